@@ -1,0 +1,5 @@
+//! One module per top-level command.
+
+pub mod brief;
+pub mod data;
+pub mod trade;

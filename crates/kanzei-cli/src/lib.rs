@@ -1,0 +1,104 @@
+//! The `kanzei` command line: argument definitions, dispatch, output formatting, and the
+//! mapping of errors to exit codes. It computes nothing itself; every number comes from
+//! the library crates.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod commands;
+pub mod output;
+
+use output::Format;
+
+const AFTER_HELP: &str = "\
+Examples:
+  kanzei brief                                   U.S.–Japan trade facts, every number sourced
+  kanzei trade balance --year 2024 --top 10      largest U.S. deficits
+  kanzei trade partner JPN --by hs2              what the U.S. imports from Japan
+  kanzei trade partner WLD --reporter JPN --by commodity
+  kanzei trade series JPN --from 2015 --to 2024
+  kanzei data info                               datasets, years, units, coverage
+
+Data: by default kanzei reads the snapshot compiled into it. Use --data DIR to read a
+folder of official files laid out like ../shared/data/raw (see docs/data.md).";
+
+/// kanzei (関税): who pays a tariff, from official data.
+#[derive(Debug, Parser)]
+#[command(name = "kanzei", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Read official files from this folder instead of the embedded snapshot.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    #[command(subcommand)]
+    /// The command.
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trade facts from official statistics: balances, products, series.
+    #[command(subcommand)]
+    Trade(commands::trade::TradeCommand),
+    /// Build, inspect and list the data kanzei uses.
+    #[command(subcommand)]
+    Data(commands::data::DataCommand),
+    /// The U.S.–Japan brief: trade facts with their sources.
+    Brief(commands::brief::BriefArgs),
+}
+
+/// `--format table|json|csv`, shared by every data command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FormatArg {
+    /// Output format: an aligned table with sources, one JSON object (plain units), or
+    /// the main table as CSV.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Runs the CLI and returns the exit code: 0 success, 1 error, 2 usage error.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`kanzei … | head`) is not an error worth reporting.
+            if err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = match &cli.data {
+        Some(dir) => kanzei_data::Store::raw(dir),
+        None => kanzei_data::Store::embedded(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Trade(cmd) => commands::trade::run(cmd, &store, &mut stdout),
+        Command::Data(cmd) => commands::data::run(cmd, &store, &mut stdout),
+        Command::Brief(args) => commands::brief::run(args, &store, &mut stdout),
+    }
+}

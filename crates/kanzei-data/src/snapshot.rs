@@ -1,0 +1,557 @@
+//! kanzei's embedded snapshot: how it is built from the official files, how it is read
+//! back, and its manifest.
+//!
+//! `kanzei data build --raw DIR` calls [`build`], which loads every dataset from `DIR`
+//! with full coverage accounting, reconciles sources against each other, writes compact
+//! gzip CSVs into `data/`, reads them back to check the round trip, and writes
+//! `data/manifest.json` (checksums, coverage, reconciliations) and `data/PROVENANCE.md`.
+//! The binary embeds the files with `include_bytes!`, so a fresh checkout needs no setup.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use kanzei_core::{AreaCode, AreaRegistry, Coverage, FlowDirection, HsCode, HsVintage};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::areas_build::{build_registry, registry_to_tsv};
+use crate::catalog::{self, DATASETS};
+use crate::census_country::CountryTrade;
+use crate::error::DataError;
+use crate::hts::Hts;
+use crate::japan_mof::{JapanTrade, MofLine};
+use crate::read::{self, Table, TableOptions};
+use crate::store::{find_input, find_input_at, load_hs10_raw, load_hs2_raw, load_weo_raw};
+use crate::us_exports::{ExportLine, UsExports};
+use crate::us_imports::{reconcile_hs10_hs2, UsImports};
+use crate::weo::Weo;
+
+/// The files compiled into the binary.
+const EMBEDDED: &[(&str, &[u8])] = &[
+    ("manifest.json", include_bytes!("../../../data/manifest.json")),
+    ("census_ft900_country.csv.gz", include_bytes!("../../../data/census_ft900_country.csv.gz")),
+    ("us_imports_hs10_2024.csv.gz", include_bytes!("../../../data/us_imports_hs10_2024.csv.gz")),
+    ("hs10_descriptions.csv.gz", include_bytes!("../../../data/hs10_descriptions.csv.gz")),
+    ("us_imports_hs2_2024.csv.gz", include_bytes!("../../../data/us_imports_hs2_2024.csv.gz")),
+    ("us_exports_hs2.csv.gz", include_bytes!("../../../data/us_exports_hs2.csv.gz")),
+    ("hs2_chapters.csv.gz", include_bytes!("../../../data/hs2_chapters.csv.gz")),
+    ("japan_mof_trade.csv.gz", include_bytes!("../../../data/japan_mof_trade.csv.gz")),
+    ("imf_weo.csv.gz", include_bytes!("../../../data/imf_weo.csv.gz")),
+    ("hts_2025.csv.gz", include_bytes!("../../../data/hts_2025.csv.gz")),
+];
+
+/// The raw bytes of an embedded file.
+pub fn embedded_bytes(name: &str) -> Result<&'static [u8], DataError> {
+    EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, b)| *b).ok_or_else(|| DataError::NotAvailable {
+        message: format!("the embedded snapshot has no file `{name}`; run `kanzei data build --raw <dir>`"),
+    })
+}
+
+/// An embedded file as text (gunzipped if `*.gz`).
+pub fn embedded_text(name: &str) -> Result<String, DataError> {
+    let bytes = embedded_bytes(name)?;
+    if name.ends_with(".gz") {
+        read::gunzip(name, bytes)
+    } else {
+        String::from_utf8(bytes.to_vec()).map_err(|_| DataError::Csv {
+            file: name.into(),
+            line: 0,
+            message: "not UTF-8".into(),
+        })
+    }
+}
+
+/// The embedded manifest.
+pub fn embedded_manifest() -> Result<Manifest, DataError> {
+    let text = embedded_text("manifest.json")?;
+    serde_json::from_str(&text).map_err(|err| DataError::Csv {
+        file: "manifest.json".into(),
+        line: err.line() as u64,
+        message: err.to_string(),
+    })
+}
+
+/// A file and its checksum.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSum {
+    /// Path (relative to the raw folder for inputs, to `data/` for outputs).
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// One dataset in the manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Dataset id (see the catalog).
+    pub id: String,
+    /// Raw inputs with checksums.
+    pub inputs: Vec<FileSum>,
+    /// Snapshot files with checksums.
+    pub outputs: Vec<FileSum>,
+    /// Rows in the snapshot.
+    pub rows: u64,
+    /// Years covered, in words.
+    pub years: String,
+    /// Coverage of the load from the official files.
+    pub coverage: Vec<Coverage>,
+}
+
+/// A cross-source check run during the build.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Reconciliation {
+    /// What was compared.
+    pub what: String,
+    /// Whether it passed its stated tolerance.
+    pub ok: bool,
+    /// The numbers, in words.
+    pub detail: String,
+}
+
+/// `data/manifest.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    /// kanzei version that built it.
+    pub kanzei_version: String,
+    /// Datasets.
+    pub datasets: Vec<ManifestEntry>,
+    /// Cross-source reconciliations.
+    pub reconciliations: Vec<Reconciliation>,
+}
+
+impl Manifest {
+    /// A dataset's entry.
+    pub fn dataset(&self, id: &str) -> Option<&ManifestEntry> {
+        self.datasets.iter().find(|d| d.id == id)
+    }
+}
+
+/// Progress events for a UI.
+#[derive(Clone, Debug)]
+pub enum BuildEvent {
+    /// A dataset starts.
+    Start {
+        /// Dataset id.
+        id: &'static str,
+        /// Position (1-based) and count.
+        step: usize,
+        /// Number of datasets.
+        of: usize,
+    },
+    /// A dataset is done.
+    Done {
+        /// Dataset id.
+        id: &'static str,
+        /// Rows written.
+        rows: u64,
+    },
+}
+
+/// Builds the snapshot from `raw` into `out`.
+pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Result<Manifest, DataError> {
+    std::fs::create_dir_all(out).map_err(|e| DataError::io(out, e))?;
+    let total = DATASETS.len();
+    let mut step = 0;
+    let mut start = |id: &'static str, progress: &mut dyn FnMut(BuildEvent)| {
+        step += 1;
+        progress(BuildEvent::Start { id, step, of: total });
+    };
+    let mut datasets = Vec::new();
+    let mut reconciliations = Vec::new();
+
+    // Areas first: every later loader resolves names through them.
+    start("areas", progress);
+    let (registry, notes) = build_registry(raw)?;
+    for note in notes {
+        reconciliations.push(Reconciliation { what: "area registry inputs".into(), ok: true, detail: note });
+    }
+    let tsv = registry_to_tsv(&registry);
+    // The registry must read back as written.
+    let reread = AreaRegistry::from_tsv(&tsv)
+        .map_err(|e| DataError::Reconciliation { what: "areas.tsv round trip".into(), detail: e.to_string() })?;
+    write_plain(out, "areas.tsv", &tsv)?;
+    datasets.push(entry(raw, out, "areas", reread.areas().len() as u64, "n/a".into(), vec![])?);
+    progress(BuildEvent::Done { id: "areas", rows: reread.areas().len() as u64 });
+
+    // Census FT-900.
+    start("census_ft900_country", progress);
+    let path = find_input(raw, "census_ft900_country")?;
+    let census = CountryTrade::parse(&rel(raw, &path), read::open(&path)?)?;
+    let csv = census.to_snapshot_csv();
+    write_gz(out, "census_ft900_country.csv.gz", &csv)?;
+    let back = CountryTrade::parse("census_ft900_country.csv.gz", csv.as_bytes())?;
+    check_round_trip("census_ft900_country", &census.coverage, &back.coverage)?;
+    for year in census.months.keys().copied().filter(|y| *y >= 1992) {
+        let table = census.balance(year, &registry)?;
+        if let Some(world) = &table.world {
+            let gap_i = world.world_imports_usd - world.sum_imports_usd;
+            let gap_e = world.world_exports_usd - world.sum_exports_usd;
+            // Census publishes country detail and the world row separately; they agree to
+            // rounding for 1992–2023, and differ by a few hundred million in the latest
+            // revision year. Flag anything above 0.05% of the world total.
+            let ok = gap_i.abs() <= 5e-4 * world.world_imports_usd && gap_e.abs() <= 5e-4 * world.world_exports_usd;
+            if !ok || gap_i.abs() > 1e6 || gap_e.abs() > 1e6 {
+                reconciliations.push(Reconciliation {
+                    what: format!("Census {year}: sum of countries vs World row"),
+                    ok,
+                    detail: format!(
+                        "imports: world − countries = {:+.1} $M; exports: {:+.1} $M",
+                        gap_i / 1e6,
+                        gap_e / 1e6
+                    ),
+                });
+            }
+        }
+    }
+    let years = census.describe_years();
+    datasets.push(entry(raw, out, "census_ft900_country", census.rows.len() as u64, years, vec![census.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "census_ft900_country", rows: census.rows.len() as u64 });
+
+    // HS10 imports.
+    start("us_imports_hs10", progress);
+    let hs10 = load_hs10_raw(raw)?;
+    let mut csv = String::from("CTY_CODE,I_COMMODITY,CON_VAL_YR,CAL_DUT_YR\n");
+    for line in &hs10.lines {
+        csv.push_str(&format!("{:04},{},{},{}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
+    }
+    write_gz(out, "us_imports_hs10_2024.csv.gz", &csv)?;
+    let mut descriptions: Vec<(&HsCode, &String)> = hs10.descriptions.iter().collect();
+    descriptions.sort();
+    let mut desc_csv = String::from("hs,description\n");
+    for (code, text) in descriptions {
+        desc_csv.push_str(&format!("{},{}\n", code, csv_field(text)));
+    }
+    write_gz(out, "hs10_descriptions.csv.gz", &desc_csv)?;
+    let back = UsImports::parse_hs10_csv("us_imports_hs10_2024.csv.gz", csv.as_bytes(), 2024)?;
+    check_round_trip("us_imports_hs10", &hs10.coverage, &back.coverage)?;
+    datasets.push(entry(raw, out, "us_imports_hs10", hs10.lines.len() as u64, "2024".into(), vec![hs10.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "us_imports_hs10", rows: hs10.lines.len() as u64 });
+
+    // HS2 imports, and the HS10 → HS2 reconciliation.
+    start("us_imports_hs2", progress);
+    let hs2 = load_hs2_raw(raw)?;
+    let mut csv = String::from("CTY_CODE,HS2,2024_imports,2024_duty\n");
+    for line in &hs2.lines {
+        csv.push_str(&format!("{:04},{},{},{}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
+    }
+    write_gz(out, "us_imports_hs2_2024.csv.gz", &csv)?;
+    let back = UsImports::parse_hs2_csv("us_imports_hs2_2024.csv.gz", csv.as_bytes(), 2024)?;
+    check_round_trip("us_imports_hs2", &hs2.coverage, &back.coverage)?;
+    let cells = reconcile_hs10_hs2(&hs10, &hs2);
+    let worst = cells.iter().map(|c| c.difference_usd().abs()).fold(0.0, f64::max);
+    let differing = cells.iter().filter(|c| c.difference_usd().abs() > 0.5).count();
+    reconciliations.push(Reconciliation {
+        what: "U.S. imports 2024: HS10 lines summed to chapters vs the HS2 files, every partner with HS10 data".into(),
+        ok: differing == 0,
+        detail: format!(
+            "{} partner × chapter cells compared; {differing} differ by more than $0.50; largest difference ${worst:.0}",
+            cells.len()
+        ),
+    });
+    datasets.push(entry(raw, out, "us_imports_hs2", hs2.lines.len() as u64, "2024".into(), vec![hs2.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "us_imports_hs2", rows: hs2.lines.len() as u64 });
+
+    // Exports.
+    start("us_exports_hs2", progress);
+    let path = find_input(raw, "us_exports_hs2")?;
+    let exports = UsExports::parse(&rel(raw, &path), read::open(&path)?, &registry)?;
+    let csv = exports_to_csv(&exports);
+    write_gz(out, "us_exports_hs2.csv.gz", &csv)?;
+    let mut chapters = String::from("hs,description\n");
+    for (code, name) in &exports.chapter_names {
+        chapters.push_str(&format!("{},{}\n", code, csv_field(name)));
+    }
+    write_gz(out, "hs2_chapters.csv.gz", &chapters)?;
+    for year in &exports.years {
+        if let Some(file_total) = exports.file_totals.get(year) {
+            let ours = exports.total(*year);
+            let set_aside: f64 = exports.coverage.value_rejected();
+            reconciliations.push(Reconciliation {
+                what: format!("USITC DataWeb exports {year}: sum of rows vs the file's Total line"),
+                ok: (ours - file_total).abs() <= 1.0 + set_aside,
+                detail: format!("rows {ours:.0} USD, Total line {file_total:.0} USD"),
+            });
+        }
+    }
+    let years = format!("{}–{}", exports.years.first().unwrap_or(&0), exports.years.last().unwrap_or(&0));
+    datasets.push(entry(raw, out, "us_exports_hs2", exports.lines.len() as u64, years, vec![exports.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "us_exports_hs2", rows: exports.lines.len() as u64 });
+
+    // Japan MOF.
+    start("japan_mof_trade", progress);
+    let path = find_input(raw, "japan_mof_trade")?;
+    let mof = JapanTrade::parse(&rel(raw, &path), read::open(&path)?, &registry)?;
+    let mut csv = String::from("direction,partner,goods,year,value_bn_jpy\n");
+    for l in &mof.lines {
+        csv.push_str(&format!("{},{},{},{},{}\n", l.direction, l.partner, csv_field(&l.goods), l.year, l.value_bn_jpy));
+    }
+    write_gz(out, "japan_mof_trade.csv.gz", &csv)?;
+    let back = parse_mof_snapshot("japan_mof_trade.csv.gz", &csv)?;
+    check_round_trip("japan_mof_trade", &mof.coverage, &back.coverage)?;
+    datasets.push(entry(raw, out, "japan_mof_trade", mof.lines.len() as u64, "2009–2026 (2026: Jan–Mar)".into(), vec![mof.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "japan_mof_trade", rows: mof.lines.len() as u64 });
+
+    // WEO.
+    start("imf_weo", progress);
+    let weo = load_weo_raw(raw)?;
+    let csv = weo.to_snapshot_csv();
+    write_gz(out, "imf_weo.csv.gz", &csv)?;
+    let back = Weo::parse_long("imf_weo.csv.gz", csv.as_bytes(), &[])?;
+    let kept = weo.coverage.as_ref().map_or(0, |c| c.rows_kept);
+    if back.coverage.as_ref().map_or(0, |c| c.rows_kept) != kept {
+        return Err(DataError::Reconciliation { what: "imf_weo round trip".into(), detail: "observation counts differ".into() });
+    }
+    datasets.push(entry(raw, out, "imf_weo", kept, "1980–2030 (projections after each series' last actual year)".into(), weo.coverage.clone().into_iter().collect())?);
+    progress(BuildEvent::Done { id: "imf_weo", rows: kept });
+
+    // HTS.
+    start("hts", progress);
+    let path = find_input(raw, "hts")?;
+    let hts = Hts::parse(&rel(raw, &path), read::open(&path)?)?;
+    let mut csv = String::from("HTS Number,Indent,Description,General Rate of Duty,Special Rate of Duty,Column 2 Rate of Duty\n");
+    for l in &hts.lines {
+        let code = l.code.map_or_else(String::new, |c| c.dotted());
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            code,
+            l.indent,
+            csv_field(&l.description),
+            csv_field(&l.general),
+            csv_field(&l.special),
+            csv_field(&l.column2)
+        ));
+    }
+    write_gz(out, "hts_2025.csv.gz", &csv)?;
+    let back = Hts::parse("hts_2025.csv.gz", csv.as_bytes())?;
+    check_round_trip("hts", &hts.coverage, &back.coverage)?;
+    datasets.push(entry(raw, out, "hts", hts.lines.len() as u64, "2025 basic edition".into(), vec![hts.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "hts", rows: hts.lines.len() as u64 });
+
+    let manifest = Manifest { kanzei_version: env!("CARGO_PKG_VERSION").into(), datasets, reconciliations };
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| DataError::Reconciliation {
+        what: "manifest".into(),
+        detail: e.to_string(),
+    })?;
+    write_plain(out, "manifest.json", &(json + "\n"))?;
+    write_plain(out, "PROVENANCE.md", &provenance_markdown(&manifest))?;
+    Ok(manifest)
+}
+
+fn rel(raw: &Path, path: &Path) -> String {
+    path.strip_prefix(raw).unwrap_or(path).display().to_string()
+}
+
+fn check_round_trip(id: &str, original: &Coverage, back: &Coverage) -> Result<(), DataError> {
+    let value_ok = (original.value_kept - back.value_kept).abs() <= 1e-9 * original.value_kept.abs().max(1.0);
+    if original.rows_kept != back.rows_kept || !value_ok {
+        return Err(DataError::Reconciliation {
+            what: format!("{id} snapshot round trip"),
+            detail: format!(
+                "kept {} rows worth {} from the official files, read back {} rows worth {}",
+                original.rows_kept, original.value_kept, back.rows_kept, back.value_kept
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn entry(raw: &Path, out: &Path, id: &str, rows: u64, years: String, coverage: Vec<Coverage>) -> Result<ManifestEntry, DataError> {
+    let info = catalog::dataset(id).ok_or_else(|| DataError::NotAvailable { message: format!("unknown dataset {id}") })?;
+    let mut inputs = Vec::new();
+    for (idx, spec) in info.inputs.iter().enumerate() {
+        let Ok(path) = find_input_at(raw, id, idx) else {
+            // Optional second inputs (WEO notes) may be absent.
+            if idx > 0 {
+                continue;
+            }
+            return Err(DataError::MissingFile { dataset: id.into(), dir: raw.into(), tried: (*spec).into() });
+        };
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map_err(|e| DataError::io(&path, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            files.sort();
+            // One checksum over the folder: the files' checksums in name order.
+            let mut hasher = Sha256::new();
+            let mut bytes = 0;
+            for file in &files {
+                let sum = file_sum(raw, file)?;
+                hasher.update(sum.path.as_bytes());
+                hasher.update(sum.sha256.as_bytes());
+                bytes += sum.bytes;
+            }
+            inputs.push(FileSum { path: format!("{} ({} files)", rel(raw, &path), files.len()), bytes, sha256: hex(&hasher.finalize()) });
+        } else {
+            inputs.push(file_sum(raw, &path)?);
+        }
+    }
+    let mut outputs = Vec::new();
+    for name in info.snapshot {
+        outputs.push(file_sum(out, &out.join(name))?);
+    }
+    Ok(ManifestEntry { id: id.into(), inputs, outputs, rows, years, coverage })
+}
+
+fn file_sum(base: &Path, path: &Path) -> Result<FileSum, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    Ok(FileSum { path: rel(base, path), bytes: bytes.len() as u64, sha256: hex(&Sha256::digest(&bytes)) })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_plain(out: &Path, name: &str, text: &str) -> Result<(), DataError> {
+    let path = out.join(name);
+    std::fs::write(&path, text).map_err(|e| DataError::io(&path, e))
+}
+
+fn write_gz(out: &Path, name: &str, text: &str) -> Result<(), DataError> {
+    let path = out.join(name);
+    // mtime 0 and no file name in the header, so identical inputs give identical bytes.
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(text.as_bytes()).map_err(|e| DataError::io(&path, e))?;
+    let bytes = encoder.finish().map_err(|e| DataError::io(&path, e))?;
+    std::fs::write(&path, bytes).map_err(|e| DataError::io(&path, e))
+}
+
+/// Quotes a CSV field when needed.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn exports_to_csv(exports: &UsExports) -> String {
+    let mut lines: Vec<&ExportLine> = exports.lines.iter().collect();
+    lines.sort_by(|a, b| (a.partner, a.chapter, a.year).cmp(&(b.partner, b.chapter, b.year)));
+    let mut csv = String::from("partner,hs2,year,value_usd\n");
+    for l in lines {
+        csv.push_str(&format!("{},{},{},{}\n", l.partner, l.chapter, l.year, l.value_usd));
+    }
+    csv
+}
+
+/// Reads `hs,description` into a map.
+pub fn read_descriptions(file: &str, text: &str, into: &mut HashMap<HsCode, String>) -> Result<(), DataError> {
+    let mut table = Table::new(file, text.as_bytes(), TableOptions::default())?;
+    let cols = table.require(&["hs", "description"])?;
+    while let Some(row) = table.next_row()? {
+        let code = HsCode::parse_vintage(row.str(cols[0]), HsVintage::Hs2022).map_err(|e| row.error(cols[0], e.to_string()))?;
+        into.insert(code, row.str(cols[1]).to_string());
+    }
+    Ok(())
+}
+
+/// Reads the embedded exports.
+pub fn read_exports() -> Result<UsExports, DataError> {
+    let name = "us_exports_hs2.csv.gz";
+    let text = embedded_text(name)?;
+    let mut table = Table::new(name, text.as_bytes(), TableOptions::default())?;
+    let cols = table.require(&["partner", "hs2", "year", "value_usd"])?;
+    let mut coverage = Coverage::new("us_exports_hs2", name, "USD (total exports, F.A.S.)");
+    let mut lines = Vec::new();
+    let mut years = std::collections::BTreeSet::new();
+    while let Some(row) = table.next_row()? {
+        let partner = AreaCode::new(row.str(cols[0])).ok_or_else(|| row.error(cols[0], "not an area code"))?;
+        let chapter = HsCode::parse_vintage(row.str(cols[1]), HsVintage::Hs2022).map_err(|e| row.error(cols[1], e.to_string()))?;
+        let year = row.year(cols[2])?;
+        let value_usd = row.f64(cols[3])?;
+        coverage.keep(value_usd);
+        years.insert(year);
+        lines.push(ExportLine { partner, chapter, year, value_usd });
+    }
+    let mut chapter_names = BTreeMap::new();
+    let mut map = HashMap::new();
+    read_descriptions("hs2_chapters.csv.gz", &embedded_text("hs2_chapters.csv.gz")?, &mut map)?;
+    chapter_names.extend(map);
+    Ok(UsExports { lines, chapter_names, years: years.into_iter().collect(), coverage, file_totals: BTreeMap::new() })
+}
+
+/// Reads the embedded MOF table.
+pub fn read_mof() -> Result<JapanTrade, DataError> {
+    let name = "japan_mof_trade.csv.gz";
+    parse_mof_snapshot(name, &embedded_text(name)?)
+}
+
+fn parse_mof_snapshot(name: &str, text: &str) -> Result<JapanTrade, DataError> {
+    let mut table = Table::new(name, text.as_bytes(), TableOptions::default())?;
+    let cols = table.require(&["direction", "partner", "goods", "year", "value_bn_jpy"])?;
+    let mut coverage = Coverage::new("japan_mof_trade", name, "JPY billions");
+    let mut lines = Vec::new();
+    while let Some(row) = table.next_row()? {
+        let direction = match row.str(cols[0]) {
+            "exports" => FlowDirection::Exports,
+            "imports" => FlowDirection::Imports,
+            other => return Err(row.error(cols[0], format!("`{other}` is neither `exports` nor `imports`"))),
+        };
+        let partner = AreaCode::new(row.str(cols[1])).ok_or_else(|| row.error(cols[1], "not an area code"))?;
+        let value_bn_jpy = row.f64(cols[4])?;
+        coverage.keep(value_bn_jpy);
+        lines.push(MofLine { direction, partner, goods: row.str(cols[2]).to_string(), year: row.year(cols[3])?, value_bn_jpy });
+    }
+    Ok(JapanTrade { lines, coverage })
+}
+
+/// `data/PROVENANCE.md`, generated from the catalog and the manifest.
+pub fn provenance_markdown(manifest: &Manifest) -> String {
+    let mut md = String::new();
+    md.push_str("# Provenance of kanzei's embedded data snapshot\n\n");
+    md.push_str("Generated by `kanzei data build --raw <dir>` (kanzei ");
+    md.push_str(&manifest.kanzei_version);
+    md.push_str("). Do not edit by hand: rebuild instead. Every file in `data/` is derived by kanzei's own code\n");
+    md.push_str("from the official files listed below; none is a copy. The checksums identify the exact inputs.\n\n");
+    for entry in &manifest.datasets {
+        let Some(info) = catalog::dataset(&entry.id) else { continue };
+        md.push_str(&format!("## `{}`: {}\n\n", info.id, info.title));
+        md.push_str(&format!("- **Publisher:** {}\n", info.publisher));
+        md.push_str(&format!("- **Licence / terms:** {}\n", info.licence));
+        md.push_str(&format!("- **Cite as:** {}\n", info.citation));
+        md.push_str(&format!("- **Unit and basis:** {}\n", info.unit));
+        md.push_str(&format!("- **Years:** {}; **rows in snapshot:** {}\n", entry.years, entry.rows));
+        md.push_str(&format!("- **Derivation:** {}\n", info.derivation));
+        md.push_str("- **Inputs (relative to the raw data folder):**\n");
+        for input in &entry.inputs {
+            md.push_str(&format!("  - `{}` ({} bytes, sha256 `{}`)\n", input.path, input.bytes, input.sha256));
+        }
+        md.push_str("- **Snapshot files:**\n");
+        for output in &entry.outputs {
+            md.push_str(&format!("  - `{}` ({} bytes, sha256 `{}`)\n", output.path, output.bytes, output.sha256));
+        }
+        for cov in &entry.coverage {
+            md.push_str(&format!(
+                "- **Coverage:** {} rows read, {} kept; value {:.1} read, {:.1} kept ({:.3}%) [{}]\n",
+                cov.rows_read,
+                cov.rows_kept,
+                cov.value_in,
+                cov.value_kept,
+                cov.kept_value_pct(),
+                cov.unit
+            ));
+            for r in &cov.rejected {
+                md.push_str(&format!(
+                    "  - set aside: {} rows, value {:.1}: {}{}\n",
+                    r.rows,
+                    r.value,
+                    r.reason,
+                    r.example.as_ref().map_or_else(String::new, |e| format!(" (e.g. {e})"))
+                ));
+            }
+        }
+        md.push('\n');
+    }
+    md.push_str("## Reconciliations run during the build\n\n");
+    md.push_str("| check | result | detail |\n|---|---|---|\n");
+    for r in &manifest.reconciliations {
+        md.push_str(&format!("| {} | {} | {} |\n", r.what, if r.ok { "pass" } else { "**differs**" }, r.detail));
+    }
+    md
+}

@@ -1,0 +1,9 @@
+//! kanzei's reports.
+//!
+//! * [`facts`]: the numbers a brief states, each computed from data and carrying its
+//!   [`kanzei_core::SourceRef`]: the U.S.–partner trade picture ([`facts::trade_facts`]).
+//!
+//! This crate turns library results into documents; it reads data only through
+//! [`kanzei_data::Store`] and never touches files directly.
+
+pub mod facts;
