@@ -20,7 +20,7 @@
 //! let store = kanzei_data::Store::embedded();
 //! let census = store.census_country().unwrap();
 //! let japan = census.get(2024, 5880).unwrap();
-//! assert_eq!(japan.exports_musd, 79740.8);
+//! assert_eq!(format!("{:.1}", japan.exports_musd), "79740.8");
 //! ```
 
 pub mod areas_build;

@@ -27,8 +27,14 @@ impl Fact {
     /// The value for people: "$227.9 bn", "34.4%", "7th".
     pub fn display(&self) -> String {
         match self.unit.as_str() {
-            "USD" if self.value.abs() >= 1e9 => format!("${:.1} bn", self.value / 1e9),
-            "USD" => format!("${:.1} m", self.value / 1e6),
+            "USD" => {
+                let sign = if self.value < 0.0 { "−" } else { "" };
+                if self.value.abs() >= 1e9 {
+                    format!("{sign}${:.1} bn", self.value.abs() / 1e9)
+                } else {
+                    format!("{sign}${:.1} m", self.value.abs() / 1e6)
+                }
+            }
             "JPY" => format!("¥{:.1} tn", self.value / 1e12),
             "pct" => format!("{:.1}%", self.value),
             "rank" => ordinal(self.value as i64),

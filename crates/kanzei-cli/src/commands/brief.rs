@@ -60,7 +60,7 @@ pub fn run(args: BriefArgs, store: &Store, out: &mut dyn Write) -> anyhow::Resul
             &["hs2", "description", "value_musd", "share_pct"],
         );
         for (code, name, value, share) in &facts.top_chapters {
-            chapters.push(vec![Cell::Text(code.clone()), Cell::Text(name.clone()), Cell::UsdMillions(*value), Cell::Pct(*share, 1)]);
+            chapters.push(vec![Cell::Text(code.clone()), Cell::Text(crate::commands::trade::truncate(name, 60)), Cell::UsdMillions(*value), Cell::Pct(*share, 1)]);
         }
         report.grids.push(chapters);
     }

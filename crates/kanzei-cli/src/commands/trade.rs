@@ -339,9 +339,13 @@ fn us_partner(store: &Store, args: &PartnerArgs) -> anyhow::Result<Report> {
         grid.push(cells);
     }
     report.grids.push(grid);
-    let mut total_line = format!("Total: {:.1} $M", total / 1e6);
+    let mut total_line = format!("Total: {} $M", crate::output::group_thousands(total / 1e6, 1));
     if let Some(d) = total_duty {
-        total_line.push_str(&format!("; calculated duty {:.1} $M ({:.2}% of value)", d / 1e6, pct(d, total)));
+        total_line.push_str(&format!(
+            "; calculated duty {} $M ({:.2}% of value)",
+            crate::output::group_thousands(d / 1e6, 1),
+            pct(d, total)
+        ));
     }
     report.notes.push(total_line);
     report.notes.push(format!("Source: {} — {dataset_note}.", source.footnote()));
@@ -559,7 +563,8 @@ pub fn pct(part: f64, whole: f64) -> f64 {
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
+/// Shortens text to `max` characters with an ellipsis.
+pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {

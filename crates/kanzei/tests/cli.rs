@@ -1,0 +1,148 @@
+//! End-to-end tests of the `kanzei` binary on the embedded snapshot: output shapes in all
+//! three formats, and the errors users see for bad input.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kanzei(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kanzei")).args(args).output().expect("the kanzei binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = kanzei(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn trade_balance_json_is_in_plain_dollars() {
+    let v = json(&["trade", "balance", "--year", "2024", "--format", "json"]);
+    let partners = v["partners"].as_array().unwrap();
+    let names: Vec<&str> = partners.iter().take(7).map(|p| p["partner"].as_str().unwrap()).collect();
+    assert_eq!(names, ["CHN", "MEX", "VNM", "IRL", "DEU", "TWN", "JPN"]);
+    let japan = &partners[6];
+    assert_eq!(japan["name"], "Japan");
+    for key in ["exports_usd", "imports_usd", "balance_usd", "total_usd"] {
+        assert!(japan[key].is_number(), "{key}");
+    }
+    assert_eq!(format!("{:.1}", japan["exports_usd"].as_f64().unwrap() / 1e6), "79740.8");
+    assert_eq!(format!("{:.1}", japan["imports_usd"].as_f64().unwrap() / 1e6), "148208.6");
+    assert_eq!(v["coverage"]["rows_rejected"], Value::Null, "coverage is the struct, not a summary");
+    assert_eq!(v["coverage"]["rejected"][0]["rows"], 15);
+}
+
+#[test]
+fn trade_balance_csv_and_table() {
+    let out = kanzei(&["trade", "balance", "--year", "2024", "--top", "3", "--format", "csv"]);
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "rank,partner,name,exports_musd,imports_musd,balance_musd,total_musd");
+    assert!(lines.next().unwrap().starts_with("1,CHN,China,"));
+    assert_eq!(text.lines().count(), 4);
+    let out = kanzei(&["trade", "balance", "--top", "7"]);
+    let text = stdout(&out);
+    assert!(text.contains("Japan") && text.contains("-68,467.7"), "{text}");
+    assert!(text.contains("Source: U.S. Census Bureau"), "{text}");
+}
+
+#[test]
+fn partner_products_from_both_sides() {
+    let v = json(&["trade", "partner", "JPN", "--by", "hs2", "--format", "json"]);
+    assert_eq!(v["partner"], "JPN");
+    assert_eq!(v["flow"], "imports");
+    assert_eq!(v["basis"], "imports for consumption, customs value");
+    let first = &v["rows"][0];
+    assert_eq!(first["code"], "87");
+    assert!((first["share_pct"].as_f64().unwrap() - 34.44).abs() < 0.01);
+    assert!(first["duty_usd"].is_number());
+    let hs10 = json(&["trade", "partner", "japan", "--by", "hs10", "--top", "1", "--format", "json"]);
+    assert_eq!(hs10["rows"][0]["code"].as_str().unwrap().len(), 10);
+    let exports = json(&["trade", "partner", "JPN", "--flow", "exports", "--format", "json"]);
+    assert!((exports["total_usd"].as_f64().unwrap() / 1e9 - 78.98).abs() < 0.005);
+    assert!(exports["rows"][0].get("duty_usd").is_none());
+    let japan = json(&["trade", "partner", "WLD", "--reporter", "JPN", "--by", "commodity", "--format", "json"]);
+    assert!((japan["total_jpy"].as_f64().unwrap() / 1e12 - 107.09).abs() < 0.005);
+    assert!((japan["highlights"]["motor_vehicles_parts_motorcycles_share_pct"].as_f64().unwrap() - 20.9).abs() < 0.05);
+    let to_us = json(&["trade", "partner", "USA", "--reporter", "JPN", "--format", "json"]);
+    assert!((to_us["total_jpy"].as_f64().unwrap() / 1e9 - 21_294.8).abs() < 0.1);
+}
+
+#[test]
+fn series_json() {
+    let v = json(&["trade", "series", "JPN", "--from", "2015", "--to", "2024", "--format", "json"]);
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 10);
+    assert_eq!(points[0]["year"], 2015);
+    assert!((points[9]["balance_usd"].as_f64().unwrap() / 1e6 + 68_467.7).abs() < 0.05);
+}
+
+#[test]
+fn unknown_country_suggests_the_near_miss() {
+    let out = kanzei(&["trade", "partner", "Japn"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "error: `Japn` is not a known country or group\n\nhint: did you mean JPN (Japan)?\n");
+}
+
+#[test]
+fn year_outside_the_data_names_the_years_that_exist() {
+    let out = kanzei(&["trade", "balance", "--year", "1970"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: Census FT-900 trade by country has no data for 1970; it has 1985–2025 (partial: 2025 Jan–Feb)\n"
+    );
+    let out = kanzei(&["trade", "partner", "JPN", "--year", "2023"]);
+    assert!(stderr(&out).contains("has no data for 2023; it has 2024"), "{}", stderr(&out));
+}
+
+#[test]
+fn requests_the_data_cannot_answer_say_what_can() {
+    let out = kanzei(&["trade", "partner", "DEU", "--by", "hs6"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("DEU (Germany) has HS2 detail only"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hint: use --by hs2"), "{}", stderr(&out));
+    let out = kanzei(&["trade", "partner", "JPN", "--flow", "exports", "--by", "hs4"]);
+    assert!(stderr(&out).contains("U.S. exports are available by HS2 chapter only"), "{}", stderr(&out));
+    let out = kanzei(&["trade", "partner", "JPN", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[possible values: table, json, csv]"), "{}", stderr(&out));
+}
+
+#[test]
+fn brief_states_every_number_with_a_source() {
+    let out = kanzei(&["brief"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in ["$227.9 bn", "−$68.5 bn", "7th", "34.4%", "20.9%", "[1] U.S. Census Bureau", "Ministry of Finance"] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
+    let v = json(&["brief", "--format", "json"]);
+    for fact in v["facts"].as_array().unwrap() {
+        assert!(fact["source"]["citation"].as_str().is_some_and(|s| !s.is_empty()), "{fact}");
+    }
+}
+
+#[test]
+fn every_command_has_an_example_in_its_help() {
+    for args in [
+        vec!["trade", "balance", "--help"],
+        vec!["trade", "partner", "--help"],
+        vec!["trade", "series", "--help"],
+        vec!["data", "build", "--help"],
+        vec!["data", "info", "--help"],
+        vec!["data", "areas", "--help"],
+        vec!["brief", "--help"],
+    ] {
+        let out = kanzei(&args);
+        assert!(stdout(&out).contains("Example"), "{args:?} has no example");
+    }
+}
