@@ -22,6 +22,8 @@ Examples:
   kanzei trade partner JPN --by hs2              what the U.S. imports from Japan
   kanzei trade partner WLD --reporter JPN --by commodity
   kanzei trade series JPN --from 2015 --to 2024
+  kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner
+  kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01
   kanzei data info                               datasets, years, units, coverage
 
 Data: by default kanzei reads the snapshot compiled into it. Use --data DIR to read a
@@ -49,6 +51,9 @@ pub enum Command {
     /// Build, inspect and list the data kanzei uses.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
+    /// Tariff scenarios: effective rates, revenue, exposure, timelines, explanations.
+    #[command(subcommand)]
+    Tariff(commands::tariff::TariffCommand),
     /// The U.S.–Japan brief: trade facts with their sources.
     Brief(commands::brief::BriefArgs),
 }
@@ -99,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Trade(cmd) => commands::trade::run(cmd, &store, &mut stdout),
         Command::Data(cmd) => commands::data::run(cmd, &store, &mut stdout),
+        Command::Tariff(cmd) => commands::tariff::run(cmd, &store, &mut stdout),
         Command::Brief(args) => commands::brief::run(args, &store, &mut stdout),
     }
 }

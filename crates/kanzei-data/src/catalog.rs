@@ -124,6 +124,25 @@ pub const DATASETS: &[DatasetInfo] = &[
         snapshot: &["hts_2025.csv.gz"],
         derivation: "Code, indent, description and the general, special and column 2 rate columns kept; unit of quantity, quota and additional-duty columns dropped.",
     },
+    DatasetInfo {
+        id: "tariff_inputs",
+        title: "U.S. tariff law inputs: HS product lists, rate tables, USMCA, metal-content and preference shares, exports hit by retaliation",
+        publisher: "Yale Budget Lab (tariff-rate-tracker, MIT) and tradewartracker (MIT), transcribing the HTSUS Chapter 99, Federal Register, Executive Orders, Proclamations and the Canadian and Chinese retaliation notices; USITC DataWeb and BEA for the shares",
+        licence: "MIT (compilations); underlying legal texts and U.S. government data public domain",
+        citation: "The Budget Lab at Yale, tariff-rate-tracker (2026); tradewartracker, trade-war-redux-2025 (2025)",
+        unit: "HS codes; rates in percent; shares 0–1; exports in USD",
+        inputs: &[
+            "budgetlab_tariff_rate_tracker/resources/",
+            "tradewartracker_trade_war_redux_2025/tariff-lists/",
+            "onecampaign_tariff_turbulence_simulator/src/data/inputs/tariffs/",
+            "tradewartracker_trade_war_redux_2025/data/canada-US-exports-030425.csv",
+            "tradewartracker_trade_war_redux_2025/data/canada-steel-US-exports-031225.csv",
+            "tradewartracker_trade_war_redux_2025/data/china-10-percent-US-exports-030425.csv",
+            "tradewartracker_trade_war_redux_2025/data/china-15-percent-US-exports-030425.csv",
+        ],
+        snapshot: &["tariff_meta.csv.gz", "tariff_lists.csv.gz", "tariff_tables.csv.gz", "tariff_shares.csv.gz", "tariff_exports_hit.csv.gz"],
+        derivation: "Each named list (see `kanzei tariff lists`) is the code column of one file, filtered where a file holds several lists; codes that lost a leading zero are padded, invalid codes counted. Rate tables resolved to ISO3 (the EU row expanded to its members). USMCA shares (2024 and 2025), BEA metal-content shares (HS10) and preference shares (HS2 × partner) kept as published.",
+    },
 ];
 
 /// Looks up a dataset by id.

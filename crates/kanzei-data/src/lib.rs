@@ -26,12 +26,16 @@
 pub mod areas_build;
 pub mod catalog;
 pub mod census_country;
+pub mod cp2015;
+pub mod elasticities;
 pub mod error;
+pub mod gravity_data;
 pub mod hts;
 pub mod japan_mof;
 pub mod read;
 pub mod snapshot;
 pub mod store;
+pub mod tariff_inputs;
 pub mod us_exports;
 pub mod us_imports;
 pub mod weo;

@@ -41,6 +41,11 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     ("japan_mof_trade.csv.gz", include_bytes!("../../../data/japan_mof_trade.csv.gz")),
     ("imf_weo.csv.gz", include_bytes!("../../../data/imf_weo.csv.gz")),
     ("hts_2025.csv.gz", include_bytes!("../../../data/hts_2025.csv.gz")),
+    ("tariff_meta.csv.gz", include_bytes!("../../../data/tariff_meta.csv.gz")),
+    ("tariff_lists.csv.gz", include_bytes!("../../../data/tariff_lists.csv.gz")),
+    ("tariff_tables.csv.gz", include_bytes!("../../../data/tariff_tables.csv.gz")),
+    ("tariff_shares.csv.gz", include_bytes!("../../../data/tariff_shares.csv.gz")),
+    ("tariff_exports_hit.csv.gz", include_bytes!("../../../data/tariff_exports_hit.csv.gz")),
 ];
 
 /// The raw bytes of an embedded file.
@@ -332,6 +337,22 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
     datasets.push(entry(raw, out, "hts", hts.lines.len() as u64, "2025 basic edition".into(), vec![hts.coverage.clone()])?);
     progress(BuildEvent::Done { id: "hts", rows: hts.lines.len() as u64 });
 
+    // Tariff law inputs.
+    start("tariff_inputs", progress);
+    let inputs = crate::tariff_inputs::load_raw(raw, &registry)?;
+    let texts = crate::tariff_inputs::to_snapshot(&inputs);
+    for (name, text) in crate::tariff_inputs::SNAPSHOT_FILES.iter().zip(&texts) {
+        write_gz(out, name, text)?;
+    }
+    let back = crate::tariff_inputs::from_snapshot(&texts)?;
+    let codes = |t: &crate::tariff_inputs::TariffInputs| t.lists.values().map(|l| l.codes.len()).sum::<usize>();
+    if codes(&back) != codes(&inputs) || back.usmca_share.len() != inputs.usmca_share.len() || back.metal.len() != inputs.metal.len() {
+        return Err(DataError::Reconciliation { what: "tariff_inputs round trip".into(), detail: "counts differ after reading back".into() });
+    }
+    let rows = (codes(&inputs) + inputs.usmca_share.len() + inputs.metal.len() + inputs.preference_share.len()) as u64;
+    datasets.push(entry(raw, out, "tariff_inputs", rows, "2024–2026 (legal acts); shares 2024".into(), inputs.coverage.clone())?);
+    progress(BuildEvent::Done { id: "tariff_inputs", rows });
+
     let manifest = Manifest { kanzei_version: env!("CARGO_PKG_VERSION").into(), datasets, reconciliations };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| DataError::Reconciliation {
         what: "manifest".into(),
@@ -449,6 +470,15 @@ pub fn read_descriptions(file: &str, text: &str, into: &mut HashMap<HsCode, Stri
         into.insert(code, row.str(cols[1]).to_string());
     }
     Ok(())
+}
+
+/// Reads the embedded tariff inputs.
+pub fn read_tariff_inputs() -> Result<crate::tariff_inputs::TariffInputs, DataError> {
+    let mut texts: [String; 5] = Default::default();
+    for (slot, name) in texts.iter_mut().zip(crate::tariff_inputs::SNAPSHOT_FILES) {
+        *slot = embedded_text(name)?;
+    }
+    crate::tariff_inputs::from_snapshot(&texts)
 }
 
 /// Reads the embedded exports.

@@ -16,6 +16,7 @@ use crate::hts::Hts;
 use crate::japan_mof::JapanTrade;
 use crate::read;
 use crate::snapshot;
+use crate::tariff_inputs::TariffInputs;
 use crate::us_exports::UsExports;
 use crate::us_imports::UsImports;
 use crate::weo::{Weo, WEO_CONCEPTS};
@@ -50,6 +51,7 @@ pub struct Store {
     japan_mof: Slot<JapanTrade>,
     weo: Slot<Weo>,
     hts: Slot<Hts>,
+    tariff_inputs: Slot<TariffInputs>,
 }
 
 fn cached<T>(slot: &Slot<T>, load: impl FnOnce() -> Result<T, DataError>) -> Result<Arc<T>, DataError> {
@@ -84,6 +86,7 @@ impl Store {
             japan_mof: Mutex::new(None),
             weo: Mutex::new(None),
             hts: Mutex::new(None),
+            tariff_inputs: Mutex::new(None),
         }
     }
 
@@ -183,6 +186,14 @@ impl Store {
         })
     }
 
+    /// Tariff law inputs: product lists, rate tables, shares.
+    pub fn tariff_inputs(&self) -> Result<Arc<TariffInputs>, DataError> {
+        cached(&self.tariff_inputs, || match &self.source {
+            DataSource::Embedded => snapshot::read_tariff_inputs(),
+            DataSource::Raw(dir) => crate::tariff_inputs::load_raw(dir, self.registry()),
+        })
+    }
+
     /// The coverage of every dataset as loaded from this source (embedded: the coverage
     /// recorded when the snapshot was built from the official files).
     pub fn coverage_reports(&self) -> Result<Vec<Coverage>, DataError> {
@@ -196,7 +207,10 @@ impl Store {
                 self.japan_mof()?.coverage.clone(),
                 self.weo()?.coverage.clone().unwrap_or_else(|| Coverage::new("imf_weo", "", "observations")),
                 self.hts()?.coverage.clone(),
-            ]),
+            ]
+            .into_iter()
+            .chain(self.tariff_inputs()?.coverage.iter().cloned())
+            .collect()),
         }
     }
 }

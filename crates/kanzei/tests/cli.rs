@@ -141,8 +141,74 @@ fn every_command_has_an_example_in_its_help() {
         vec!["data", "info", "--help"],
         vec!["data", "areas", "--help"],
         vec!["brief", "--help"],
+        vec!["tariff", "rates", "--help"],
+        vec!["tariff", "exposure", "--help"],
+        vec!["tariff", "timeline", "--help"],
+        vec!["tariff", "explain", "--help"],
+        vec!["tariff", "check", "--help"],
+        vec!["tariff", "lists", "--help"],
     ] {
         let out = kanzei(&args);
         assert!(stdout(&out).contains("Example"), "{args:?} has no example");
     }
+}
+
+#[test]
+fn tariff_rates_json_shape_and_values() {
+    let v = json(&["tariff", "rates", "--scenario", "us-2025", "--date", "2025-11-17", "--by", "partner", "--format", "json"]);
+    for key in ["scenario", "date", "imports_usd", "etr_pct", "revenue_usd", "baseline_etr_pct", "groups"] {
+        assert!(!v[key].is_null(), "missing {key}");
+    }
+    assert_eq!(v["scenario"], "us-2025");
+    assert_eq!(v["date"], "2025-11-17");
+    let etr = v["etr_pct"].as_f64().unwrap();
+    assert!(etr > 15.8 && etr < 16.8, "{etr}");
+    let g = &v["groups"][0];
+    for key in ["key", "imports_usd", "etr_pct", "revenue_usd"] {
+        assert!(!g[key].is_null(), "group missing {key}");
+    }
+    let by_auth = json(&["tariff", "rates", "--by", "authority", "--format", "json"]);
+    let keys: Vec<&str> = by_auth["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"s232") && keys.contains(&"ieepa-reciprocal") && keys.contains(&"base"), "{keys:?}");
+}
+
+#[test]
+fn tariff_compare_census_prints_the_comparison() {
+    let out = kanzei(&["tariff", "rates", "--scenario", "us-2024-baseline", "--compare-census", "--top", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Census calculated duty 2.343% of 2024 imports"), "{text}");
+    assert!(text.contains("census_etr_pct"), "{text}");
+}
+
+#[test]
+fn tariff_explain_exposure_timeline_check() {
+    let v = json(&["tariff", "explain", "--partner", "JPN", "--hs10", "8703.23.01.40", "--date", "2025-10-01", "--format", "json"]);
+    assert!((v["total_pct"].as_f64().unwrap() - 15.0).abs() < 1e-9);
+    let out = kanzei(&["tariff", "explain", "--partner", "JPN", "--hs10", "8703231950"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is not a line of the 2025 HTS"), "{}", stderr(&out));
+    let e = json(&["tariff", "exposure", "JPN", "--format", "json"]);
+    assert!(e["share_hit_pct"].as_f64().unwrap() > 50.0);
+    let t = json(&["tariff", "timeline", "--from", "2025-04-08", "--to", "2025-04-11", "--partner", "CHN", "--format", "json"]);
+    let points = t["points"].as_array().unwrap();
+    assert_eq!(points.len(), 4);
+    assert!(points[2]["etr_pct"].as_f64().unwrap() > points[0]["etr_pct"].as_f64().unwrap() + 50.0);
+    let out = kanzei(&["tariff", "check", "../../scenarios/what-if/japan-24pct.toml"]);
+    assert!(stdout(&out).contains("The scenario is valid."), "{}", stderr(&out));
+}
+
+#[test]
+fn tariff_check_reports_a_typo_with_file_line_and_key() {
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "schema = 1\nid = \"bad\"\nextends = \"us-2025\"\n\n[[measure]]\nid = \"x\"\nauthority = \"s232\"\nexporters = [\"JPN\"]\nproducts = \"8703\"\nrate_pct = 25\nstacking = \"stack\"\neffective = \"2025-01-01\"\n").unwrap();
+    let out = kanzei(&["tariff", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("bad.toml` line 11, key `measure[0].stacking`: `stack` is not a stacking rule; expected one of `add`, `replace`, `max`, `floor`"),
+        "{}",
+        stderr(&out)
+    );
 }

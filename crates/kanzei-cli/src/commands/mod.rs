@@ -2,4 +2,5 @@
 
 pub mod brief;
 pub mod data;
+pub mod tariff;
 pub mod trade;

@@ -1,0 +1,563 @@
+//! `kanzei tariff …`: evaluate scenarios — rates, exposure, timelines, explanations, checks.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use kanzei_core::{AreaCode, HsCode, HsVintage};
+use kanzei_data::Store;
+use kanzei_tariff::analysis::{self, GroupBy, TariffData};
+use kanzei_tariff::library::{vocabulary, Library, SHIPPED};
+use kanzei_tariff::{Date, Scenario};
+use serde_json::json;
+
+use crate::output::{group_thousands, Cell, Grid, Report};
+use crate::FormatArg;
+
+/// `kanzei tariff` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TariffCommand {
+    /// Effective tariff rate and revenue on a date, by partner, chapter or authority.
+    #[command(after_help = "Examples:\n  kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner\n  kanzei tariff rates --scenario us-2025 --date 2025-04-10 --by authority\n  kanzei tariff rates --scenario us-2024-baseline --compare-census\n  kanzei tariff rates --scenario my-what-if.toml --date 2025-11-17")]
+    Rates(RatesArgs),
+    /// A partner's exposure: its U.S. imports by authority and chapter, and the share hit.
+    #[command(after_help = "Example:\n  kanzei tariff exposure JPN --scenario us-2025 --date 2025-11-17")]
+    Exposure(ExposureArgs),
+    /// The daily effective rate over a period.
+    #[command(after_help = "Example:\n  kanzei tariff timeline --scenario us-2025 --from 2025-01-01 --to 2026-06-30 --partner JPN")]
+    Timeline(TimelineArgs),
+    /// Why a rate is what it is: the stack of measures on one partner × HS10 line.
+    #[command(after_help = "Example:\n  kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01")]
+    Explain(ExplainArgs),
+    /// Validate a scenario file and summarise it.
+    #[command(after_help = "Example:\n  kanzei tariff check my-what-if.toml")]
+    Check(CheckArgs),
+    /// The shipped scenarios, product lists and rate tables scenarios can use.
+    #[command(after_help = "Examples:\n  kanzei tariff lists\n  kanzei tariff lists --format json")]
+    Lists(ListsArgs),
+}
+
+/// `--by`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByArg {
+    /// By partner (exporter).
+    Partner,
+    /// By HS chapter.
+    Hs2,
+    /// By legal authority.
+    Authority,
+}
+
+/// Arguments of `tariff rates`.
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// Scenario id (see `kanzei tariff lists`) or a path to a scenario file.
+    #[arg(long, default_value = "us-2025")]
+    pub scenario: String,
+    /// Date (YYYY-MM-DD). Default: 2025-11-17 (2024-07-01 for the 2024 baseline).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Grouping.
+    #[arg(long, value_enum, default_value_t = ByArg::Partner)]
+    pub by: ByArg,
+    /// Baseline to compare with (a scenario id or file); `none` for no baseline.
+    #[arg(long, default_value = "us-2024-baseline")]
+    pub baseline: String,
+    /// Compare with what Census collected in 2024 (for the 2024 baseline).
+    #[arg(long)]
+    pub compare_census: bool,
+    /// Show only the first N groups.
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `tariff exposure`.
+#[derive(Debug, Args)]
+pub struct ExposureArgs {
+    /// Partner (ISO3 code or name).
+    pub partner: String,
+    /// Scenario id or file.
+    #[arg(long, default_value = "us-2025")]
+    pub scenario: String,
+    /// Date.
+    #[arg(long, default_value = "2025-11-17")]
+    pub date: String,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `tariff timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Scenario id or file.
+    #[arg(long, default_value = "us-2025")]
+    pub scenario: String,
+    /// First day.
+    #[arg(long, default_value = "2025-01-01")]
+    pub from: String,
+    /// Last day.
+    #[arg(long, default_value = "2026-06-30")]
+    pub to: String,
+    /// Only this partner.
+    #[arg(long)]
+    pub partner: Option<String>,
+    /// Print only the days on which the rate changes (table format).
+    #[arg(long)]
+    pub changes_only: bool,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `tariff explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Partner.
+    #[arg(long)]
+    pub partner: String,
+    /// HS10 line (dots allowed).
+    #[arg(long)]
+    pub hs10: String,
+    /// Date.
+    #[arg(long, default_value = "2025-11-17")]
+    pub date: String,
+    /// Scenario id or file.
+    #[arg(long, default_value = "us-2025")]
+    pub scenario: String,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `tariff check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file.
+    pub file: String,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `tariff lists`.
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
+    text.parse::<Date>().with_context(|| format!("--{what}"))
+}
+
+/// Loads a scenario by id or from a file.
+pub fn load_scenario(spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
+    let library = Library::shipped();
+    let vocab = vocabulary(data.registry, &data.inputs);
+    let path = Path::new(spec);
+    if spec.ends_with(".toml") || (path.exists() && path.is_file()) {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario file `{spec}`"))?;
+        return Ok(library.load_text(spec, &text, &vocab)?);
+    }
+    Ok(library.load(spec, &vocab)?)
+}
+
+fn resolve(data: &TariffData, text: &str) -> anyhow::Result<AreaCode> {
+    Ok(data.registry.resolve(text).map_err(kanzei_data::DataError::UnknownArea)?.code)
+}
+
+fn chapter_names(store: &Store) -> BTreeMap<HsCode, String> {
+    store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default()
+}
+
+/// Runs a `tariff` subcommand.
+pub fn run(cmd: TariffCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    if let TariffCommand::Lists(args) = &cmd {
+        return lists(store)?.write(args.format.format, out).map_err(Into::into);
+    }
+    let data = TariffData::load(store)?;
+    match cmd {
+        TariffCommand::Rates(args) => rates(&data, store, &args)?.write(args.format.format, out)?,
+        TariffCommand::Exposure(args) => exposure(&data, store, &args)?.write(args.format.format, out)?,
+        TariffCommand::Timeline(args) => timeline(&data, &args)?.write(args.format.format, out)?,
+        TariffCommand::Explain(args) => explain(&data, store, &args)?.write(args.format.format, out)?,
+        TariffCommand::Check(args) => check(&data, &args)?.write(args.format.format, out)?,
+        TariffCommand::Lists(_) => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// `tariff rates`.
+pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
+    let scenario = load_scenario(&args.scenario, data)?;
+    let default_date = if scenario.id == "us-2024-baseline" { "2024-07-01" } else { "2025-11-17" };
+    let date = parse_date(args.date.as_deref().unwrap_or(default_date), "date")?;
+    let (cells, compiled) = data.compile(&scenario);
+    let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
+        None
+    } else {
+        let b = load_scenario(&args.baseline, data)?;
+        Some(kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs))
+    };
+    let by = match args.by {
+        ByArg::Partner => GroupBy::Partner,
+        ByArg::Hs2 => GroupBy::Hs2,
+        ByArg::Authority => GroupBy::Authority,
+    };
+    let names = chapter_names(store);
+    let mut result = analysis::rates(&compiled, &cells, date, baseline.as_ref(), by, data.registry, &names);
+    let total_groups = result.groups.len();
+    if let Some(n) = args.top {
+        result.groups.truncate(n);
+    }
+    let mut json = json!(result);
+    let mut report_notes = Vec::new();
+    let mut census_grid = None;
+    if args.compare_census {
+        let (census_etr, model_etr, rows) = analysis::compare_census(&compiled, &cells, date, &data.schedule, data.registry, 15);
+        json["census_comparison"] = json!({ "census_etr_pct": census_etr, "model_etr_pct": model_etr, "partners": rows });
+        let mut grid = Grid::new(
+            Some(format!("Modelled {} on {date} vs Census calculated duty, 2024 (15 largest partners)", scenario.id)),
+            &["partner", "name", "imports_musd", "census_etr_pct", "model_etr_pct", "gap_pp", "note"],
+        );
+        for r in &rows {
+            grid.push(vec![
+                Cell::Text(r.partner.clone()),
+                Cell::Text(r.name.clone()),
+                Cell::UsdMillions(r.imports_usd),
+                Cell::Pct(r.census_etr_pct, 2),
+                Cell::Pct(r.model_etr_pct, 2),
+                Cell::Pct(r.gap_pp, 2),
+                Cell::Text(r.note.clone()),
+            ]);
+        }
+        census_grid = Some(grid);
+        report_notes.push(format!(
+            "All partners: Census calculated duty {census_etr:.3}% of 2024 imports; kanzei's {} {model_etr:.3}% (gap {:+.3} pp).",
+            scenario.id,
+            model_etr - census_etr
+        ));
+    }
+    let mut report = Report::new(json);
+    let key_header = match by {
+        GroupBy::Partner => "partner",
+        GroupBy::Hs2 => "hs2",
+        GroupBy::Authority => "authority",
+    };
+    let mut headers = vec![key_header, "name", "imports_musd", "etr_pct", "revenue_musd", "contribution_pp"];
+    if result.baseline_etr_pct.is_some() {
+        headers.extend(["baseline_etr_pct", "change_pp"]);
+    }
+    let mut grid = Grid::new(
+        Some(format!(
+            "{} — {} on {date}: ETR {:.2}% on {} $M of {} imports (pre-substitution), revenue {} $M{}",
+            scenario.id,
+            scenario.title,
+            result.etr_pct,
+            group_thousands(result.imports_usd / 1e6, 0),
+            result.importer,
+            group_thousands(result.revenue_usd / 1e6, 0),
+            result.baseline_etr_pct.map_or_else(String::new, |b| format!("; baseline {} {b:.2}%", result.baseline_scenario.clone().unwrap_or_default()))
+        )),
+        &headers,
+    );
+    for g in &result.groups {
+        let mut row = vec![
+            Cell::Text(g.key.clone()),
+            Cell::Text(crate::commands::trade::truncate(&g.name, 40)),
+            Cell::UsdMillions(g.imports_usd),
+            Cell::Pct(g.etr_pct, 2),
+            Cell::UsdMillions(g.revenue_usd),
+            Cell::Pct(g.contribution_pp, 2),
+        ];
+        if result.baseline_etr_pct.is_some() {
+            row.push(g.baseline_etr_pct.map_or(Cell::Empty, |v| Cell::Pct(v, 2)));
+            row.push(g.change_pp.map_or(Cell::Empty, |v| Cell::Pct(v, 2)));
+        }
+        grid.push(row);
+    }
+    report.grids.push(grid);
+    if let Some(g) = census_grid {
+        report.grids.push(g);
+    }
+    report.notes.extend(report_notes);
+    if result.groups.len() < total_groups {
+        report.notes.push(format!("Showing {} of {total_groups} groups (--top).", result.groups.len()));
+    }
+    let gran: Vec<String> = result
+        .value_by_granularity
+        .iter()
+        .map(|(k, v)| format!("{k} {:.1}%", 100.0 * v / result.imports_usd.max(1.0)))
+        .collect();
+    report.notes.push(format!("Evaluated at: {} of value.", gran.join(", ")));
+    let mfn: Vec<String> = result.mfn_sources.iter().map(|(k, v)| format!("{k} {:.1}%", 100.0 * v / result.imports_usd.max(1.0))).collect();
+    report.notes.push(format!("MFN rates from: {}.", mfn.join(", ")));
+    report.notes.push("ETR = Σ applied rate × 2024 value / Σ 2024 value (pre-substitution); revenue is static, at 2024 values.".into());
+    Ok(report)
+}
+
+/// `tariff exposure`.
+pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow::Result<Report> {
+    let scenario = load_scenario(&args.scenario, data)?;
+    let date = parse_date(&args.date, "date")?;
+    let partner = resolve(data, &args.partner)?;
+    let (cells, compiled) = data.compile(&scenario);
+    if !cells.cells.iter().any(|c| c.exporter == partner) {
+        anyhow::bail!("{partner} has no {} imports in kanzei's 2024 data", scenario.importer);
+    }
+    let e = analysis::exposure(&compiled, &cells, date, partner, data.registry, &chapter_names(store));
+    let mut report = Report::new(json!(e));
+    let mut grid = Grid::new(
+        Some(format!(
+            "{} exposure under {} on {date}: {} $M of 2024 imports, ETR {:.2}%, {} $M revenue; {:.1}% of value faces a measure beyond MFN",
+            e.name,
+            scenario.id,
+            group_thousands(e.imports_usd / 1e6, 0),
+            e.etr_pct,
+            group_thousands(e.revenue_usd / 1e6, 0),
+            e.share_hit_pct
+        )),
+        &["authority", "description", "value_hit_musd", "rate_on_hit_pct", "revenue_musd", "contribution_pp"],
+    );
+    for g in &e.by_authority {
+        grid.push(vec![
+            Cell::Text(g.key.clone()),
+            Cell::Text(g.name.clone()),
+            Cell::UsdMillions(g.imports_usd),
+            Cell::Pct(g.etr_pct, 2),
+            Cell::UsdMillions(g.revenue_usd),
+            Cell::Pct(g.contribution_pp, 2),
+        ]);
+    }
+    report.grids.push(grid);
+    let mut chapters = Grid::new(Some("By chapter (largest first)".into()), &["hs2", "description", "imports_musd", "etr_pct", "revenue_musd"]);
+    for g in e.by_chapter.iter().take(15) {
+        chapters.push(vec![
+            Cell::Text(g.key.clone()),
+            Cell::Text(crate::commands::trade::truncate(&g.name, 50)),
+            Cell::UsdMillions(g.imports_usd),
+            Cell::Pct(g.etr_pct, 2),
+            Cell::UsdMillions(g.revenue_usd),
+        ]);
+    }
+    report.grids.push(chapters);
+    report.notes.push("value_hit = 2024 value of lines where the authority adds duty; rates are pre-substitution.".into());
+    Ok(report)
+}
+
+/// `tariff timeline`.
+pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report> {
+    let scenario = load_scenario(&args.scenario, data)?;
+    let from = parse_date(&args.from, "from")?;
+    let to = parse_date(&args.to, "to")?;
+    if to < from {
+        anyhow::bail!("--to {to} is before --from {from}");
+    }
+    let partner = match &args.partner {
+        Some(p) => Some(resolve(data, p)?),
+        None => None,
+    };
+    let (cells, compiled) = data.compile(&scenario);
+    let points = analysis::timeline(&compiled, &cells, from, to, partner);
+    let mut report = Report::new(json!({
+        "scenario": scenario.id,
+        "partner": partner,
+        "from": from,
+        "to": to,
+        "points": points,
+        "events": scenario.events,
+    }));
+    let mut authorities: Vec<String> = points.iter().flat_map(|p| p.by_authority_pp.keys().cloned()).collect();
+    authorities.sort();
+    authorities.dedup();
+    let mut headers: Vec<String> = vec!["date".into(), "etr_pct".into()];
+    headers.extend(authorities.iter().map(|a| format!("{a}_pp")));
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let title = format!(
+        "Daily ETR, {} {}, {from} to {to}{}",
+        scenario.id,
+        partner.map_or_else(|| "all partners".to_string(), |p| p.to_string()),
+        if args.changes_only { " (days on which it changes)" } else { "" }
+    );
+    let mut grid = Grid::new(Some(title), &header_refs);
+    let mut last: Option<f64> = None;
+    for p in &points {
+        if args.changes_only && last.is_some_and(|l| (l - p.etr_pct).abs() < 1e-9) {
+            continue;
+        }
+        last = Some(p.etr_pct);
+        let mut row = vec![Cell::Text(p.date.to_string()), Cell::Pct(p.etr_pct, 2)];
+        for a in &authorities {
+            row.push(Cell::Pct(p.by_authority_pp.get(a).copied().unwrap_or(0.0), 2));
+        }
+        grid.push(row);
+    }
+    report.grids.push(grid);
+    for e in &scenario.events {
+        if e.date >= from && e.date <= to {
+            report.notes.push(format!("{}  {}", e.date, e.label));
+        }
+    }
+    Ok(report)
+}
+
+/// `tariff explain`.
+pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::Result<Report> {
+    let scenario = load_scenario(&args.scenario, data)?;
+    let date = parse_date(&args.date, "date")?;
+    let partner = resolve(data, &args.partner)?;
+    let code = HsCode::parse(&args.hs10).map_err(|e| anyhow::anyhow!("--hs10: {e}"))?;
+    if code.len() != 10 {
+        anyhow::bail!("--hs10: `{}` has {} digits; give a 10-digit HTS statistical line (e.g. 8703231950)", args.hs10, code.len());
+    }
+    // A code the schedule does not have would silently get no MFN rate: say so, with the
+    // lines that do exist under its longest known prefix.
+    let hts = store.hts()?;
+    let code22 = code.with_vintage(HsVintage::Hs2022);
+    let known = hts.get(code22).is_some() || code22.prefix(8).is_some_and(|p| hts.get(p).is_some());
+    let traded = data.us_cells.cells.iter().any(|c| c.code == code22);
+    if !known && !traded {
+        let mut siblings: Vec<String> = Vec::new();
+        for len in [8, 6, 4] {
+            let Some(prefix) = code22.prefix(len) else { continue };
+            siblings = hts
+                .lines
+                .iter()
+                .filter_map(|l| l.code)
+                .filter(|c| c.len() == 10 && prefix.is_prefix_of(*c))
+                .take(8)
+                .map(|c| c.to_string())
+                .collect();
+            if !siblings.is_empty() {
+                break;
+            }
+        }
+        anyhow::bail!(
+            "`{}` is not a line of the 2025 HTS and has no 2024 imports\n\nhint: lines under the same heading: {}",
+            args.hs10,
+            if siblings.is_empty() { "none found".to_string() } else { siblings.join(", ") }
+        );
+    }
+    let description = crate::commands::trade::describe_hs(store, code22);
+    let e = analysis::explain(data, &scenario, partner, code, date, description);
+    let mut report = Report::new(json!(e));
+    let mut grid = Grid::new(
+        Some(format!(
+            "{} from {}, {} under {} on {date}: {:.2}%",
+            e.hs10,
+            partner,
+            crate::commands::trade::truncate(&e.description, 60),
+            scenario.id,
+            e.total_pct
+        )),
+        &["measure", "authority", "rate_pct", "stacking", "share", "adds_pp", "status", "in_force", "legal"],
+    );
+    grid.push(vec![
+        Cell::Text("base: MFN".into()),
+        Cell::Text("mfn".into()),
+        Cell::Pct(e.mfn.pct, 2),
+        Cell::Text("base".into()),
+        Cell::Num(1.0 - e.preference_share, 3),
+        Cell::Pct(e.base_pct, 2),
+        Cell::Text(format!("{} ({})", e.mfn.source.as_str(), e.mfn.text)),
+        Cell::Text(String::new()),
+        Cell::Text(format!(
+            "HTS {} column 1; preference share {:.3}: {}",
+            e.mfn.line.map(|l| l.dotted()).unwrap_or_default(),
+            e.preference_share,
+            e.preference_source
+        )),
+    ]);
+    for s in &e.steps {
+        grid.push(vec![
+            Cell::Text(s.measure.clone()),
+            Cell::Text(s.authority.clone()),
+            s.rate_pct.map_or(Cell::Empty, |r| Cell::Pct(r, 2)),
+            Cell::Text(s.stacking.clone()),
+            Cell::Num(s.share, 3),
+            Cell::Pct(s.contribution_pp, 2),
+            Cell::Text(s.status.clone()),
+            Cell::Text(format!("{} → {}", s.effective, s.expires.map_or_else(|| "".to_string(), |d| d.to_string()))),
+            Cell::Text(crate::commands::trade::truncate(&s.legal, 70)),
+        ]);
+    }
+    report.grids.push(grid);
+    report.notes.push(format!("Applied rate: {:.2}% = base {:.2}% + measures.", e.total_pct, e.base_pct));
+    if e.imports_2024_usd > 0.0 {
+        report.notes.push(format!("2024 imports of this line from {partner}: {} $M.", group_thousands(e.imports_2024_usd / 1e6, 1)));
+    } else {
+        report.notes.push(format!("No 2024 imports of this line from {partner} in the data; the rate is the law's, not weighted by trade."));
+    }
+    Ok(report)
+}
+
+/// `tariff check`.
+pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
+    let scenario = load_scenario(&args.file, data)?;
+    let mut grid = Grid::new(
+        Some(format!("{}: {} ({} measures; lineage {})", scenario.id, scenario.title, scenario.measures.len(), scenario.lineage.join(" → "))),
+        &["measure", "authority", "exporters", "stacking", "effective", "expires", "defined_in"],
+    );
+    for m in &scenario.measures {
+        let exporters = match &m.exporters {
+            kanzei_tariff::scenario::ExporterSet::All => "all".to_string(),
+            kanzei_tariff::scenario::ExporterSet::Only(v) => format!("{} exporter(s)", v.len()),
+            kanzei_tariff::scenario::ExporterSet::AllExcept(v) => format!("all but {}", v.len()),
+        };
+        grid.push(vec![
+            Cell::Text(m.id.clone()),
+            Cell::Text(m.authority.as_str().into()),
+            Cell::Text(exporters),
+            Cell::Text(format!("{:?}", m.stacking).to_lowercase()),
+            Cell::Text(m.effective.to_string()),
+            Cell::Text(m.expires.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::Text(m.defined_in.clone()),
+        ]);
+    }
+    let mut report = Report::new(json!({ "valid": true, "scenario": scenario }));
+    report.grids.push(grid);
+    report.notes.push("The scenario is valid.".into());
+    Ok(report)
+}
+
+/// `tariff lists`.
+pub fn lists(store: &Store) -> anyhow::Result<Report> {
+    let inputs = store.tariff_inputs()?;
+    let mut grid = Grid::new(Some("Product lists scenarios can name (`products = { list = \"…\" }`)".into()), &["kind", "id", "entries", "title", "legal"]);
+    for (id, file, _) in SHIPPED {
+        grid.push(vec![Cell::Text("scenario".into()), Cell::Text((*id).into()), Cell::Empty, Cell::Text((*file).into()), Cell::Empty]);
+    }
+    for l in inputs.lists.values() {
+        grid.push(vec![
+            Cell::Text("list".into()),
+            Cell::Text(l.id.clone()),
+            Cell::Int(l.codes.len() as i64),
+            Cell::Text(l.title.clone()),
+            Cell::Text(l.legal.clone()),
+        ]);
+    }
+    for t in inputs.tables.values() {
+        grid.push(vec![
+            Cell::Text("table".into()),
+            Cell::Text(t.id.clone()),
+            Cell::Int(t.rates.len() as i64),
+            Cell::Text(t.title.clone()),
+            Cell::Text(t.legal.clone()),
+        ]);
+    }
+    let report_json = json!({
+        "scenarios": SHIPPED.iter().map(|(id, file, _)| json!({"id": id, "file": file})).collect::<Vec<_>>(),
+        "lists": inputs.lists.values().map(|l| json!({"id": l.id, "title": l.title, "legal": l.legal, "source": l.source, "codes": l.codes.len()})).collect::<Vec<_>>(),
+        "tables": inputs.tables.values().collect::<Vec<_>>(),
+    });
+    let mut report = Report::new(report_json);
+    report.grids.push(grid);
+    Ok(report)
+}

@@ -1,0 +1,626 @@
+//! What users ask of an evaluated scenario: effective rates and revenue by partner, chapter
+//! or authority; a partner's exposure; the daily timeline; the explanation of one rate; and
+//! the comparison of the 2024 baseline with what Census actually collected.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kanzei_core::{AreaCode, AreaRegistry, HsCode, HsVintage};
+use kanzei_data::tariff_inputs::TariffInputs;
+use kanzei_data::{DataError, Store};
+use serde::Serialize;
+
+use crate::cells::{Cell, CellSet, Granularity};
+use crate::date::Date;
+use crate::engine::{base_rate, measure_rate, slot_name, Compiled, Evaluation, BASE_SLOT, N_SLOTS};
+use crate::scenario::Scenario;
+use crate::schedule::{MfnRate, Schedule};
+
+/// Everything the engine reads, loaded once.
+pub struct TariffData {
+    /// U.S. import cells (2024).
+    pub us_cells: CellSet,
+    /// The base schedule.
+    pub schedule: Schedule,
+    /// Lists, tables, shares.
+    pub inputs: Arc<TariffInputs>,
+    /// U.S. exports (for retaliation cells).
+    pub exports: Arc<kanzei_data::us_exports::UsExports>,
+    /// Area registry.
+    pub registry: &'static AreaRegistry,
+}
+
+impl TariffData {
+    /// Loads from a store.
+    pub fn load(store: &Store) -> Result<TariffData, DataError> {
+        let hs10 = store.us_imports_hs10()?;
+        let hs2 = store.us_imports_hs2()?;
+        let hts = store.hts()?;
+        let inputs = store.tariff_inputs()?;
+        let registry = store.registry();
+        let us_cells = CellSet::us_imports(&hs10, &hs2, registry);
+        let schedule = Schedule::build(&hts, &hs10, &inputs, registry);
+        Ok(TariffData { us_cells, schedule, inputs, exports: store.us_exports()?, registry })
+    }
+
+    /// The cells of a scenario's importer.
+    pub fn cells_for(&self, importer: AreaCode) -> CellSet {
+        if importer.as_str() == "USA" {
+            self.us_cells.clone()
+        } else {
+            CellSet::us_exports_to(importer, &self.exports, &self.inputs)
+        }
+    }
+
+    /// Compiles a scenario against its importer's cells.
+    pub fn compile(&self, scenario: &Scenario) -> (CellSet, Compiled) {
+        let cells = self.cells_for(scenario.importer);
+        let compiled = Compiled::new(scenario, &cells, &self.schedule, &self.inputs);
+        (cells, compiled)
+    }
+}
+
+/// How to group results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    /// By exporter (for U.S. imports: the partner).
+    Partner,
+    /// By HS chapter.
+    Hs2,
+    /// By legal authority (and the base schedule).
+    Authority,
+}
+
+/// One group of results.
+#[derive(Clone, Debug, Serialize)]
+pub struct RateGroup {
+    /// Partner code, chapter, or authority.
+    pub key: String,
+    /// Partner or chapter name, or the authority described.
+    pub name: String,
+    /// Base-year value, USD (for an authority: the value it applies to).
+    pub imports_usd: f64,
+    /// Effective tariff rate, percent (for an authority: its revenue over the value it hits).
+    pub etr_pct: f64,
+    /// Static revenue at base-year values, USD.
+    pub revenue_usd: f64,
+    /// Points of the overall ETR this group accounts for.
+    pub contribution_pp: f64,
+    /// The baseline scenario's ETR on the same cells, percent.
+    pub baseline_etr_pct: Option<f64>,
+    /// ETR change against the baseline, percentage points.
+    pub change_pp: Option<f64>,
+}
+
+/// `kanzei tariff rates`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RatesReport {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// Evaluation date.
+    pub date: Date,
+    /// Importer.
+    pub importer: AreaCode,
+    /// Base-year trade value of all cells, USD.
+    pub imports_usd: f64,
+    /// Import-weighted applied rate (pre-substitution), percent.
+    pub etr_pct: f64,
+    /// Static revenue, USD.
+    pub revenue_usd: f64,
+    /// Baseline scenario id.
+    pub baseline_scenario: Option<String>,
+    /// Baseline ETR on the same date, percent.
+    pub baseline_etr_pct: Option<f64>,
+    /// Baseline revenue, USD.
+    pub baseline_revenue_usd: Option<f64>,
+    /// Groups.
+    pub groups: Vec<RateGroup>,
+    /// Value evaluated at each granularity (HS10 cells vs HS2 chapters with a proxy mix).
+    pub value_by_granularity: BTreeMap<String, f64>,
+    /// Value by the source of its MFN rate (HTS ad valorem, 2024 AVE of a specific duty, …).
+    pub mfn_sources: BTreeMap<String, f64>,
+}
+
+fn etr(revenue: f64, value: f64) -> f64 {
+    if value == 0.0 {
+        0.0
+    } else {
+        100.0 * revenue / value
+    }
+}
+
+fn describe_authority(name: &str) -> &'static str {
+    match name {
+        "base" => "MFN column 1 after preferences",
+        "s232" => "Section 232 (national security)",
+        "s301" => "Section 301 (China)",
+        "s201" => "Section 201 (safeguards)",
+        "s122" => "Section 122 (balance of payments)",
+        "ieepa-fentanyl" => "IEEPA fentanyl duties",
+        "ieepa-reciprocal" => "IEEPA reciprocal duties",
+        "ieepa-other" => "IEEPA country duties (Brazil, India)",
+        "retaliation" => "Counter-tariffs on U.S. goods",
+        _ => "Other",
+    }
+}
+
+/// Rates by group on a date, with an optional baseline evaluated on the same cells.
+pub fn rates(
+    compiled: &Compiled,
+    cells: &CellSet,
+    date: Date,
+    baseline: Option<&Compiled>,
+    by: GroupBy,
+    registry: &AreaRegistry,
+    chapter_names: &BTreeMap<HsCode, String>,
+) -> RatesReport {
+    let eval = compiled.evaluate(date);
+    let base_eval = baseline.map(|b| b.evaluate(date));
+    let total_value = cells.total_value();
+    let revenue: f64 = cells.cells.iter().zip(&eval.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum();
+    let baseline_revenue = base_eval.as_ref().map(|e| cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum::<f64>());
+    let mut groups: BTreeMap<String, (String, f64, f64, f64)> = BTreeMap::new();
+    match by {
+        GroupBy::Partner | GroupBy::Hs2 => {
+            for (idx, cell) in cells.cells.iter().enumerate() {
+                let (key, name) = match by {
+                    GroupBy::Partner => (
+                        cell.exporter.to_string(),
+                        registry.get(cell.exporter).map_or_else(|| cell.exporter.to_string(), |a| a.name.clone()),
+                    ),
+                    _ => {
+                        let ch = cell.code.chapter().with_vintage(HsVintage::Hs2022);
+                        (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default())
+                    }
+                };
+                let entry = groups.entry(key).or_insert((name, 0.0, 0.0, 0.0));
+                entry.1 += cell.value_usd;
+                entry.2 += cell.value_usd * eval.total_pct[idx] / 100.0;
+                if let Some(b) = &base_eval {
+                    entry.3 += cell.value_usd * b.total_pct[idx] / 100.0;
+                }
+            }
+        }
+        GroupBy::Authority => {
+            for s in 0..N_SLOTS {
+                let mut value = 0.0;
+                let mut rev = 0.0;
+                let mut base_rev = 0.0;
+                for (idx, cell) in cells.cells.iter().enumerate() {
+                    let c = eval.by_slot[idx][s];
+                    if c.abs() > 1e-12 {
+                        value += cell.value_usd;
+                        rev += cell.value_usd * c / 100.0;
+                    }
+                    if let Some(b) = &base_eval {
+                        base_rev += cell.value_usd * b.by_slot[idx][s] / 100.0;
+                    }
+                }
+                if value > 0.0 || base_rev.abs() > 0.0 {
+                    groups.insert(slot_name(s).to_string(), (describe_authority(slot_name(s)).to_string(), value, rev, base_rev));
+                }
+            }
+        }
+    }
+    let mut out: Vec<RateGroup> = groups
+        .into_iter()
+        .map(|(key, (name, value, rev, base_rev))| {
+            let (baseline_etr, change) = match (&base_eval, by) {
+                (Some(_), GroupBy::Authority) => (Some(etr(base_rev, total_value)), Some(etr(rev - base_rev, total_value))),
+                (Some(_), _) => (Some(etr(base_rev, value)), Some(etr(rev, value) - etr(base_rev, value))),
+                (None, _) => (None, None),
+            };
+            RateGroup {
+                key,
+                name,
+                imports_usd: value,
+                etr_pct: etr(rev, value),
+                revenue_usd: rev,
+                contribution_pp: etr(rev, total_value),
+                baseline_etr_pct: baseline_etr,
+                change_pp: change,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.revenue_usd.total_cmp(&a.revenue_usd).then(a.key.cmp(&b.key)));
+    RatesReport {
+        scenario: compiled.scenario.id.clone(),
+        title: compiled.scenario.title.clone(),
+        date,
+        importer: compiled.scenario.importer,
+        imports_usd: total_value,
+        etr_pct: etr(revenue, total_value),
+        revenue_usd: revenue,
+        baseline_scenario: baseline.map(|b| b.scenario.id.clone()),
+        baseline_etr_pct: baseline_revenue.map(|r| etr(r, total_value)),
+        baseline_revenue_usd: baseline_revenue,
+        groups: out,
+        value_by_granularity: cells.value_by_granularity(),
+        mfn_sources: compiled.mfn_sources.clone(),
+    }
+}
+
+/// One partner's modelled 2024 rate beside what Census collected.
+#[derive(Clone, Debug, Serialize)]
+pub struct CensusComparison {
+    /// Partner.
+    pub partner: String,
+    /// Name.
+    pub name: String,
+    /// 2024 imports for consumption, USD.
+    pub imports_usd: f64,
+    /// Census calculated duty / value, percent.
+    pub census_etr_pct: f64,
+    /// kanzei's baseline ETR, percent.
+    pub model_etr_pct: f64,
+    /// Model minus Census, points.
+    pub gap_pp: f64,
+    /// Share of the partner's value whose MFN rate is a specific-duty AVE, percent.
+    pub specific_duty_value_pct: f64,
+    /// Likely reasons for a gap, in words.
+    pub note: String,
+}
+
+/// Compares a baseline evaluation with Census calculated duties, overall and for the
+/// largest partners.
+pub fn compare_census(compiled: &Compiled, cells: &CellSet, date: Date, schedule: &Schedule, registry: &AreaRegistry, top: usize) -> (f64, f64, Vec<CensusComparison>) {
+    let eval = compiled.evaluate(date);
+    let mut by: BTreeMap<AreaCode, (f64, f64, f64, f64)> = BTreeMap::new();
+    for (idx, cell) in cells.cells.iter().enumerate() {
+        let e = by.entry(cell.exporter).or_insert((0.0, 0.0, 0.0, 0.0));
+        e.0 += cell.value_usd;
+        e.1 += cell.duty_usd.unwrap_or(0.0);
+        e.2 += cell.value_usd * eval.total_pct[idx] / 100.0;
+        if cell.granularity == Granularity::Hs10 && schedule.mfn(cell.code).source == crate::schedule::MfnSource::Ave2024 {
+            e.3 += cell.value_usd;
+        }
+    }
+    let total_value: f64 = by.values().map(|v| v.0).sum();
+    let total_duty: f64 = by.values().map(|v| v.1).sum();
+    let total_model: f64 = by.values().map(|v| v.2).sum();
+    let mut rows: Vec<CensusComparison> = by
+        .into_iter()
+        .map(|(code, (value, duty, model, specific))| {
+            let census = etr(duty, value);
+            let modelled = etr(model, value);
+            let gap = modelled - census;
+            let mut reasons = Vec::new();
+            if gap.abs() >= 0.25 {
+                if gap < 0.0 && matches!(code.as_str(), "CHN") {
+                    reasons.push("Section 301 lists are HS8 and some duties (exclusions expired, overlaps) differ at HS10");
+                }
+                if gap > 0.0 && matches!(code.as_str(), "CHN") {
+                    reasons.push("Section 301 product exclusions (9903.88.69/.70) are not modelled");
+                }
+                if 100.0 * specific / value.max(1.0) > 5.0 {
+                    reasons.push("specific duties valued at a 2024 average AVE");
+                }
+                if gap > 0.0 {
+                    reasons.push("preference use recorded by chapter, not by line (under-use or over-use within chapters)");
+                } else {
+                    reasons.push("duties not modelled (2018 steel/aluminum quota overruns, AD/CVD-linked lines) or preferences counted where not claimed");
+                }
+            }
+            CensusComparison {
+                partner: code.to_string(),
+                name: registry.get(code).map_or_else(|| code.to_string(), |a| a.name.clone()),
+                imports_usd: value,
+                census_etr_pct: census,
+                model_etr_pct: modelled,
+                gap_pp: gap,
+                specific_duty_value_pct: 100.0 * specific / value.max(1.0),
+                note: reasons.join("; "),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.imports_usd.total_cmp(&a.imports_usd));
+    rows.truncate(top);
+    (etr(total_duty, total_value), etr(total_model, total_value), rows)
+}
+
+/// A partner's exposure on a date.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposure {
+    /// Partner.
+    pub partner: AreaCode,
+    /// Name.
+    pub name: String,
+    /// Date.
+    pub date: Date,
+    /// The partner's base-year exports to the importer, USD.
+    pub imports_usd: f64,
+    /// ETR, percent.
+    pub etr_pct: f64,
+    /// Static revenue, USD.
+    pub revenue_usd: f64,
+    /// Value facing at least one measure beyond the base schedule, USD.
+    pub value_hit_usd: f64,
+    /// That value as a share of all, percent.
+    pub share_hit_pct: f64,
+    /// By authority: value it applies to, revenue, points of the partner's ETR.
+    pub by_authority: Vec<RateGroup>,
+    /// By chapter.
+    pub by_chapter: Vec<RateGroup>,
+}
+
+/// The exposure of one exporter.
+pub fn exposure(compiled: &Compiled, cells: &CellSet, date: Date, partner: AreaCode, registry: &AreaRegistry, chapter_names: &BTreeMap<HsCode, String>) -> Exposure {
+    let eval = compiled.evaluate(date);
+    let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| cells.cells[i].exporter == partner).collect();
+    let value: f64 = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
+    let revenue: f64 = idx.iter().map(|&i| cells.cells[i].value_usd * eval.total_pct[i] / 100.0).sum();
+    let hit: f64 = idx
+        .iter()
+        .filter(|&&i| (1..N_SLOTS).any(|s| eval.by_slot[i][s] > 1e-12))
+        .map(|&i| cells.cells[i].value_usd)
+        .sum();
+    let mut by_authority = Vec::new();
+    for s in 0..N_SLOTS {
+        let v: f64 = idx.iter().filter(|&&i| eval.by_slot[i][s].abs() > 1e-12).map(|&i| cells.cells[i].value_usd).sum();
+        let r: f64 = idx.iter().map(|&i| cells.cells[i].value_usd * eval.by_slot[i][s] / 100.0).sum();
+        if v > 0.0 {
+            by_authority.push(RateGroup {
+                key: slot_name(s).into(),
+                name: describe_authority(slot_name(s)).into(),
+                imports_usd: v,
+                etr_pct: etr(r, v),
+                revenue_usd: r,
+                contribution_pp: etr(r, value),
+                baseline_etr_pct: None,
+                change_pp: None,
+            });
+        }
+    }
+    by_authority.sort_by(|a, b| b.revenue_usd.total_cmp(&a.revenue_usd));
+    let mut chapters: BTreeMap<HsCode, (f64, f64)> = BTreeMap::new();
+    for &i in &idx {
+        let e = chapters.entry(cells.cells[i].code.chapter().with_vintage(HsVintage::Hs2022)).or_insert((0.0, 0.0));
+        e.0 += cells.cells[i].value_usd;
+        e.1 += cells.cells[i].value_usd * eval.total_pct[i] / 100.0;
+    }
+    let mut by_chapter: Vec<RateGroup> = chapters
+        .into_iter()
+        .map(|(ch, (v, r))| RateGroup {
+            key: ch.to_string(),
+            name: chapter_names.get(&ch).cloned().unwrap_or_default(),
+            imports_usd: v,
+            etr_pct: etr(r, v),
+            revenue_usd: r,
+            contribution_pp: etr(r, value),
+            baseline_etr_pct: None,
+            change_pp: None,
+        })
+        .collect();
+    by_chapter.sort_by(|a, b| b.imports_usd.total_cmp(&a.imports_usd));
+    Exposure {
+        partner,
+        name: registry.get(partner).map_or_else(|| partner.to_string(), |a| a.name.clone()),
+        date,
+        imports_usd: value,
+        etr_pct: etr(revenue, value),
+        revenue_usd: revenue,
+        value_hit_usd: hit,
+        share_hit_pct: etr(hit, value),
+        by_authority,
+        by_chapter,
+    }
+}
+
+/// One day of a timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelinePoint {
+    /// Date.
+    pub date: Date,
+    /// ETR, percent.
+    pub etr_pct: f64,
+    /// Static annual revenue at base-year values, USD.
+    pub revenue_usd: f64,
+    /// Points of the ETR by authority (and base).
+    pub by_authority_pp: BTreeMap<String, f64>,
+}
+
+/// Daily ETR from `from` to `to` (inclusive), optionally for one exporter. Evaluates once
+/// per stretch of days on which nothing changes.
+pub fn timeline(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partner: Option<AreaCode>) -> Vec<TimelinePoint> {
+    let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| partner.is_none_or(|p| cells.cells[i].exporter == p)).collect();
+    let value: f64 = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
+    let summarise = |eval: &Evaluation| -> (f64, f64, BTreeMap<String, f64>) {
+        let mut slots = [0.0; N_SLOTS];
+        let mut revenue = 0.0;
+        for &i in &idx {
+            let v = cells.cells[i].value_usd;
+            revenue += v * eval.total_pct[i] / 100.0;
+            for (s, slot) in slots.iter_mut().enumerate() {
+                *slot += v * eval.by_slot[i][s] / 100.0;
+            }
+        }
+        let by: BTreeMap<String, f64> =
+            (0..N_SLOTS).filter(|&s| slots[s].abs() > 0.0).map(|s| (slot_name(s).to_string(), etr(slots[s], value))).collect();
+        (etr(revenue, value), revenue, by)
+    };
+    let mut points = Vec::new();
+    let mut day = from;
+    let mut current: Option<(f64, f64, BTreeMap<String, f64>)> = None;
+    let mut next_change = from;
+    while day <= to {
+        if current.is_none() || day >= next_change {
+            current = Some(summarise(&compiled.evaluate(day)));
+            next_change = compiled.breakpoints.iter().copied().find(|b| *b > day).unwrap_or(to.add_days(1));
+        }
+        let (e, r, by) = current.clone().unwrap_or_default();
+        points.push(TimelinePoint { date: day, etr_pct: e, revenue_usd: r, by_authority_pp: by });
+        day = day.add_days(1);
+    }
+    points
+}
+
+/// One step of an explanation.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExplainStep {
+    /// Measure id.
+    pub measure: String,
+    /// Authority.
+    pub authority: String,
+    /// Legal source.
+    pub legal: String,
+    /// Rate the measure sets, percent.
+    pub rate_pct: Option<f64>,
+    /// How it stacks.
+    pub stacking: String,
+    /// Share of the value it covers.
+    pub share: f64,
+    /// Points it adds on the date.
+    pub contribution_pp: f64,
+    /// applied / not in force / exempt / excluded / not for this exporter / not this product.
+    pub status: String,
+    /// In force from, until.
+    pub effective: Date,
+    /// First day no longer in force.
+    pub expires: Option<Date>,
+}
+
+/// Why a rate is what it is.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// Scenario.
+    pub scenario: String,
+    /// Exporter.
+    pub partner: AreaCode,
+    /// Product.
+    pub hs10: String,
+    /// Description.
+    pub description: String,
+    /// Date.
+    pub date: Date,
+    /// MFN line used.
+    pub mfn: MfnRate,
+    /// Preference share applied to MFN, and where it comes from.
+    pub preference_share: f64,
+    /// Source of the preference share.
+    pub preference_source: String,
+    /// Base rate after preferences, percent.
+    pub base_pct: f64,
+    /// 2024 imports of this line from the partner, USD (0 if none).
+    pub imports_2024_usd: f64,
+    /// Measures that could apply, in evaluation order.
+    pub steps: Vec<ExplainStep>,
+    /// The applied rate, percent.
+    pub total_pct: f64,
+}
+
+/// Explains the rate of one exporter × HS10 line on a date.
+pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: HsCode, date: Date, description: String) -> Explanation {
+    let code = code.with_vintage(HsVintage::Hs2022);
+    let existing = data.us_cells.cells.iter().find(|c| c.exporter == partner && c.code == code).copied();
+    let cell = existing.unwrap_or(Cell { exporter: partner, code, value_usd: 0.0, duty_usd: None, granularity: Granularity::Hs10, proxy: None });
+    let cells = CellSet {
+        importer: scenario.importer,
+        year: 2024,
+        cells: vec![cell],
+        proxies: Default::default(),
+        coverage: kanzei_core::Coverage::new("explain", "one cell", "USD"),
+    };
+    let compiled = Compiled::new(scenario, &cells, &data.schedule, &data.inputs);
+    let eval = compiled.evaluate(date);
+    let (base_pct, mfn) = base_rate(scenario, &cell, &data.schedule, &cells, &data.inputs);
+    let (pref_share, pref_source) = if scenario.base.preferences {
+        Schedule::preference_share(&data.inputs, partner, code, scenario.base.usmca_share_year)
+    } else {
+        (0.0, "preferences not modelled in this scenario")
+    };
+    let entries = compiled.cell_entries(0);
+    // Re-run the stacking step by step to attribute contributions to measures.
+    let mut steps = Vec::new();
+    let mut total = base_pct;
+    let mut slots = [0.0f64; N_SLOTS];
+    slots[BASE_SLOT] = base_pct;
+    let mut covered = [0.0f64; N_SLOTS];
+    let mut order: Vec<usize> = (0..scenario.measures.len()).collect();
+    order.sort_by_key(|&mi| !scenario.measures[mi].not_with.is_empty() || !scenario.measures[mi].excluded_by.is_empty());
+    for mi in order {
+        let m = &scenario.measures[mi];
+        let entry = entries.iter().find(|e| e.0 == mi);
+        let exporter_ok = m.exporters.contains(partner);
+        let rate = measure_rate(m, partner, &data.inputs);
+        let (status, share, contribution) = match entry {
+            None if !exporter_ok => ("not for this exporter".to_string(), 0.0, 0.0),
+            None if rate.is_none() => ("no rate for this exporter".to_string(), 0.0, 0.0),
+            None => ("does not cover this product".to_string(), 0.0, 0.0),
+            Some(&(_, rate_pct, share, exempt_from)) => {
+                if !m.in_force(date) {
+                    (if date < m.effective { "not yet in force" } else { "expired" }.to_string(), share, 0.0)
+                } else if exempt_from.is_some_and(|d| d <= date) {
+                    (format!("excluded from {}", exempt_from.map(|d| d.to_string()).unwrap_or_default()), share, 0.0)
+                } else {
+                    let slot = 1 + crate::scenario::AUTHORITIES.iter().position(|(_, a)| *a == m.authority).unwrap_or(0);
+                    let slot_of = |a: &crate::scenario::Authority| 1 + crate::scenario::AUTHORITIES.iter().position(|(_, x)| x == a).unwrap_or(0);
+                    let mut blocked = m.not_with.iter().map(|a| covered[slot_of(a)]).fold(0.0, f64::max);
+                    if m.excluded_by.iter().any(|a| covered[slot_of(a)] > 0.0) {
+                        blocked = 1.0;
+                    }
+                    let eff = share * (1.0 - blocked);
+                    let c = match m.stacking {
+                        crate::scenario::Stacking::Add => rate_pct * eff,
+                        crate::scenario::Stacking::Floor => (rate_pct - base_pct).max(0.0) * eff,
+                        crate::scenario::Stacking::Max => (rate_pct * eff - slots[slot]).max(0.0),
+                        crate::scenario::Stacking::Replace => (rate_pct - total) * eff,
+                    };
+                    slots[slot] += c;
+                    total += c;
+                    if eff > 0.0 {
+                        covered[slot] = match m.stacking {
+                            crate::scenario::Stacking::Add => (covered[slot] + eff).min(1.0),
+                            _ => covered[slot].max(eff),
+                        };
+                    }
+                    let status = if blocked >= 1.0 - 1e-12 {
+                        let names: Vec<&str> = m.not_with.iter().chain(&m.excluded_by).map(|a| a.as_str()).collect();
+                        format!("not owed on goods under {}", names.join(", "))
+                    } else if c.abs() < 1e-12 {
+                        "applies, adds nothing (rate already reached)".to_string()
+                    } else {
+                        "applied".to_string()
+                    };
+                    (status, eff, c)
+                }
+            }
+        };
+        // Only show measures that concern this exporter and product, or concern it on another date.
+        if entry.is_none() && !exporter_ok {
+            continue;
+        }
+        if entry.is_none() {
+            continue;
+        }
+        steps.push(ExplainStep {
+            measure: m.id.clone(),
+            authority: m.authority.as_str().into(),
+            legal: m.legal.clone(),
+            rate_pct: rate,
+            stacking: format!("{:?}", m.stacking).to_lowercase(),
+            share,
+            contribution_pp: contribution,
+            status,
+            effective: m.effective,
+            expires: m.expires,
+        });
+    }
+    debug_assert!((total - eval.total_pct[0]).abs() < 1e-9, "explanation {total} != evaluation {}", eval.total_pct[0]);
+    Explanation {
+        scenario: scenario.id.clone(),
+        partner,
+        hs10: code.to_string(),
+        description,
+        date,
+        mfn,
+        preference_share: pref_share,
+        preference_source: pref_source.into(),
+        base_pct,
+        imports_2024_usd: existing.map_or(0.0, |c| c.value_usd),
+        steps,
+        total_pct: eval.total_pct[0],
+    }
+}

@@ -1,0 +1,24 @@
+//! kanzei's tariff engine.
+//!
+//! * [`scenario`]: declarative scenario files (TOML) — measures with authority, legal
+//!   source, exporters, products, rate, stacking rule, partial exemption and dates; what-ifs
+//!   `extends` a scenario and override it.
+//! * [`schedule`]: the base schedule — MFN column 1 from the HTS with ad valorem equivalents
+//!   for specific duties, and preferences as used in 2024.
+//! * [`cells`]: the exporter × product cells with base-year values a scenario is evaluated on.
+//! * [`engine`]: matching measures to cells and evaluating applied rates on a date.
+//! * [`analysis`]: effective rates, revenue, exposure, timelines and explanations.
+//! * [`library`]: the scenarios kanzei ships.
+
+pub mod analysis;
+pub mod cells;
+pub mod date;
+pub mod engine;
+pub mod fxhash;
+pub mod library;
+pub mod rate;
+pub mod scenario;
+pub mod schedule;
+
+pub use date::Date;
+pub use scenario::{Authority, Scenario, ScenarioError};

@@ -1,0 +1,84 @@
+//! A scenario with a typo gets an error naming the file, line and key, with the valid choices.
+
+use kanzei_core::AreaRegistry;
+use kanzei_data::Store;
+use kanzei_tariff::library::{vocabulary, Library};
+
+fn check(text: &str) -> String {
+    let store = Store::embedded();
+    let inputs = store.tariff_inputs().unwrap();
+    let vocab = vocabulary(AreaRegistry::builtin(), &inputs);
+    Library::shipped().load_text("my.toml", text, &vocab).map(|_| String::new()).unwrap_or_else(|e| e.to_string())
+}
+
+const HEAD: &str = "schema = 1\nid = \"t\"\nimporter = \"USA\"\n\n[[measure]]\nid = \"m\"\n";
+
+#[test]
+fn unknown_authority_lists_the_valid_ones() {
+    let text = format!("{HEAD}authority = \"ieepa-recip\"\nexporters = \"all\"\nproducts = \"all\"\nrate_pct = 10\neffective = \"2025-04-05\"\n");
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 7, key `measure[0].authority`: `ieepa-recip` is not an authority; expected one of `s232`, `s301`, `s201`, `s122`, `ieepa-fentanyl`, `ieepa-reciprocal`, `ieepa-other`, `retaliation`, `other`"
+    );
+}
+
+#[test]
+fn hs_code_of_the_wrong_length() {
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = [\"87033\"]\nrate_pct = 25\neffective = \"2025-04-03\"\n");
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 9, key `measure[0].products`: `87033` is not an HS code: it has 5 digits, expected 2, 4, 6, 8 or 10"
+    );
+}
+
+#[test]
+fn dates_out_of_order() {
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pct = 25\neffective = \"2025-04-03\"\nexpires = \"2025-01-01\"\n");
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 12, key `measure[0].expires`: expires 2025-01-01 is not after effective 2025-04-03; dates are out of order"
+    );
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pct = 25\neffective = \"2025-13-03\"\n");
+    assert_eq!(check(&text), "`my.toml` line 11, key `measure[0].effective`: `2025-13-03` is not a date: expected YYYY-MM-DD, e.g. 2025-04-09");
+}
+
+#[test]
+fn unknown_country_suggests_the_near_miss() {
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = [\"Japn\"]\nproducts = \"87\"\nrate_pct = 25\neffective = \"2025-04-03\"\n");
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 8, key `measure[0].exporters`: `Japn` is not a known country or group; did you mean JPN (Japan)?"
+    );
+}
+
+#[test]
+fn misspelled_key_and_list() {
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pc = 25\neffective = \"2025-04-03\"\n");
+    let err = check(&text);
+    assert!(err.starts_with("`my.toml` line 10, key `rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
+    let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = {{ list = \"s232-auto-part\" }}\nrate_pct = 25\neffective = \"2025-04-03\"\n");
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 9, key `measure[0].products`: no product list `s232-auto-part`; did you mean `s232-auto-parts`?"
+    );
+}
+
+#[test]
+fn extends_an_unknown_scenario_and_removes_an_unknown_measure() {
+    let err = check("schema = 1\nid = \"w\"\nextends = \"us-2026\"\n");
+    assert!(err.starts_with("`my.toml` line 3, key `extends`: no scenario `us-2026`; known scenarios: `us-2024-baseline`, `us-2025`"), "{err}");
+    let err = check("schema = 1\nid = \"w\"\nextends = \"us-2025\"\nremove = [\"japan-floor\"]\n");
+    assert!(err.starts_with("`my.toml` line 4, key `remove`: no measure `japan-floor` to remove; the parent has"), "{err}");
+}
+
+#[test]
+fn every_shipped_scenario_parses() {
+    let store = Store::embedded();
+    let inputs = store.tariff_inputs().unwrap();
+    let vocab = vocabulary(AreaRegistry::builtin(), &inputs);
+    for (id, _, _) in kanzei_tariff::library::SHIPPED {
+        let s = Library::shipped().load(id, &vocab).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(s.id, *id);
+        assert!(!s.measures.is_empty(), "{id} has no measures");
+    }
+}
