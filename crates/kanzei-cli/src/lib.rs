@@ -24,6 +24,10 @@ Examples:
   kanzei trade series JPN --from 2015 --to 2024
   kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner
   kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01
+  kanzei va exports --exporter MEX --importer USA --sector c15
+  kanzei ge cp --data cp1993 --scenario nafta
+  kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner
+  kanzei validate                                every published reproduction, checked
   kanzei data info                               datasets, years, units, coverage
 
 Data: by default kanzei reads the snapshot compiled into it. Use --data DIR to read a
@@ -33,8 +37,9 @@ folder of official files laid out like ../shared/data/raw (see docs/data.md).";
 #[derive(Debug, Parser)]
 #[command(name = "kanzei", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Read official files from this folder instead of the embedded snapshot.
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Read official files from this folder instead of the embedded snapshot (give it before
+    /// the command: `kanzei --data DIR trade balance`).
+    #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -54,6 +59,17 @@ pub enum Command {
     /// Tariff scenarios: effective rates, revenue, exposure, timelines, explanations.
     #[command(subcommand)]
     Tariff(commands::tariff::TariffCommand),
+    /// Value added by origin in trade (world input–output tables).
+    #[command(subcommand)]
+    Va(commands::va::VaCommand),
+    /// General equilibrium: Caliendo–Parro (2015), one-sector structural gravity.
+    #[command(subcommand)]
+    Ge(commands::ge::GeCommand),
+    /// Partial equilibrium at product level: SMART, GSIM, elasticities.
+    #[command(subcommand)]
+    Pe(commands::pe::PeCommand),
+    /// Run every published reproduction kanzei has and compare.
+    Validate(commands::validate::ValidateArgs),
     /// The U.S.–Japan brief: trade facts with their sources.
     Brief(commands::brief::BriefArgs),
 }
@@ -105,6 +121,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Trade(cmd) => commands::trade::run(cmd, &store, &mut stdout),
         Command::Data(cmd) => commands::data::run(cmd, &store, &mut stdout),
         Command::Tariff(cmd) => commands::tariff::run(cmd, &store, &mut stdout),
+        Command::Va(cmd) => commands::va::run(cmd, &store, &mut stdout),
+        Command::Ge(cmd) => commands::ge::run(cmd, &store, &mut stdout),
+        Command::Pe(cmd) => commands::pe::run(cmd, &store, &mut stdout),
+        Command::Validate(args) => commands::validate::run(args, &store, &mut stdout),
         Command::Brief(args) => commands::brief::run(args, &store, &mut stdout),
     }
 }

@@ -24,14 +24,18 @@
 //! ```
 
 pub mod areas_build;
+pub mod autos;
 pub mod catalog;
 pub mod census_country;
+pub mod concordance;
 pub mod cp2015;
 pub mod elasticities;
 pub mod error;
+pub mod ge_inputs;
 pub mod gravity_data;
 pub mod hts;
 pub mod japan_mof;
+pub mod mrio;
 pub mod read;
 pub mod snapshot;
 pub mod store;

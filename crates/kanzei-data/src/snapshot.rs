@@ -46,7 +46,20 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     ("tariff_tables.csv.gz", include_bytes!("../../../data/tariff_tables.csv.gz")),
     ("tariff_shares.csv.gz", include_bytes!("../../../data/tariff_shares.csv.gz")),
     ("tariff_exports_hit.csv.gz", include_bytes!("../../../data/tariff_exports_hit.csv.gz")),
+    ("elasticities.csv.gz", include_bytes!("../../../data/elasticities.csv.gz")),
+    ("caliendo_parro_2015.txt.gz", include_bytes!("../../../data/caliendo_parro_2015.txt.gz")),
+    ("gegravity_sample.csv.gz", include_bytes!("../../../data/gegravity_sample.csv.gz")),
+    ("wiod_2011.txt.gz", include_bytes!("../../../data/wiod_2011.txt.gz")),
+    ("gsim_4region.txt.gz", include_bytes!("../../../data/gsim_4region.txt.gz")),
+    ("wiod_thetas.csv.gz", include_bytes!("../../../data/wiod_thetas.csv.gz")),
+    ("hs_wiod.csv.gz", include_bytes!("../../../data/hs_wiod.csv.gz")),
+    ("toyota_results.csv.gz", include_bytes!("../../../data/toyota_results.csv.gz")),
+    ("oica_production.csv.gz", include_bytes!("../../../data/oica_production.csv.gz")),
 ];
+
+/// The four GSIM example files, in the order `gsim_input::parse` takes them.
+pub const GSIM_FILES: [&str; 4] =
+    ["trade_flows_M.csv", "tariff_power_initial_T0.csv", "tariff_power_final_T1_US_EU_FTA.csv", "elasticities.csv"];
 
 /// The raw bytes of an embedded file.
 pub fn embedded_bytes(name: &str) -> Result<&'static [u8], DataError> {
@@ -353,6 +366,105 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
     datasets.push(entry(raw, out, "tariff_inputs", rows, "2024–2026 (legal acts); shares 2024".into(), inputs.coverage.clone())?);
     progress(BuildEvent::Done { id: "tariff_inputs", rows });
 
+    // Elasticities.
+    start("elasticities", progress);
+    let tables = crate::elasticities::ElasticityTables::load_raw(raw)?;
+    let csv = tables.to_snapshot_checked("elasticities.csv.gz")?;
+    write_gz(out, "elasticities.csv.gz", &csv)?;
+    let rows = tables.n_entries() as u64;
+    datasets.push(entry(raw, out, "elasticities", rows, "HTS 1989–2001, HS6 1978–2001, HS2007".into(), tables.coverage())?);
+    progress(BuildEvent::Done { id: "elasticities", rows });
+
+    // Caliendo–Parro 1993 data.
+    start("caliendo_parro_2015", progress);
+    let cp = crate::cp2015::Cp2015Data::load(&raw.join("caliendo_parro_2015"))?;
+    let text = cp.to_snapshot();
+    write_gz(out, "caliendo_parro_2015.txt.gz", &text)?;
+    if crate::cp2015::Cp2015Data::from_snapshot("caliendo_parro_2015.txt.gz", &text)? != cp {
+        return Err(DataError::Reconciliation { what: "caliendo_parro_2015 round trip".into(), detail: "values differ".into() });
+    }
+    datasets.push(entry(raw, out, "caliendo_parro_2015", 31 * 40, "1993 (tariffs 1993 and 2005)".into(), vec![])?);
+    progress(BuildEvent::Done { id: "caliendo_parro_2015", rows: 31 * 40 });
+
+    // gegravity sample.
+    start("gegravity_sample", progress);
+    let panel = crate::gravity_data::GravityPanel::load(&raw.join("gegravity_sample/sample_data_set.dlm"))?;
+    let csv = panel.to_snapshot_csv();
+    write_gz(out, "gegravity_sample.csv.gz", &csv)?;
+    let back = crate::gravity_data::GravityPanel::parse("gegravity_sample.csv.gz", csv.as_bytes())?;
+    if back.rows.len() != panel.rows.len() {
+        return Err(DataError::Reconciliation { what: "gegravity_sample round trip".into(), detail: "row counts differ".into() });
+    }
+    datasets.push(entry(raw, out, "gegravity_sample", panel.rows.len() as u64, "2006".into(), vec![panel.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "gegravity_sample", rows: panel.rows.len() as u64 });
+
+    // WIOD 2011 world input-output table.
+    start("wiod_2011", progress);
+    let wiod = crate::mrio::load_wiod_csv(&raw.join("wiod_2013_release/derived_csv_2011"), 2011, &crate::mrio::MrioLoadOptions::wiod())?;
+    let bytes = crate::mrio::wiod_to_snapshot(&wiod.table, 2011)?;
+    {
+        let path = out.join("wiod_2011.txt.gz");
+        std::fs::write(&path, &bytes).map_err(|e| DataError::io(&path, e))?;
+    }
+    let back = crate::mrio::wiod_from_snapshot("wiod_2011.txt.gz", &bytes, &crate::mrio::MrioLoadOptions::wiod())?;
+    if back.table != wiod.table {
+        return Err(DataError::Reconciliation { what: "wiod_2011 round trip".into(), detail: "values differ".into() });
+    }
+    let n = wiod.table.regions.len() * wiod.table.sectors.len();
+    datasets.push(entry(raw, out, "wiod_2011", n as u64, "2011".into(), vec![wiod.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "wiod_2011", rows: n as u64 });
+
+    // HS → ISIC Rev.3 → WIOD sectors.
+    start("concordance_hs_wiod", progress);
+    let map = crate::concordance::HsToWiod::load_raw(raw)?;
+    let csv = map.to_snapshot_csv();
+    write_gz(out, "hs_wiod.csv.gz", &csv)?;
+    if crate::concordance::HsToWiod::from_snapshot_csv("hs_wiod.csv.gz", &csv)?.to_snapshot_csv() != csv {
+        return Err(DataError::Reconciliation { what: "concordance_hs_wiod round trip".into(), detail: "tables differ after reading back".into() });
+    }
+    let rows = (csv.lines().count() - 1) as u64;
+    datasets.push(entry(raw, out, "concordance_hs_wiod", rows, "HS 1992–2022".into(), map.load_coverage.clone())?);
+    progress(BuildEvent::Done { id: "concordance_hs_wiod", rows });
+
+    // Autos: Toyota's results by country and OICA production.
+    start("autos", progress);
+    let (toyota, oica) = crate::autos::load_raw(raw)?;
+    let t_csv = toyota.to_snapshot_csv();
+    let o_csv = oica.to_snapshot_csv();
+    write_gz(out, "toyota_results.csv.gz", &t_csv)?;
+    write_gz(out, "oica_production.csv.gz", &o_csv)?;
+    let back = crate::autos::ToyotaResults::parse("toyota_results.csv.gz", t_csv.as_bytes())?;
+    if back.rows != toyota.rows {
+        return Err(DataError::Reconciliation { what: "toyota_results round trip".into(), detail: "rows differ".into() });
+    }
+    let rows = (toyota.rows.len() + oica.rows.len()) as u64;
+    datasets.push(entry(raw, out, "autos", rows, "2007–2024 (Toyota), 2019–2024 (OICA)".into(), vec![toyota.coverage.clone(), oica.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "autos", rows });
+
+    // θ for the WIOD sectors.
+    start("wiod_thetas", progress);
+    let thetas = crate::ge_inputs::load_wiod_thetas(raw)?;
+    let csv = crate::ge_inputs::to_snapshot(&thetas);
+    write_gz(out, "wiod_thetas.csv.gz", &csv)?;
+    if crate::ge_inputs::from_snapshot("wiod_thetas.csv.gz", &csv)?.theta != thetas.theta {
+        return Err(DataError::Reconciliation { what: "wiod_thetas round trip".into(), detail: "values differ".into() });
+    }
+    datasets.push(entry(raw, out, "wiod_thetas", 35, "CP (2015) estimates".into(), vec![thetas.coverage.clone()])?);
+    progress(BuildEvent::Done { id: "wiod_thetas", rows: 35 });
+
+    // GSIM 4-region example: the four small CSVs in one file, one section each.
+    start("gsim_4region", progress);
+    let mut text = String::new();
+    for name in GSIM_FILES {
+        text.push_str(&format!("### {name}\n"));
+        text.push_str(read::read_to_string(&raw.join("gsim_4region_example").join(name))?.trim_end());
+        text.push('\n');
+    }
+    write_gz(out, "gsim_4region.txt.gz", &text)?;
+    let inputs = parse_gsim_sections(&text)?;
+    datasets.push(entry(raw, out, "gsim_4region", inputs.exporters.len() as u64, "example".into(), vec![])?);
+    progress(BuildEvent::Done { id: "gsim_4region", rows: inputs.exporters.len() as u64 });
+
     let manifest = Manifest { kanzei_version: env!("CARGO_PKG_VERSION").into(), datasets, reconciliations };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| DataError::Reconciliation {
         what: "manifest".into(),
@@ -479,6 +591,58 @@ pub fn read_tariff_inputs() -> Result<crate::tariff_inputs::TariffInputs, DataEr
         *slot = embedded_text(name)?;
     }
     crate::tariff_inputs::from_snapshot(&texts)
+}
+
+/// Reads the embedded Caliendo–Parro data.
+pub fn read_cp2015() -> Result<crate::cp2015::Cp2015Data, DataError> {
+    crate::cp2015::Cp2015Data::from_snapshot("caliendo_parro_2015.txt.gz", &embedded_text("caliendo_parro_2015.txt.gz")?)
+}
+
+/// Reads the embedded gegravity sample.
+pub fn read_gegravity_sample() -> Result<crate::gravity_data::GravityPanel, DataError> {
+    crate::gravity_data::GravityPanel::parse("gegravity_sample.csv.gz", embedded_text("gegravity_sample.csv.gz")?.as_bytes())
+}
+
+/// Splits the GSIM sections and parses them.
+pub fn parse_gsim_sections(text: &str) -> Result<crate::elasticities::gsim_input::GsimInputs, DataError> {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("### ") {
+            sections.push((name.to_string(), String::new()));
+        } else if let Some(last) = sections.last_mut() {
+            last.1.push_str(line);
+            last.1.push('\n');
+        }
+    }
+    let get = |name: &str| {
+        sections.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).ok_or_else(|| DataError::NotAvailable {
+            message: format!("gsim_4region.txt.gz has no section `{name}`"),
+        })
+    };
+    let (f, t0, t1, e) = (get(GSIM_FILES[0])?, get(GSIM_FILES[1])?, get(GSIM_FILES[2])?, get(GSIM_FILES[3])?);
+    crate::elasticities::gsim_input::parse(
+        (GSIM_FILES[0], f.as_bytes()),
+        (GSIM_FILES[1], t0.as_bytes()),
+        (GSIM_FILES[2], t1.as_bytes()),
+        (GSIM_FILES[3], e.as_bytes()),
+    )
+}
+
+/// Reads the embedded GSIM example.
+pub fn read_gsim_example() -> Result<crate::elasticities::gsim_input::GsimInputs, DataError> {
+    parse_gsim_sections(&embedded_text("gsim_4region.txt.gz")?)
+}
+
+/// Reads the embedded HS → WIOD 2013 sector map.
+pub fn read_hs_to_wiod() -> Result<crate::concordance::HsToWiod, DataError> {
+    crate::concordance::HsToWiod::from_snapshot_csv("hs_wiod.csv.gz", &embedded_text("hs_wiod.csv.gz")?)
+}
+
+/// Reads the embedded Toyota and OICA tables.
+pub fn read_autos() -> Result<(crate::autos::ToyotaResults, crate::autos::OicaProduction), DataError> {
+    let t = crate::autos::ToyotaResults::parse("toyota_results.csv.gz", embedded_text("toyota_results.csv.gz")?.as_bytes())?;
+    let o = crate::autos::OicaProduction::parse("oica_production.csv.gz", embedded_text("oica_production.csv.gz")?.as_bytes())?;
+    Ok((t, o))
 }
 
 /// Reads the embedded exports.

@@ -52,6 +52,11 @@ pub struct Store {
     weo: Slot<Weo>,
     hts: Slot<Hts>,
     tariff_inputs: Slot<TariffInputs>,
+    elasticities: Slot<crate::elasticities::ElasticityTables>,
+    cp2015: Slot<crate::cp2015::Cp2015Data>,
+    gegravity_sample: Slot<crate::gravity_data::GravityPanel>,
+    wiod_2011: Slot<crate::mrio::LoadedMrio>,
+    hs_to_wiod: Slot<crate::concordance::HsToWiod>,
 }
 
 fn cached<T>(slot: &Slot<T>, load: impl FnOnce() -> Result<T, DataError>) -> Result<Arc<T>, DataError> {
@@ -87,6 +92,11 @@ impl Store {
             weo: Mutex::new(None),
             hts: Mutex::new(None),
             tariff_inputs: Mutex::new(None),
+            elasticities: Mutex::new(None),
+            cp2015: Mutex::new(None),
+            gegravity_sample: Mutex::new(None),
+            wiod_2011: Mutex::new(None),
+            hs_to_wiod: Mutex::new(None),
         }
     }
 
@@ -191,6 +201,77 @@ impl Store {
         cached(&self.tariff_inputs, || match &self.source {
             DataSource::Embedded => snapshot::read_tariff_inputs(),
             DataSource::Raw(dir) => crate::tariff_inputs::load_raw(dir, self.registry()),
+        })
+    }
+
+    /// Trade elasticities (Broda–Weinstein, Hauk, ProTEE) with flags.
+    pub fn elasticities(&self) -> Result<Arc<crate::elasticities::ElasticityTables>, DataError> {
+        use crate::elasticities::ElasticityTables;
+        cached(&self.elasticities, || match &self.source {
+            DataSource::Embedded => {
+                let name = "elasticities.csv.gz";
+                ElasticityTables::from_snapshot_csv(name, &snapshot::embedded_text(name)?)
+            }
+            DataSource::Raw(dir) => ElasticityTables::load_raw(dir),
+        })
+    }
+
+    /// The Caliendo–Parro (2015) 1993 data.
+    pub fn cp2015(&self) -> Result<Arc<crate::cp2015::Cp2015Data>, DataError> {
+        cached(&self.cp2015, || match &self.source {
+            DataSource::Embedded => snapshot::read_cp2015(),
+            DataSource::Raw(dir) => crate::cp2015::Cp2015Data::load(&dir.join("caliendo_parro_2015")),
+        })
+    }
+
+    /// The gegravity sample panel.
+    pub fn gegravity_sample(&self) -> Result<Arc<crate::gravity_data::GravityPanel>, DataError> {
+        cached(&self.gegravity_sample, || match &self.source {
+            DataSource::Embedded => snapshot::read_gegravity_sample(),
+            DataSource::Raw(dir) => crate::gravity_data::GravityPanel::load(&dir.join("gegravity_sample/sample_data_set.dlm")),
+        })
+    }
+
+    /// θ for the WIOD sectors.
+    pub fn wiod_thetas(&self) -> Result<crate::ge_inputs::WiodThetas, DataError> {
+        match &self.source {
+            DataSource::Embedded => crate::ge_inputs::from_snapshot("wiod_thetas.csv.gz", &snapshot::embedded_text("wiod_thetas.csv.gz")?),
+            DataSource::Raw(dir) => crate::ge_inputs::load_wiod_thetas(dir),
+        }
+    }
+
+    /// HS codes → WIOD 2013 sectors (HS → ISIC Rev.3 concordances).
+    pub fn hs_to_wiod(&self) -> Result<Arc<crate::concordance::HsToWiod>, DataError> {
+        cached(&self.hs_to_wiod, || match &self.source {
+            DataSource::Embedded => snapshot::read_hs_to_wiod(),
+            DataSource::Raw(dir) => crate::concordance::HsToWiod::load_raw(dir),
+        })
+    }
+
+    /// Toyota's results and OICA production.
+    pub fn autos(&self) -> Result<(crate::autos::ToyotaResults, crate::autos::OicaProduction), DataError> {
+        match &self.source {
+            DataSource::Embedded => snapshot::read_autos(),
+            DataSource::Raw(dir) => crate::autos::load_raw(dir),
+        }
+    }
+
+    /// The GSIM 4-region US–EU FTA example.
+    pub fn gsim_example(&self) -> Result<crate::elasticities::gsim_input::GsimInputs, DataError> {
+        match &self.source {
+            DataSource::Embedded => snapshot::read_gsim_example(),
+            DataSource::Raw(dir) => crate::elasticities::gsim_input::read_dir(&dir.join("gsim_4region_example")),
+        }
+    }
+
+    /// The WIOD 2011 world input–output table.
+    pub fn wiod_2011(&self) -> Result<Arc<crate::mrio::LoadedMrio>, DataError> {
+        let options = crate::mrio::MrioLoadOptions::wiod();
+        cached(&self.wiod_2011, || match &self.source {
+            DataSource::Embedded => {
+                crate::mrio::wiod_from_snapshot("wiod_2011.txt.gz", snapshot::embedded_bytes("wiod_2011.txt.gz")?, &options)
+            }
+            DataSource::Raw(dir) => crate::mrio::load_wiod_csv(&dir.join("wiod_2013_release/derived_csv_2011"), 2011, &options),
         })
     }
 

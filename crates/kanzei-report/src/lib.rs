@@ -7,3 +7,7 @@
 //! [`kanzei_data::Store`] and never touches files directly.
 
 pub mod facts;
+pub mod runs;
+pub mod validate;
+pub mod svg;
+pub mod document;

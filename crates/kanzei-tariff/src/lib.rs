@@ -19,6 +19,7 @@ pub mod library;
 pub mod rate;
 pub mod scenario;
 pub mod schedule;
+pub mod sectors;
 
 pub use date::Date;
 pub use scenario::{Authority, Scenario, ScenarioError};

@@ -147,6 +147,16 @@ fn every_command_has_an_example_in_its_help() {
         vec!["tariff", "explain", "--help"],
         vec!["tariff", "check", "--help"],
         vec!["tariff", "lists", "--help"],
+        vec!["ge", "cp", "--help"],
+        vec!["ge", "gravity", "--help"],
+        vec!["pe", "smart", "--help"],
+        vec!["pe", "gsim", "--help"],
+        vec!["pe", "elasticities", "--help"],
+        vec!["va", "exports", "--help"],
+        vec!["va", "exposure", "--help"],
+        vec!["va", "decompose", "--help"],
+        vec!["va", "at-risk", "--help"],
+        vec!["validate", "--help"],
     ] {
         let out = kanzei(&args);
         assert!(stdout(&out).contains("Example"), "{args:?} has no example");
@@ -211,4 +221,83 @@ fn tariff_check_reports_a_typo_with_file_line_and_key() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn validate_passes_every_reproduction() {
+    let out = kanzei(&["validate", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failed"], 0, "{v}");
+    assert!(v["passed"].as_u64().unwrap() >= 30);
+}
+
+#[test]
+fn ge_cp_nafta_json_shape() {
+    let v = json(&["ge", "cp", "--data", "cp1993", "--scenario", "nafta", "--format", "json"]);
+    let mex = v["countries"].as_array().unwrap().iter().find(|c| c["country"] == "MEX").unwrap();
+    // Caliendo & Parro (2015), Table 2: Mexico +1.31% welfare.
+    assert!((mex["welfare_pct"].as_f64().unwrap() - 1.31).abs() <= 0.005);
+    for key in ["tot_pct", "vot_pct", "real_wage_pct"] {
+        assert!(mex[key].is_number(), "{key}");
+    }
+    let b = &v["bilateral"][0];
+    for key in ["country", "partner", "tot_pct", "vot_pct"] {
+        assert!(!b[key].is_null(), "bilateral {key}");
+    }
+    let t = &v["trade"][0];
+    for key in ["importer", "exporter", "change_pct"] {
+        assert!(t.get(key).is_some(), "trade {key}");
+    }
+    assert!(v["sectors"].as_array().unwrap().len() > 100);
+    assert!(v["iterations"].as_u64().unwrap() > 0);
+    assert!(v["max_residual"].as_f64().unwrap() < 1e-8);
+    let out = kanzei(&["ge", "cp", "--data", "cp1993", "--scenario", "us-2025"]);
+    assert!(stderr(&out).contains("on --data cp1993 the experiment is `nafta`"), "{}", stderr(&out));
+}
+
+#[test]
+fn ge_gravity_reproduces_gegravity() {
+    let v = json(&["ge", "gravity", "--cost-change", "pta:CAN-JPN,JPN-CAN=1", "--format", "json"]);
+    let can = v["countries"].as_array().unwrap().iter().find(|c| c["country"] == "CAN").unwrap();
+    // gegravity 0.3 on its sample: Canada's GDP change 0.4354% (bench/reference).
+    assert!((can["gdp_change_pct"].as_f64().unwrap() - 0.4354).abs() < 1e-4);
+    let out = kanzei(&["ge", "gravity", "--cost-change", "pta=1"]);
+    assert!(stderr(&out).contains("is not `VARIABLE:EXP-IMP"), "{}", stderr(&out));
+}
+
+#[test]
+fn pe_commands() {
+    let g = json(&["pe", "gsim", "--format", "json"]);
+    let us = g["exporters"].as_array().unwrap().iter().find(|e| e["exporter"] == "US").unwrap();
+    assert!((us["world_price_change"].as_f64().unwrap() - 0.0792).abs() < 5e-5);
+    assert!(g["markets"][0]["consumer_surplus"].is_number() && g["markets"][0]["revenue_change"].is_number());
+    let s = json(&["pe", "smart", "--scenario", "us-2025", "--date", "2025-11-17", "--market", "USA", "--by", "partner", "--format", "json"]);
+    let pre = s["etr_pre_pct"].as_f64().unwrap();
+    let post = s["etr_post_pct"].as_f64().unwrap();
+    assert!(post < pre, "post {post} pre {pre}");
+    let g0 = &s["groups"][0];
+    for key in ["key", "imports_before_usd", "imports_after_usd", "trade_creation_usd", "trade_diversion_usd", "revenue_usd"] {
+        assert!(!g0[key].is_null(), "{key}");
+    }
+    let e = json(&["pe", "elasticities", "--hs6", "870323", "--format", "json"]);
+    assert_eq!(e["elasticities"].as_array().unwrap().len(), 3);
+    let out = kanzei(&["pe", "elasticities", "--hs6", "8703"]);
+    assert!(stderr(&out).contains("`8703` has 4 digits; --hs6 takes 6"), "{}", stderr(&out));
+}
+
+#[test]
+fn va_commands() {
+    let v = json(&["va", "exports", "--table", "wiod2011", "--exporter", "MEX", "--importer", "USA", "--sector", "c15", "--format", "json"]);
+    assert!((v["gross_exports_usd"].as_f64().unwrap() - 55_170e6).abs() < 1e6);
+    let jpn = v["va_by_origin"].as_array().unwrap().iter().find(|o| o["origin"] == "JPN").unwrap();
+    assert!((jpn["share_pct"].as_f64().unwrap() - 2.65).abs() < 0.005);
+    let d = json(&["va", "decompose", "--exporter", "JPN", "--importer", "USA", "--format", "json"]);
+    let parts = d["domestic_va_usd"].as_f64().unwrap() + d["domestic_double_counting_usd"].as_f64().unwrap() + d["foreign_va_usd"].as_f64().unwrap() + d["foreign_double_counting_usd"].as_f64().unwrap();
+    assert!((parts - d["gross_exports_usd"].as_f64().unwrap()).abs() < 1.0);
+    let x = json(&["va", "exposure", "--origin", "JPN", "--importer", "USA", "--format", "json"]);
+    assert!(x["routes"].as_array().unwrap().iter().any(|r| r["exporter"] == "MEX"));
+    let out = kanzei(&["va", "exports", "--exporter", "MEX", "--importer", "USA", "--sector", "c99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("c99"), "{}", stderr(&out));
 }

@@ -2,5 +2,11 @@
 
 pub mod brief;
 pub mod data;
+pub mod ge;
+pub mod ge_wiod;
+pub mod pe;
 pub mod tariff;
 pub mod trade;
+pub mod va;
+pub mod va_risk;
+pub mod validate;

@@ -1,0 +1,301 @@
+//! `kanzei pe …`: partial equilibrium at product level (SMART, GSIM) and the elasticities
+//! they use.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use kanzei_core::{HsCode, HsVintage};
+use kanzei_data::elasticities::{ElasticityKind as DataKind, Resolver, ResolverConfig};
+use kanzei_data::Store;
+use kanzei_pe::smart::SmartConfig;
+use kanzei_report::runs::{self, SmartBy};
+use kanzei_tariff::analysis::TariffData;
+use serde_json::json;
+
+use crate::commands::tariff::load_scenario;
+use crate::output::{group_thousands, Cell, Grid, Report};
+use crate::FormatArg;
+
+/// `kanzei pe` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PeCommand {
+    /// SMART on the U.S. market for a tariff scenario: imports, creation, diversion, revenue
+    /// after substitution, and the post-substitution ETR.
+    #[command(after_help = "Examples:\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --market USA --by partner\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner --hs 8703   # autos: who gains and loses")]
+    Smart(SmartArgs),
+    /// GSIM multi-market PE on a flows matrix, tariff powers and elasticities (CSV).
+    #[command(after_help = "Examples:\n  kanzei pe gsim                                   # the 4-region US–EU FTA example\n  kanzei pe gsim --flows M.csv --t0 T0.csv --t1 T1.csv --elasticities E.csv")]
+    Gsim(GsimArgs),
+    /// The elasticities the models would use for a product, with their sources.
+    #[command(after_help = "Examples:\n  kanzei pe elasticities --hs6 870323\n  kanzei pe elasticities --hs10 8703230140")]
+    Elasticities(ElasticitiesArgs),
+}
+
+/// `--by` for SMART.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SmartByArg {
+    /// By exporter.
+    Partner,
+    /// By HS chapter.
+    Hs2,
+    /// By HS6 subheading.
+    Hs6,
+}
+
+/// Arguments of `pe smart`.
+#[derive(Debug, Args)]
+pub struct SmartArgs {
+    /// Scenario id or file (final tariffs).
+    #[arg(long, default_value = "us-2025")]
+    pub scenario: String,
+    /// Scenario giving the initial tariffs.
+    #[arg(long, default_value = "us-2024-baseline")]
+    pub baseline: String,
+    /// Date.
+    #[arg(long, default_value = "2025-11-17")]
+    pub date: String,
+    /// Importing market (USA).
+    #[arg(long, default_value = "USA")]
+    pub market: String,
+    /// Grouping.
+    #[arg(long, value_enum, default_value_t = SmartByArg::Partner)]
+    pub by: SmartByArg,
+    /// Report only products under this HS prefix (the market is still simulated in full).
+    #[arg(long)]
+    pub hs: Option<String>,
+    /// Show only the first N groups (largest import losses first).
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `pe gsim`.
+#[derive(Debug, Args)]
+pub struct GsimArgs {
+    /// Trade flows M[i, j] (exporter rows, importer columns), CSV.
+    #[arg(long)]
+    pub flows: Option<PathBuf>,
+    /// Initial tariff powers (1 + t), CSV.
+    #[arg(long)]
+    pub t0: Option<PathBuf>,
+    /// Final tariff powers, CSV.
+    #[arg(long)]
+    pub t1: Option<PathBuf>,
+    /// Elasticities (Em, Es, Ex by region), CSV.
+    #[arg(long)]
+    pub elasticities: Option<PathBuf>,
+    /// Solve the nonlinear form by Newton instead of the published linear form.
+    #[arg(long)]
+    pub nonlinear: bool,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Arguments of `pe elasticities`.
+#[derive(Debug, Args)]
+pub struct ElasticitiesArgs {
+    /// HS6 subheading.
+    #[arg(long, conflicts_with = "hs10")]
+    pub hs6: Option<String>,
+    /// HS10 line.
+    #[arg(long)]
+    pub hs10: Option<String>,
+    #[command(flatten)]
+    /// Output format.
+    pub format: FormatArg,
+}
+
+/// Runs a `pe` subcommand.
+pub fn run(cmd: PeCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        PeCommand::Smart(args) => smart(store, &args)?.write(args.format.format, out)?,
+        PeCommand::Gsim(args) => gsim(store, &args)?.write(args.format.format, out)?,
+        PeCommand::Elasticities(args) => elasticities(store, &args)?.write(args.format.format, out)?,
+    }
+    Ok(())
+}
+
+fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
+    if !args.market.eq_ignore_ascii_case("USA") {
+        anyhow::bail!("SMART is run on the U.S. market (kanzei has HS10 import data for the U.S. only)\n\nhint: --market USA");
+    }
+    let data = TariffData::load(store)?;
+    let scenario = load_scenario(&args.scenario, &data)?;
+    let baseline = load_scenario(&args.baseline, &data)?;
+    let date = args.date.parse::<kanzei_tariff::Date>()?;
+    let by = match args.by {
+        SmartByArg::Partner => SmartBy::Partner,
+        SmartByArg::Hs2 => SmartBy::Hs2,
+        SmartByArg::Hs6 => SmartBy::Hs6,
+    };
+    let filter = match &args.hs {
+        Some(text) => Some(HsCode::parse(text).map_err(|e| anyhow::anyhow!("--hs: {e}"))?),
+        None => None,
+    };
+    let mut result = runs::smart_us(store, &data, &scenario, &baseline, date, by, filter, &SmartConfig::default())?;
+    let total_groups = result.groups.len();
+    if let Some(n) = args.top {
+        result.groups.truncate(n);
+    }
+    let mut report = Report::new(json!(result));
+    let mut grid = Grid::new(
+        Some(format!(
+            "SMART, U.S. market, {} vs {} on {date}{}: ETR {:.2}% before substitution, {:.2}% after (baseline {:.2}%)",
+            scenario.id,
+            baseline.id,
+            filter.map(|f| format!(", HS {f}")).unwrap_or_default(),
+            result.etr_pre_pct,
+            result.etr_post_pct,
+            result.etr_base_pct
+        )),
+        &["key", "name", "imports_before_musd", "imports_after_musd", "change_pct", "creation_musd", "diversion_musd", "rate_before_pct", "rate_after_pct", "revenue_musd"],
+    );
+    for g in &result.groups {
+        grid.push(vec![
+            Cell::Text(g.key.clone()),
+            Cell::Text(crate::commands::trade::truncate(&g.name, 30)),
+            Cell::UsdMillions(g.imports_before_usd),
+            Cell::UsdMillions(g.imports_after_usd),
+            Cell::Pct(100.0 * (g.imports_after_usd / g.imports_before_usd.max(1.0) - 1.0), 2),
+            Cell::UsdMillions(g.trade_creation_usd),
+            Cell::UsdMillions(g.trade_diversion_usd),
+            Cell::Pct(g.rate_before_pct, 2),
+            Cell::Pct(g.rate_after_pct, 2),
+            Cell::UsdMillions(g.revenue_usd),
+        ]);
+    }
+    report.grids.push(grid);
+    report.notes.push(format!(
+        "Imports {} → {} $M; revenue after substitution {} $M (static {} $M).",
+        group_thousands(result.imports_before_usd / 1e6, 0),
+        group_thousands(result.imports_after_usd / 1e6, 0),
+        group_thousands(result.revenue_usd / 1e6, 0),
+        group_thousands(result.revenue_static_usd / 1e6, 0)
+    ));
+    if let Some(d) = &result.drivers {
+        report.notes.push(format!(
+            "Drivers for HS {}: import demand elasticity {:.3} ({}); substitution elasticity {:.3} ({}).",
+            d.product, d.em, d.em_source, d.es, d.es_source
+        ));
+    }
+    let cov = |m: &std::collections::BTreeMap<String, f64>| m.iter().map(|(k, v)| format!("{k} {v:.1}%")).collect::<Vec<_>>().join(", ");
+    report.notes.push(format!("Elasticity sources by value: Em {}; Es {}.", cov(&result.em_coverage_pct), cov(&result.es_coverage_pct)));
+    if result.clamped_cells > 0 {
+        report.notes.push(format!("{} cells whose imports would have turned negative were set to zero.", result.clamped_cells));
+    }
+    report.notes.extend(result.notes.iter().cloned());
+    if result.groups.len() < total_groups {
+        report.notes.push(format!("Showing {} of {total_groups} groups (--top).", result.groups.len()));
+    }
+    Ok(report)
+}
+
+fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
+    let inputs = match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
+        (Some(f), Some(t0), Some(t1), Some(e)) => kanzei_data::elasticities::gsim_input::read_files(f, t0, t1, e)?,
+        (None, None, None, None) => store.gsim_example()?,
+        _ => anyhow::bail!("give all four of --flows, --t0, --t1 and --elasticities, or none (the 4-region example)"),
+    };
+    let solution = if args.nonlinear {
+        let data = kanzei_pe::gsim::GsimData {
+            exporters: inputs.exporters.clone(),
+            importers: inputs.importers.clone(),
+            flows: inputs.flows.clone(),
+            t0: inputs.t0.clone(),
+            t1: inputs.t1.clone(),
+            em: inputs.em.clone(),
+            es: inputs.es.clone(),
+            ex: inputs.ex.clone(),
+        };
+        kanzei_pe::gsim::solve_nonlinear(&kanzei_pe::gsim::GsimProblem::new(data)?, &kanzei_pe::gsim::NewtonOptions::default())?
+    } else {
+        runs::gsim(&inputs)?
+    };
+    let welfare = solution.welfare_by_region();
+    let mut report = Report::new(json!({
+        "form": if args.nonlinear { "nonlinear" } else { "linear" },
+        "exporters": solution.exporters,
+        "markets": solution.markets,
+        "welfare": welfare,
+        "report": solution.report,
+        "inputs": inputs.files,
+    }));
+    let mut grid = Grid::new(Some("GSIM: world price changes (proportions) and welfare".into()), &["region", "world_price_change", "producer_surplus", "consumer_surplus", "revenue_change", "net_welfare"]);
+    for (e, w) in solution.exporters.iter().zip(&welfare) {
+        grid.push(vec![
+            Cell::Text(e.exporter.clone()),
+            Cell::Num(e.world_price_change, 6),
+            Cell::Num(w.producer_surplus, 3),
+            Cell::Num(w.consumer_surplus, 3),
+            Cell::Num(w.revenue_change, 3),
+            Cell::Num(w.net, 3),
+        ]);
+    }
+    report.grids.push(grid);
+    report.notes.push(format!("Market-clearing residual {:.1e} after {} iteration(s).", solution.report.residual, solution.report.iterations));
+    Ok(report)
+}
+
+fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report> {
+    let text = args.hs6.as_deref().or(args.hs10.as_deref()).ok_or_else(|| anyhow::anyhow!("give --hs6 or --hs10"))?;
+    let code = HsCode::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let expected = if args.hs6.is_some() { 6 } else { 10 };
+    if code.len() != expected {
+        anyhow::bail!("`{text}` has {} digits; --hs{expected} takes {expected}", code.len());
+    }
+    let tables = store.elasticities()?;
+    let resolver = Resolver::new(&tables, None, ResolverConfig::default());
+    let resolved = resolver.resolve(code.with_vintage(HsVintage::Hs2022));
+    let kinds = [DataKind::ImportDemand, DataKind::Substitution, DataKind::ExportSupply];
+    let mut rows = Vec::new();
+    let mut grid = Grid::new(Some(format!("Elasticities SMART and GSIM would use for HS {code}")), &["elasticity", "value", "set", "code_used", "level", "vintage", "flags"]);
+    for kind in kinds {
+        let r = resolved.get(kind);
+        grid.push(vec![
+            Cell::Text(kind.name().into()),
+            Cell::Num(r.value, 3),
+            Cell::Text(r.set.clone()),
+            Cell::Text(r.source_code.clone()),
+            Cell::Text(r.level.label().into()),
+            Cell::Text(r.vintage.clone()),
+            Cell::Text(r.flags.join("; ")),
+        ]);
+        rows.push(json!({"kind": kind.name(), "symbol": kind.symbol(), "value": r.value, "set": r.set, "code": r.source_code, "level": r.level.label(), "vintage": r.vintage, "flags": r.flags, "trail": r.trail}));
+    }
+    let mut report = Report::new(json!({ "code": code.to_string(), "elasticities": rows }));
+    report.grids.push(grid);
+    for kind in kinds {
+        let r = resolved.get(kind);
+        if !r.trail.is_empty() {
+            report.notes.push(format!("{}: {}", kind.name(), r.trail.join(" → ")));
+        }
+    }
+    // Alternatives from every set, for comparison.
+    let mut alt = Grid::new(Some("Published values in each set (exact code or its HS6)".into()), &["set", "code", "value", "flags"]);
+    let mut prefixes: Vec<usize> = vec![10, 6];
+    prefixes.retain(|d| *d <= code.len());
+    for table in tables.tables.iter() {
+        for &digits in &prefixes {
+            if let Some(prefix) = code.prefix(digits) {
+                if let Some(e) = table.get(prefix.value()) {
+                    if table.id.digits() == prefix.len() {
+                        alt.push(vec![
+                            Cell::Text(table.id.set_label().into()),
+                            Cell::Text(prefix.to_string()),
+                            if e.published.is_finite() { Cell::Num(e.published, 3) } else { Cell::Empty },
+                            Cell::Text(e.flags.describe().join("; ")),
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    if !alt.rows.is_empty() {
+        report.grids.push(alt);
+    }
+    Ok(report)
+}

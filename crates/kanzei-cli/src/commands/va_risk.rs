@@ -1,0 +1,44 @@
+//! `kanzei va at-risk`: an origin's value added in U.S. imports facing higher tariffs.
+
+use kanzei_data::Store;
+use kanzei_report::runs;
+use kanzei_tariff::analysis::TariffData;
+use serde_json::json;
+
+use crate::commands::tariff::load_scenario;
+use crate::commands::va::AtRiskArgs;
+use crate::output::{Cell, Grid, Report};
+
+/// Runs `va at-risk`.
+pub fn at_risk(store: &Store, args: &AtRiskArgs) -> anyhow::Result<Report> {
+    let data = TariffData::load(store)?;
+    let scenario = load_scenario(&args.scenario, &data)?;
+    let baseline = load_scenario(&args.baseline, &data)?;
+    let date = args.date.parse::<kanzei_tariff::Date>()?;
+    let origin = args.origin.to_uppercase();
+    let r = runs::va_at_risk(store, &data, &origin, &scenario, &baseline, date)?;
+    let mut report = Report::new(json!(r));
+    let mut grid = Grid::new(
+        Some(format!(
+            "{origin}'s value added in U.S. imports under {} on {date}: {:.1} $bn in all, {:.1} $bn facing higher tariffs; extra duty on it {:.2} $bn",
+            scenario.id,
+            r.total_origin_va_usd / 1e9,
+            r.total_origin_va_hit_usd / 1e9,
+            r.total_extra_duty_usd / 1e9
+        )),
+        &["route", "kind", "us_imports_musd", "origin_va_musd", "origin_va_hit_musd", "extra_duty_musd"],
+    );
+    for route in r.routes.iter().take(args.top) {
+        grid.push(vec![
+            Cell::Text(route.exporter.clone()),
+            Cell::Text(if route.direct { "direct".into() } else { "via third country".into() }),
+            Cell::UsdMillions(route.imports_usd),
+            Cell::UsdMillions(route.origin_va_usd),
+            Cell::UsdMillions(route.origin_va_hit_usd),
+            Cell::UsdMillions(route.extra_duty_on_origin_va_usd),
+        ]);
+    }
+    report.grids.push(grid);
+    report.notes.push("Origin value added = WIOD 2011 value-added content per dollar of each exporter-sector's output (Leontief: L' (v ∘ 1_origin)) × 2024 U.S. imports mapped HS → ISIC Rev.3 → WIOD sectors. \"Facing higher tariffs\": the sector's import-weighted U.S. rate is above the baseline's.".into());
+    Ok(report)
+}

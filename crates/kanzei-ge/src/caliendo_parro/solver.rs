@@ -1,0 +1,365 @@
+//! The solution loop: inner fixed point on prices, linear solve for expenditure, outer
+//! update of wages on the trade-balance excess.
+
+use super::baseline::{Baseline, Shock};
+use super::problem::{Problem, Residuals};
+use super::results::Equilibrium;
+use crate::anderson::Anderson;
+use crate::error::GeError;
+
+/// How the outer loop updates wages from the trade-balance excess Z_n.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum WageUpdate {
+    /// ŵ_n ← ŵ_n + step · Z_n / (w_n L_n), as CP's `equilibrium_LC.m` (its `vfactor`
+    /// of −0.2 is step 0.2). Slow but simple.
+    Damped {
+        /// The step (CP: 0.2).
+        step: f64,
+    },
+    /// The same map, Anderson-accelerated (type II, Walker & Ni 2011) with a safeguard
+    /// that falls back to the damped step whenever acceleration increases the excess.
+    Anderson {
+        /// The damped step inside the accelerated map.
+        step: f64,
+        /// How many past iterates the mixing uses.
+        memory: usize,
+    },
+}
+
+/// The price normalisation.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum Numeraire {
+    /// World GDP is unchanged: Σ_n ŵ_n w_n L_n = Σ_n w_n L_n (CP's normalisation).
+    WorldGdp,
+    /// One country's wage is unchanged, ŵ_c = 1 (by country code).
+    Country(String),
+}
+
+/// How equation (13) is solved for X' at given ŵ and π'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum ExpenditureSolve {
+    /// Fixed-point iteration X ← A X + b from the previous solution (A is a contraction:
+    /// every dollar spent returns less than a dollar of further demand).
+    Iterative,
+    /// Dense LU of (I − A), NJ x NJ, every outer iteration (the replication code's
+    /// `OM^-1`); exact but O((NJ)^3).
+    Direct,
+}
+
+/// Solver settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SolverConfig {
+    /// Convergence: max_n |Z_n| / (w_n L_n) at or below this.
+    pub tolerance: f64,
+    /// Outer (wage) iterations allowed.
+    pub max_iterations: usize,
+    /// The wage update.
+    pub wage_update: WageUpdate,
+    /// The price normalisation.
+    pub numeraire: Numeraire,
+    /// Inner price loop: stop when max |Δ ln P̂| is at or below this.
+    pub price_tolerance: f64,
+    /// Inner price iterations allowed per outer iteration.
+    pub max_price_iterations: usize,
+    /// How (13) is solved.
+    pub expenditure: ExpenditureSolve,
+    /// Iterative expenditure solve: stop when max relative change is at or below this.
+    pub expenditure_tolerance: f64,
+    /// Iterative expenditure solve: iterations allowed per outer iteration.
+    pub max_expenditure_iterations: usize,
+}
+
+impl Default for SolverConfig {
+    fn default() -> SolverConfig {
+        SolverConfig {
+            tolerance: 1e-10,
+            max_iterations: 2000,
+            wage_update: WageUpdate::Anderson { step: 0.5, memory: 8 },
+            numeraire: Numeraire::WorldGdp,
+            price_tolerance: 1e-13,
+            max_price_iterations: 20_000,
+            expenditure: ExpenditureSolve::Iterative,
+            expenditure_tolerance: 1e-13,
+            max_expenditure_iterations: 20_000,
+        }
+    }
+}
+
+impl SolverConfig {
+    /// The replication code's algorithm: plain damped update with step 0.2.
+    pub fn replication_code() -> SolverConfig {
+        SolverConfig { wage_update: WageUpdate::Damped { step: 0.2 }, max_iterations: 100_000, ..SolverConfig::default() }
+    }
+}
+
+/// Why the solver stopped (a solve that returns `Ok` converged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum StopReason {
+    /// The trade-balance excess met the tolerance.
+    Converged,
+}
+
+/// What the solve did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SolveReport {
+    /// Outer (wage) iterations.
+    pub iterations: usize,
+    /// Inner price iterations, summed over outer iterations.
+    pub price_iterations: usize,
+    /// Expenditure iterations, summed (0 with [`ExpenditureSolve::Direct`]).
+    pub expenditure_iterations: usize,
+    /// Accelerated steps rejected by the safeguard.
+    pub rejected_steps: usize,
+    /// The final convergence measure, max_n |Z_n| / (w_n L_n).
+    pub trade_balance_residual: f64,
+    /// The largest residual over all equilibrium conditions (10)-(14) at the solution.
+    pub max_residual: f64,
+    /// Every condition's residual at the solution.
+    pub residuals: Residuals,
+    /// Why it stopped.
+    pub stop_reason: StopReason,
+}
+
+/// Mutable state of the outer loop at one wage vector.
+pub(crate) struct State {
+    pub(crate) w_hat: Vec<f64>,
+    pub(crate) c_hat: Vec<f64>,
+    pub(crate) p_hat: Vec<f64>,
+    pub(crate) pi_new: Vec<f64>,
+    pub(crate) x_new: Vec<f64>,
+    z: Vec<f64>,
+    cost_power: Vec<f64>,
+    p_next: Vec<f64>,
+    x_next: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+/// Solves the model for `shock` relative to `baseline`.
+///
+/// This is the function the CLI calls: the [`Equilibrium`] holds per-country welfare,
+/// terms of trade, volume of trade and real wages, the bilateral and sectoral
+/// decomposition, trade changes, and the solve report.
+pub fn solve(baseline: &Baseline, shock: &Shock, config: &SolverConfig) -> Result<Equilibrium, GeError> {
+    let problem = Problem::new(baseline, shock)?;
+    let (state, report) = solve_problem(&problem, config)?;
+    Ok(Equilibrium::new(&problem, &state, report))
+}
+
+fn check_config(config: &SolverConfig) -> Result<(), GeError> {
+    let positive = |name: &str, v: f64| {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(GeError::InvalidValue {
+                what: "solver config".into(),
+                cell: name.into(),
+                value: v,
+                valid: "must be finite and positive".into(),
+            })
+        }
+    };
+    positive("tolerance", config.tolerance)?;
+    positive("price_tolerance", config.price_tolerance)?;
+    positive("expenditure_tolerance", config.expenditure_tolerance)?;
+    match config.wage_update {
+        WageUpdate::Damped { step } | WageUpdate::Anderson { step, .. } => positive("wage_update.step", step)?,
+    }
+    Ok(())
+}
+
+/// Runs the loop on a prepared problem; returns the converged state and the report.
+pub(crate) fn solve_problem(problem: &Problem<'_>, config: &SolverConfig) -> Result<(State, SolveReport), GeError> {
+    check_config(config)?;
+    let baseline = problem.baseline();
+    let d = problem.dims();
+    let numeraire = match &config.numeraire {
+        Numeraire::WorldGdp => None,
+        Numeraire::Country(code) => Some(baseline.country_index(code)?),
+    };
+    let (step, memory) = match config.wage_update {
+        WageUpdate::Damped { step } => (step, 0),
+        WageUpdate::Anderson { step, memory } => (step, memory),
+    };
+    let mut state = State {
+        w_hat: vec![1.0; d.n_countries],
+        c_hat: vec![1.0; d.country_sector_len()],
+        p_hat: vec![1.0; d.country_sector_len()],
+        pi_new: baseline.pi.clone(),
+        x_new: baseline.expenditure.clone(),
+        z: vec![0.0; d.n_countries],
+        cost_power: vec![0.0; d.country_sector_len()],
+        p_next: vec![0.0; d.country_sector_len()],
+        x_next: vec![0.0; d.country_sector_len()],
+        scratch: vec![0.0; d.country_sector_len()],
+    };
+    let mut report = SolveReport {
+        iterations: 0,
+        price_iterations: 0,
+        expenditure_iterations: 0,
+        rejected_steps: 0,
+        trade_balance_residual: f64::INFINITY,
+        max_residual: f64::INFINITY,
+        residuals: Residuals::default(),
+        stop_reason: StopReason::Converged,
+    };
+    let mut accel = Anderson::new(memory);
+    let mut mapped = vec![0.0; d.n_countries];
+    let mut next = vec![0.0; d.n_countries];
+    let mut previous_residual = f64::INFINITY;
+    let mut previous_w = state.w_hat.clone();
+    loop {
+        evaluate(problem, config, &mut state, &mut report)?;
+        let residual =
+            state.z.iter().zip(&baseline.value_added).map(|(z, va)| (z / va).abs()).fold(0.0, f64::max);
+        if !residual.is_finite() {
+            return Err(not_converged(report.iterations, residual, config, "the trade-balance excess is not finite".into()));
+        }
+        if residual <= config.tolerance {
+            report.trade_balance_residual = residual;
+            break;
+        }
+        if report.iterations >= config.max_iterations {
+            return Err(not_converged(report.iterations, residual, config, "the iteration limit was reached".into()));
+        }
+        // Safeguard: an accelerated step that more than doubles the excess is undone and
+        // replaced by the plain damped step from the previous point.
+        if memory > 0 && residual > 2.0 * previous_residual {
+            report.rejected_steps += 1;
+            accel.reset();
+            state.w_hat.copy_from_slice(&previous_w);
+            evaluate(problem, config, &mut state, &mut report)?;
+            damped_map(problem, &state, step, numeraire, &mut mapped);
+            state.w_hat.copy_from_slice(&mapped);
+            report.iterations += 1;
+            previous_residual = f64::INFINITY;
+            continue;
+        }
+        previous_residual = residual;
+        previous_w.copy_from_slice(&state.w_hat);
+        damped_map(problem, &state, step, numeraire, &mut mapped);
+        if memory > 0 {
+            accel.step(&state.w_hat, &mapped, &mut next);
+            if next.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+                report.rejected_steps += 1;
+                accel.reset();
+                next.copy_from_slice(&mapped);
+            }
+            normalize(problem, numeraire, &mut next);
+            state.w_hat.copy_from_slice(&next);
+        } else {
+            state.w_hat.copy_from_slice(&mapped);
+        }
+        report.iterations += 1;
+    }
+    report.residuals = problem.residuals(&state.w_hat, &state.c_hat, &state.p_hat, &state.pi_new, &state.x_new);
+    report.max_residual = report.residuals.max_equilibrium();
+    Ok((state, report))
+}
+
+/// The damped wage map ŵ_n + step · Z_n / (w_n L_n), normalised.
+fn damped_map(problem: &Problem<'_>, state: &State, step: f64, numeraire: Option<usize>, out: &mut [f64]) {
+    let va = &problem.baseline().value_added;
+    for n in 0..out.len() {
+        out[n] = state.w_hat[n] + step * state.z[n] / va[n];
+        // Never let a wage fall below a tenth of its current value in one step.
+        out[n] = out[n].max(0.1 * state.w_hat[n]);
+    }
+    normalize(problem, numeraire, out);
+}
+
+fn normalize(problem: &Problem<'_>, numeraire: Option<usize>, w_hat: &mut [f64]) {
+    let factor = match numeraire {
+        None => 1.0 / problem.world_gdp_factor(w_hat),
+        Some(k) => 1.0 / w_hat[k],
+    };
+    for w in w_hat.iter_mut() {
+        *w *= factor;
+    }
+}
+
+/// Given ŵ in `state`, solves (10)-(11) for P̂ and ĉ, computes π' from (12), solves (13)
+/// for X', and evaluates the excess of (14).
+fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, report: &mut SolveReport) -> Result<(), GeError> {
+    // Inner loop: P̂ ← (11)((10)(ŵ, P̂)).
+    let mut iterations = 0;
+    loop {
+        problem.input_costs(&state.w_hat, &state.p_hat, &mut state.c_hat);
+        problem.price_indices_with(&state.c_hat, &mut state.p_next, &mut state.cost_power);
+        let change = state
+            .p_hat
+            .iter()
+            .zip(&state.p_next)
+            .map(|(a, b)| (a.ln() - b.ln()).abs())
+            .fold(0.0, f64::max);
+        std::mem::swap(&mut state.p_hat, &mut state.p_next);
+        iterations += 1;
+        if change <= config.price_tolerance {
+            break;
+        }
+        if !change.is_finite() || iterations >= config.max_price_iterations {
+            report.price_iterations += iterations;
+            return Err(GeError::NotConverged {
+                solver: "Caliendo-Parro price loop (eqs. 10-11)",
+                iterations,
+                residual: change,
+                tolerance: config.price_tolerance,
+                reason: format!("at outer iteration {}", report.iterations),
+                hint: "raise max_price_iterations or price_tolerance; check for sectors whose intermediate shares sum to (almost) one",
+            });
+        }
+    }
+    report.price_iterations += iterations;
+    // ĉ consistent with the final P̂.
+    problem.input_costs(&state.w_hat, &state.p_hat, &mut state.c_hat);
+    problem.trade_shares(&state.c_hat, &state.p_hat, &mut state.pi_new);
+    let system = problem.expenditure_system(&state.w_hat, &state.pi_new);
+    match config.expenditure {
+        ExpenditureSolve::Direct => {
+            state.x_new = system.solve_direct();
+        }
+        ExpenditureSolve::Iterative => {
+            let mean = state.x_new.iter().sum::<f64>() / state.x_new.len() as f64;
+            let floor = 1e-9 * mean.max(f64::MIN_POSITIVE);
+            let mut iterations = 0;
+            loop {
+                system.apply(&state.x_new, &mut state.x_next, &mut state.scratch);
+                let change = state
+                    .x_new
+                    .iter()
+                    .zip(&state.x_next)
+                    .map(|(a, b)| (a - b).abs() / b.abs().max(floor))
+                    .fold(0.0, f64::max);
+                std::mem::swap(&mut state.x_new, &mut state.x_next);
+                iterations += 1;
+                if change <= config.expenditure_tolerance {
+                    break;
+                }
+                if !change.is_finite() || iterations >= config.max_expenditure_iterations {
+                    report.expenditure_iterations += iterations;
+                    return Err(GeError::NotConverged {
+                        solver: "Caliendo-Parro expenditure system (eq. 13)",
+                        iterations,
+                        residual: change,
+                        tolerance: config.expenditure_tolerance,
+                        reason: format!("at outer iteration {}", report.iterations),
+                        hint: "use ExpenditureSolve::Direct",
+                    });
+                }
+            }
+            report.expenditure_iterations += iterations;
+        }
+    }
+    problem.trade_balance_excess(&state.w_hat, &state.pi_new, &state.x_new, &mut state.z);
+    Ok(())
+}
+
+fn not_converged(iterations: usize, residual: f64, config: &SolverConfig, reason: String) -> GeError {
+    GeError::NotConverged {
+        solver: "Caliendo-Parro wage loop (eq. 14)",
+        iterations,
+        residual,
+        tolerance: config.tolerance,
+        reason,
+        hint: "raise max_iterations, lower the wage step, or switch between WageUpdate::Anderson and WageUpdate::Damped",
+    }
+}

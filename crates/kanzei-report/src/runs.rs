@@ -1,0 +1,757 @@
+//! Runs of the models on kanzei's data: the glue between the data crate's tables and the
+//! model crates' input types, so the CLI and the brief call one function per question.
+
+use std::collections::BTreeMap;
+
+use kanzei_core::{AreaCode, HsCode, HsVintage};
+use kanzei_data::cp2015::{Cp2015Data, TariffYear};
+use kanzei_data::elasticities::{ElasticityKind as DataKind, Resolved, Resolver, ResolverConfig};
+use kanzei_data::{DataError, Store};
+use kanzei_ge::caliendo_parro::{solve, Baseline, Equilibrium, ObservedEconomy, Shock, SolverConfig};
+use kanzei_ge::gravity::{CostCoefficients, FullEndowment, GravityConfig, GravityInputs, GravityModel, GravityResults};
+use kanzei_mrio::{ExtensionTable, Mrio, MrioTable, ValueAddedModel};
+use kanzei_pe::elasticity::{Elasticity, ElasticityKind, ElasticityPanel, ElasticitySource, ProductElasticities};
+use kanzei_pe::gsim::{solve_linear, GsimData, GsimProblem, GsimSolution};
+use kanzei_pe::smart::{simulate, SmartConfig, SmartData, SmartTotals};
+use kanzei_tariff::analysis::TariffData;
+use kanzei_tariff::engine::Compiled;
+use kanzei_tariff::{Date, Scenario};
+use serde::Serialize;
+
+/// Errors from any layer a run touches.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Data could not be loaded.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A general-equilibrium model failed (e.g. did not converge).
+    #[error(transparent)]
+    Ge(#[from] kanzei_ge::GeError),
+    /// A partial-equilibrium model failed.
+    #[error(transparent)]
+    Pe(#[from] kanzei_pe::PeError),
+    /// An input–output computation failed.
+    #[error(transparent)]
+    Mrio(#[from] kanzei_mrio::MrioError),
+    /// A scenario is invalid.
+    #[error(transparent)]
+    Scenario(#[from] kanzei_tariff::ScenarioError),
+    /// The request does not make sense for the data.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// CP (2015)'s observed economy with 1993 tariffs.
+pub fn cp1993_observed(data: &Cp2015Data) -> ObservedEconomy {
+    ObservedEconomy {
+        countries: data.countries(),
+        sectors: data.sectors(),
+        tradable: data.tradable(),
+        theta: data.theta(),
+        trade_flows: data.trade_flows_usd(),
+        tariffs: data.tariff_rates(TariffYear::Y1993),
+        gross_output: data.gross_output_usd(),
+        value_added_share: data.value_added_share(),
+        input_shares: data.input_shares(),
+        final_demand_shares: None,
+    }
+}
+
+/// Caliendo & Parro (2015)'s NAFTA experiment: the 1993 baseline rebalanced to zero
+/// deficits, then tariffs among Canada, Mexico and the U.S. set to their 2005 values.
+pub fn cp_nafta(store: &Store, config: &SolverConfig) -> Result<Equilibrium, RunError> {
+    let data = store.cp2015()?;
+    let (observed, _) = Baseline::from_observed(&cp1993_observed(&data))?;
+    let (baseline, _) = observed.with_zero_deficits(config)?;
+    let shock = Shock::tariffs_among(&baseline, &data.tariff_rates(TariffYear::Y2005), &["CAN", "MEX", "USA"])?;
+    Ok(solve(&baseline, &shock, config)?)
+}
+
+/// gegravity's documented cost coefficients for its sample (OneSectorGE example).
+pub const GEGRAVITY_COEFFICIENTS: [(&str, f64); 5] =
+    [("lndist", -0.3764), ("contiguity", 0.8850), ("pta", 0.4823), ("common_language", 0.0392), ("international", -3.4224)];
+
+/// A one-sector gravity counterfactual on a panel: set a cost variable to a value for some
+/// directed pairs (e.g. `pta` = 1 for CAN→JPN and JPN→CAN).
+pub struct GravitySpec<'a> {
+    /// Year of the cross-section.
+    pub year: i32,
+    /// Cost variables and coefficients.
+    pub coefficients: Vec<(String, f64)>,
+    /// Elasticity of substitution σ.
+    pub sigma: f64,
+    /// Reference importer (normalisation).
+    pub reference: String,
+    /// The change: (variable, pairs (exporter, importer), new value).
+    pub change: (String, Vec<(&'a str, &'a str)>, f64),
+    /// Full-endowment variant.
+    pub variant: FullEndowment,
+}
+
+/// Runs a gravity counterfactual.
+pub fn gravity(panel: &kanzei_data::gravity_data::GravityPanel, spec: &GravitySpec<'_>) -> Result<GravityResults, RunError> {
+    let totals = panel.country_totals(spec.year, "Y", "E")?;
+    let mut cost_variables = Vec::new();
+    for (name, _) in &spec.coefficients {
+        cost_variables.push((name.clone(), panel.pair_matrix(spec.year, &totals.countries, name)?));
+    }
+    let mut inputs = GravityInputs { countries: totals.countries, output: totals.output, expenditure: totals.expenditure, cost_variables };
+    let coefficients = CostCoefficients(spec.coefficients.clone());
+    let config = GravityConfig { sigma: spec.sigma, reference_importer: spec.reference.clone(), ..GravityConfig::default() };
+    let base_power = inputs.trade_cost_power(&coefficients)?;
+    let model = GravityModel::new(&inputs, base_power, &config)?;
+    inputs.set_cost_variable(&spec.change.0, &spec.change.1, spec.change.2)?;
+    let new_power = inputs.trade_cost_power(&coefficients)?;
+    Ok(model.simulate(&new_power, spec.variant)?)
+}
+
+/// GSIM on a set of inputs (linear form, the published equations).
+pub fn gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs) -> Result<GsimSolution, RunError> {
+    let data = GsimData {
+        exporters: inputs.exporters.clone(),
+        importers: inputs.importers.clone(),
+        flows: inputs.flows.clone(),
+        t0: inputs.t0.clone(),
+        t1: inputs.t1.clone(),
+        em: inputs.em.clone(),
+        es: inputs.es.clone(),
+        ex: inputs.ex.clone(),
+    };
+    Ok(solve_linear(&GsimProblem::new(data)?)?)
+}
+
+/// kanzei-data's loaded input–output table → kanzei-mrio's model input.
+pub fn to_mrio_table(t: kanzei_data::mrio::MrioTable) -> MrioTable {
+    MrioTable {
+        regions: t.regions,
+        sectors: t.sectors,
+        final_demand_categories: t.final_demand_categories,
+        unit: t.unit,
+        z: t.z,
+        y: t.y,
+        x: t.x,
+        value_added: t.value_added,
+        extensions: t
+            .extensions
+            .into_iter()
+            .map(|e| ExtensionTable { name: e.name, rows: e.rows, units: e.units, f: e.f, f_y: e.f_y })
+            .collect(),
+        population: t.population,
+    }
+}
+
+/// The WIOD 2011 value-added model (Leontief factorised once).
+pub fn wiod_model(store: &Store) -> Result<ValueAddedModel, RunError> {
+    let loaded = store.wiod_2011()?;
+    Ok(ValueAddedModel::new(Mrio::new(to_mrio_table(loaded.table.clone()))?)?)
+}
+
+fn to_model(kind: ElasticityKind, r: &Resolved) -> Result<Elasticity, RunError> {
+    let source = ElasticitySource {
+        set: r.set.clone(),
+        code: r.source_code.clone(),
+        vintage: r.vintage.clone(),
+        level: r.level.label().into(),
+        flags: r.flags.clone(),
+    };
+    Ok(Elasticity::new(kind, r.value, source)?)
+}
+
+/// How to group SMART results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmartBy {
+    /// By exporter.
+    Partner,
+    /// By HS chapter.
+    Hs2,
+    /// By HS6 subheading.
+    Hs6,
+}
+
+/// One group of SMART results.
+#[derive(Clone, Debug, Serialize)]
+pub struct SmartGroup {
+    /// Partner, chapter or HS6.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// 2024 imports, USD.
+    pub imports_before_usd: f64,
+    /// Imports after substitution, USD.
+    pub imports_after_usd: f64,
+    /// Trade creation (negative: imports lost to higher prices), USD.
+    pub trade_creation_usd: f64,
+    /// Trade diversion (gains from other sources' higher tariffs), USD.
+    pub trade_diversion_usd: f64,
+    /// Tariff revenue after substitution, USD.
+    pub revenue_usd: f64,
+    /// Static revenue (new rates on 2024 imports), USD.
+    pub revenue_static_usd: f64,
+    /// Applied rate before (baseline), percent of 2024 imports.
+    pub rate_before_pct: f64,
+    /// Applied rate after (scenario), percent of 2024 imports.
+    pub rate_after_pct: f64,
+}
+
+/// The elasticities behind a product's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct SmartDrivers {
+    /// The product (the largest HS10 line under the prefix).
+    pub product: String,
+    /// Import demand elasticity Em.
+    pub em: f64,
+    /// Where Em comes from.
+    pub em_source: String,
+    /// Substitution elasticity Es.
+    pub es: f64,
+    /// Where Es comes from.
+    pub es_source: String,
+}
+
+/// SMART on the U.S. market for a scenario and date.
+#[derive(Clone, Debug, Serialize)]
+pub struct SmartRun {
+    /// Scenario.
+    pub scenario: String,
+    /// Baseline the initial tariffs come from.
+    pub baseline: String,
+    /// Date.
+    pub date: Date,
+    /// Market.
+    pub market: String,
+    /// ETR at the baseline's rates, percent.
+    pub etr_base_pct: f64,
+    /// Pre-substitution ETR (scenario rates, 2024 weights), percent.
+    pub etr_pre_pct: f64,
+    /// Post-substitution ETR (scenario rates, SMART imports), percent.
+    pub etr_post_pct: f64,
+    /// Totals.
+    pub imports_before_usd: f64,
+    /// Imports after.
+    pub imports_after_usd: f64,
+    /// Revenue after substitution.
+    pub revenue_usd: f64,
+    /// Static revenue.
+    pub revenue_static_usd: f64,
+    /// Groups, largest change first.
+    pub groups: Vec<SmartGroup>,
+    /// Share of 2024 value whose import-demand elasticity came from each level (HS10 exact,
+    /// HS6, HS4, HS2, default, override).
+    pub em_coverage_pct: BTreeMap<String, f64>,
+    /// Same for the substitution elasticity.
+    pub es_coverage_pct: BTreeMap<String, f64>,
+    /// Cells whose imports would have gone negative and were set to zero.
+    pub clamped_cells: usize,
+    /// For a run reported for one product prefix: the elasticities of its largest line.
+    pub drivers: Option<SmartDrivers>,
+    /// What the run covers and how the EU is treated.
+    pub notes: Vec<String>,
+}
+
+/// SMART on every HS10 × partner cell of 2024 U.S. imports: initial tariffs from a baseline
+/// scenario, final tariffs from a scenario, both on the same date; elasticities resolved per
+/// HS10 line with their provenance. The EU is one exporter (its aggregate HS10 file, rated
+/// as Germany: EU measures are uniform across members); partners with only HS2 data are
+/// left out of the market (reported).
+pub fn smart_us(
+    store: &Store,
+    data: &TariffData,
+    scenario: &Scenario,
+    baseline: &Scenario,
+    date: Date,
+    by: SmartBy,
+    filter: Option<HsCode>,
+    config: &SmartConfig,
+) -> Result<SmartRun, RunError> {
+    if scenario.importer.as_str() != "USA" {
+        return Err(RunError::Invalid(format!("SMART here models the U.S. market; {} is a scenario for {}", scenario.id, scenario.importer)));
+    }
+    let hs10 = store.us_imports_hs10()?;
+    let registry = data.registry;
+    let eu = AreaCode::new("EU27").expect("valid");
+    let deu = AreaCode::new("DEU").expect("valid");
+    let eu_members = registry.expand(eu);
+    // Cells: every HS10 line, the EU aggregate standing for its members; members with their
+    // own HS10 file are inside the aggregate and left out to avoid counting them twice.
+    let mut lines: Vec<(HsCode, AreaCode, AreaCode, f64)> = Vec::new();
+    for l in &hs10.lines {
+        let (label, rate_as) = if l.census_code == 3 {
+            (eu, deu)
+        } else {
+            match registry.by_census(l.census_code) {
+                Some(a) if eu_members.contains(&a.code) => continue,
+                Some(a) => (a.code, a.code),
+                None => continue,
+            }
+        };
+        lines.push((l.hs.with_vintage(HsVintage::Hs2022), label, rate_as, l.value_usd));
+    }
+    lines.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let cells = kanzei_tariff::cells::CellSet {
+        importer: scenario.importer,
+        year: 2024,
+        cells: lines
+            .iter()
+            .map(|(code, _, rate_as, value)| kanzei_tariff::cells::Cell {
+                exporter: *rate_as,
+                code: *code,
+                value_usd: *value,
+                duty_usd: None,
+                granularity: kanzei_tariff::cells::Granularity::Hs10,
+                proxy: None,
+            })
+            .collect(),
+        proxies: Default::default(),
+        coverage: kanzei_core::Coverage::new("smart cells", "us_imports_hs10", "USD"),
+    };
+    let rate_new = Compiled::new(scenario, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
+    let rate_old = Compiled::new(baseline, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
+    let tables = store.elasticities()?;
+    let resolver = Resolver::new(&tables, None, ResolverConfig::default());
+    let mut smart = SmartData::new();
+    let mut panel = ElasticityPanel::new();
+    let mut em_cov: BTreeMap<String, f64> = BTreeMap::new();
+    let mut es_cov: BTreeMap<String, f64> = BTreeMap::new();
+    let mut idx = 0;
+    while idx < lines.len() {
+        let mut end = idx + 1;
+        while end < lines.len() && lines[end].0 == lines[idx].0 {
+            end += 1;
+        }
+        let resolved = resolver.resolve(lines[idx].0);
+        let em = resolved.get(DataKind::ImportDemand);
+        let es = resolved.get(DataKind::Substitution);
+        let value: f64 = lines[idx..end].iter().map(|l| l.3).sum();
+        *em_cov.entry(em.level.label().to_string()).or_insert(0.0) += value;
+        *es_cov.entry(es.level.label().to_string()).or_insert(0.0) += value;
+        let product = ProductElasticities {
+            em: to_model(ElasticityKind::ImportDemand, em)?,
+            es: to_model(ElasticityKind::Substitution, es)?,
+            ex: to_model(ElasticityKind::ExportSupply, resolved.get(DataKind::ExportSupply))?,
+        };
+        let p = panel.push(&product);
+        let cells_iter = (idx..end).map(|i| (lines[i].3, rate_old[i] / 100.0, rate_new[i] / 100.0));
+        smart.push_product(panel.values[p], cells_iter);
+        idx = end;
+    }
+    let outcome = simulate(&smart.as_input(), config)?;
+    let total_value: f64 = lines.iter().map(|l| l.3).sum();
+    for v in em_cov.values_mut() {
+        *v *= 100.0 / total_value;
+    }
+    for v in es_cov.values_mut() {
+        *v *= 100.0 / total_value;
+    }
+    // Groups.
+    let mut groups: BTreeMap<String, (String, SmartTotals, f64, f64)> = BTreeMap::new();
+    let chapter_names = store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default();
+    let in_filter = |code: HsCode| filter.is_none_or(|f| f.with_vintage(HsVintage::Unspecified).is_prefix_of(code.with_vintage(HsVintage::Unspecified)));
+    for (i, cell) in outcome.cells.iter().enumerate() {
+        let (code, label, _, value) = lines[i];
+        if !in_filter(code) {
+            continue;
+        }
+        let (key, name) = match by {
+            SmartBy::Partner => (label.to_string(), registry.get(label).map_or_else(|| label.to_string(), |a| a.name.clone())),
+            SmartBy::Hs2 => {
+                let ch = code.chapter();
+                (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default())
+            }
+            SmartBy::Hs6 => {
+                let h6 = code.prefix(6).unwrap_or(code);
+                (h6.to_string(), String::new())
+            }
+        };
+        let entry = groups.entry(key).or_insert_with(|| (name, SmartTotals::default(), 0.0, 0.0));
+        entry.1.add(cell);
+        entry.2 += value * rate_old[i] / 100.0;
+        entry.3 += value * rate_new[i] / 100.0;
+    }
+    let mut out: Vec<SmartGroup> = groups
+        .into_iter()
+        .map(|(key, (name, t, old, new))| SmartGroup {
+            key,
+            name,
+            imports_before_usd: t.imports_before_usd,
+            imports_after_usd: t.imports_after_usd,
+            trade_creation_usd: t.trade_creation_usd,
+            trade_diversion_usd: t.trade_diversion_usd,
+            revenue_usd: t.revenue_after_usd,
+            revenue_static_usd: t.revenue_static_usd,
+            rate_before_pct: 100.0 * old / t.imports_before_usd.max(1.0),
+            rate_after_pct: 100.0 * new / t.imports_before_usd.max(1.0),
+        })
+        .collect();
+    out.sort_by(|a, b| (a.imports_after_usd - a.imports_before_usd).total_cmp(&(b.imports_after_usd - b.imports_before_usd)));
+    let drivers = match filter {
+        Some(_) => {
+            let mut by_line: BTreeMap<HsCode, f64> = BTreeMap::new();
+            for l in lines.iter().filter(|l| in_filter(l.0)) {
+                *by_line.entry(l.0).or_insert(0.0) += l.3;
+            }
+            by_line.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(code, _)| {
+                let r = resolver.resolve(code);
+                let (em, es) = (r.get(DataKind::ImportDemand), r.get(DataKind::Substitution));
+                SmartDrivers {
+                    product: code.to_string(),
+                    em: em.value,
+                    em_source: format!("{} {} ({})", em.set, em.source_code, em.level.label()),
+                    es: es.value,
+                    es_source: format!("{} {} ({})", es.set, es.source_code, es.level.label()),
+                }
+            })
+        }
+        None => None,
+    };
+    let totals = outcome.totals();
+    let hs2_only: f64 = store.us_imports_hs2()?.lines.iter().filter(|l| l.census_code != 3).map(|l| l.value_usd).sum::<f64>() - total_value;
+    Ok(SmartRun {
+        scenario: scenario.id.clone(),
+        baseline: baseline.id.clone(),
+        date,
+        market: "USA".into(),
+        etr_base_pct: totals.etr_base_pct(),
+        etr_pre_pct: totals.etr_pre_pct(),
+        etr_post_pct: totals.etr_post_pct(),
+        imports_before_usd: totals.imports_before_usd,
+        imports_after_usd: totals.imports_after_usd,
+        revenue_usd: totals.revenue_after_usd,
+        revenue_static_usd: totals.revenue_static_usd,
+        groups: out,
+        em_coverage_pct: em_cov,
+        es_coverage_pct: es_cov,
+        clamped_cells: outcome.stats.n_clamped_cells,
+        drivers,
+        notes: vec![
+            format!(
+                "Market: 2024 U.S. imports at HS10 from 50 partners and the EU ({:.1} $bn); {:.1} $bn from partners with HS2 data only are outside the model.",
+                total_value / 1e9,
+                hs2_only / 1e9
+            ),
+            "The EU is one exporter (its aggregate HS10 file), rated with Germany's preference use; EU measures are the same for every member.".into(),
+            "Initial tariffs: the baseline scenario on the same date; final tariffs: the scenario. Export supply is infinite unless overridden (world prices fixed).".into(),
+        ],
+    })
+}
+
+/// What building a WIOD baseline changed, for the report.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WiodBaselineNotes {
+    /// Bilateral flows (sector, importer, exporter) that came out negative (inventory
+    /// drawdowns in final demand) and were set to zero, with their total, USD millions.
+    pub negative_flows_zeroed: usize,
+    /// Their total value, USD millions.
+    pub negative_flow_value: f64,
+    /// Country-sectors with no intermediate purchases, given their own sector as sole input.
+    pub no_intermediates: usize,
+    /// θ values replaced, with the reason.
+    pub theta_overrides: Vec<String>,
+}
+
+/// θ that Caliendo & Parro used for autos and other transport equipment in their NAFTA
+/// application (`T.txt`: 8.22); WIOD's c15 combines both, and the mapped CP full-sample
+/// estimate for it (0.37, "other transport") would make transport equipment nearly
+/// insensitive to prices.
+pub const THETA_TRANSPORT_EQUIPMENT: f64 = 8.22;
+
+/// The WIOD 2011 table as Caliendo–Parro's observed economy (41 regions × 35 sectors).
+/// Baseline tariffs are set by the caller (zero here).
+pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNotes), RunError> {
+    let loaded = store.wiod_2011()?;
+    let t = &loaded.table;
+    let thetas = store.wiod_thetas()?;
+    let n = t.regions.len();
+    let j_count = t.sectors.len();
+    let nj = n * j_count;
+    let n_cat = t.final_demand_categories.len();
+    let x = t.x.clone().ok_or_else(|| RunError::Invalid("the WIOD table has no gross output".into()))?;
+    let mut notes = WiodBaselineNotes::default();
+    // Flows: sector j of exporter i bought by importer n (intermediate + final), J x N x N.
+    let mut flows = vec![0.0; j_count * n * n];
+    for i in 0..n {
+        for j in 0..j_count {
+            let row = i * j_count + j;
+            for m in 0..n {
+                let mut v = 0.0;
+                for k in 0..j_count {
+                    v += t.z[row * nj + m * j_count + k];
+                }
+                for c in 0..n_cat {
+                    v += t.y[row * (n * n_cat) + m * n_cat + c];
+                }
+                flows[(j * n + m) * n + i] = v;
+            }
+        }
+    }
+    for f in flows.iter_mut() {
+        if *f < 0.0 {
+            notes.negative_flows_zeroed += 1;
+            notes.negative_flow_value += *f;
+            *f = 0.0;
+        }
+    }
+    // Value-added shares and input shares (by input sector, summed over supplying countries).
+    let mut va_share = vec![0.0; nj];
+    let mut input_shares = vec![0.0; n * j_count * j_count];
+    for m in 0..n {
+        for jj in 0..j_count {
+            let col = m * j_count + jj;
+            let mut by_input = vec![0.0; j_count];
+            for i in 0..n {
+                for k in 0..j_count {
+                    by_input[k] += t.z[(i * j_count + k) * nj + col];
+                }
+            }
+            let total: f64 = by_input.iter().sum();
+            va_share[col] = if x[col] > 0.0 { (1.0 - total / x[col]).clamp(0.0, 1.0) } else { 1.0 };
+            if total > 0.0 {
+                for k in 0..j_count {
+                    input_shares[(m * j_count + k) * j_count + jj] = by_input[k] / total;
+                }
+            } else {
+                notes.no_intermediates += 1;
+                input_shares[(m * j_count + jj) * j_count + jj] = 1.0;
+            }
+        }
+    }
+    // Final-demand shares by sector (all categories, negatives clipped).
+    let mut alpha = vec![0.0; nj];
+    for m in 0..n {
+        let mut by_sector = vec![0.0; j_count];
+        for i in 0..n {
+            for j in 0..j_count {
+                for c in 0..n_cat {
+                    by_sector[j] += t.y[(i * j_count + j) * (n * n_cat) + m * n_cat + c];
+                }
+            }
+        }
+        for v in by_sector.iter_mut() {
+            *v = v.max(0.0);
+        }
+        let total: f64 = by_sector.iter().sum();
+        for j in 0..j_count {
+            alpha[m * j_count + j] = if total > 0.0 { by_sector[j] / total } else { 1.0 / j_count as f64 };
+        }
+    }
+    let mut theta = thetas.theta.clone();
+    if let Some(c15) = t.sectors.iter().position(|s| s == "c15") {
+        notes.theta_overrides.push(format!(
+            "c15 transport equipment: θ {} (CP full-sample \"other transport\") replaced by {THETA_TRANSPORT_EQUIPMENT}, the value CP used for autos and other transport in their NAFTA application",
+            theta[c15]
+        ));
+        theta[c15] = THETA_TRANSPORT_EQUIPMENT;
+    }
+    let observed = ObservedEconomy {
+        countries: t.regions.clone(),
+        sectors: t.sectors.clone(),
+        tradable: vec![true; j_count],
+        theta,
+        trade_flows: flows.iter().map(|v| v * 1e6).collect(),
+        tariffs: vec![0.0; j_count * n * n],
+        gross_output: x.iter().map(|v| v * 1e6).collect(),
+        value_added_share: va_share,
+        input_shares,
+        final_demand_shares: Some(alpha),
+    };
+    Ok((observed, notes))
+}
+
+/// Import-weighted tariffs of a scenario on a date by WIOD exporter region × sector, for the
+/// scenario's importer, with the mapping coverage.
+pub fn scenario_sector_tariffs(
+    store: &Store,
+    data: &TariffData,
+    scenario: &Scenario,
+    date: Date,
+) -> Result<kanzei_tariff::sectors::RegionSectorTariffs, RunError> {
+    let map = store.hs_to_wiod()?;
+    let (cells, compiled) = data.compile(scenario);
+    let evaluation = compiled.evaluate(date);
+    let tariffs = kanzei_tariff::sectors::sector_tariffs(&cells, &evaluation, &map).map_err(|e| RunError::Invalid(e.to_string()))?;
+    Ok(tariffs.to_wiod_regions())
+}
+
+/// A tariff scenario (and retaliation scenarios) in Caliendo–Parro on WIOD 2011.
+#[derive(Clone, Debug, Serialize)]
+pub struct WiodGeRun {
+    /// The equilibrium.
+    #[serde(skip)]
+    pub equilibrium: Equilibrium,
+    /// Scenarios applied: (importer, scenario id).
+    pub applied: Vec<(String, String)>,
+    /// Share of each importer's base-year trade value whose tariffs were mapped to WIOD
+    /// sectors, percent.
+    pub mapped_value_pct: Vec<(String, f64)>,
+    /// How the baseline was built.
+    pub baseline_notes: WiodBaselineNotes,
+    /// Plain-language caveats.
+    pub notes: Vec<String>,
+}
+
+/// Runs `scenarios` (a U.S. scenario and optional retaliation scenarios) against
+/// `baselines` (the 2024 regime for the U.S.; none for retaliators) on the same date, in
+/// Caliendo–Parro on the WIOD 2011 table. Tariffs enter as changes from the baseline rates;
+/// trade deficits stay at their 2011 shares of world GDP.
+pub fn cp_wiod(
+    store: &Store,
+    data: &TariffData,
+    scenarios: &[Scenario],
+    baseline: &Scenario,
+    date: Date,
+    config: &SolverConfig,
+) -> Result<WiodGeRun, RunError> {
+    let (mut observed, baseline_notes) = wiod_observed(store)?;
+    let n = observed.countries.len();
+    let j_count = observed.sectors.len();
+    let region_idx = |code: &str| observed.countries.iter().position(|c| c == code);
+    let sector_idx = |code: &str| observed.sectors.iter().position(|s| s == code);
+    let mut new_tariffs = vec![0.0; j_count * n * n];
+    let mut applied = Vec::new();
+    let mut mapped = Vec::new();
+    let fill = |target: &mut Vec<f64>, t: &kanzei_tariff::sectors::RegionSectorTariffs| -> Result<(), RunError> {
+        let importer = t.importer.code().to_string();
+        let m = region_idx(&importer).ok_or_else(|| RunError::Invalid(format!("importer {importer} is not a WIOD region")))?;
+        for row in &t.rows {
+            let (Some(i), Some(j)) = (region_idx(row.exporter.code()), sector_idx(&row.sector.code())) else { continue };
+            if i != m {
+                target[(j * n + m) * n + i] = row.rate_pct / 100.0;
+            }
+        }
+        Ok(())
+    };
+    // Baseline: the 2024 regime on U.S. imports (other importers at zero: no data).
+    let base = scenario_sector_tariffs(store, data, baseline, date)?;
+    let mut base_tariffs = vec![0.0; j_count * n * n];
+    fill(&mut base_tariffs, &base)?;
+    new_tariffs.clone_from(&base_tariffs);
+    for scenario in scenarios {
+        let t = scenario_sector_tariffs(store, data, scenario, date)?;
+        let importer = t.importer.code().to_string();
+        if let Some(m) = region_idx(&importer) {
+            // The scenario replaces this importer's rates.
+            for j in 0..j_count {
+                for i in 0..n {
+                    new_tariffs[(j * n + m) * n + i] = 0.0;
+                }
+            }
+        }
+        fill(&mut new_tariffs, &t)?;
+        let total = t.coverage.coverage.value_in;
+        mapped.push((importer.clone(), if total > 0.0 { 100.0 * t.coverage.coverage.value_kept / total } else { 100.0 }));
+        applied.push((importer, scenario.id.clone()));
+    }
+    observed.tariffs = base_tariffs;
+    let (built, _) = Baseline::from_observed(&observed)?;
+    let shock = Shock { tariffs: Some(new_tariffs), ..Shock::none() };
+    let equilibrium = solve(&built, &shock, config)?;
+    Ok(WiodGeRun {
+        equilibrium,
+        applied,
+        mapped_value_pct: mapped,
+        baseline_notes,
+        notes: vec![
+            "Baseline: the WIOD 2011 world input–output table (41 regions × 35 sectors) with U.S. tariffs at the 2024 regime's rates on the same date; other countries' tariffs are not in the data and are held at zero.".into(),
+            "Tariffs by sector are import-weighted over 2024 trade (HS → ISIC Rev.3 → WIOD sectors); trade deficits are held at their 2011 share of world GDP.".into(),
+            "A long-run comparison of equilibria, not a forecast: 2011 production structure, 2024 trade weights, 2025–26 tariffs.".into(),
+        ],
+    })
+}
+
+/// An origin's value added in U.S. imports by route, and what a scenario puts on it.
+#[derive(Clone, Debug, Serialize)]
+pub struct VaAtRiskRoute {
+    /// Exporter (WIOD region).
+    pub exporter: String,
+    /// Whether the exporter is the origin itself.
+    pub direct: bool,
+    /// U.S. imports from the exporter, 2024, USD (mapped to WIOD sectors).
+    pub imports_usd: f64,
+    /// The origin's value added in them, USD (WIOD 2011 value-added shares × 2024 imports).
+    pub origin_va_usd: f64,
+    /// Of which in sectors whose U.S. tariff rose, USD.
+    pub origin_va_hit_usd: f64,
+    /// The extra duty on the origin's value added (its share of the duty increase), USD.
+    pub extra_duty_on_origin_va_usd: f64,
+}
+
+/// Value added at risk.
+#[derive(Clone, Debug, Serialize)]
+pub struct VaAtRisk {
+    /// Origin.
+    pub origin: String,
+    /// Scenario.
+    pub scenario: String,
+    /// Date.
+    pub date: Date,
+    /// Routes, largest value at risk first.
+    pub routes: Vec<VaAtRiskRoute>,
+    /// Totals: VA in U.S. imports, of which hit, extra duty.
+    pub total_origin_va_usd: f64,
+    /// Total hit.
+    pub total_origin_va_hit_usd: f64,
+    /// Total extra duty.
+    pub total_extra_duty_usd: f64,
+}
+
+/// The origin's value added in U.S. imports (2024 values, WIOD 2011 value-added content per
+/// dollar of each exporter-sector's output) and the part facing higher U.S. tariffs under a
+/// scenario than under the baseline.
+pub fn va_at_risk(store: &Store, data: &TariffData, origin: &str, scenario: &Scenario, baseline: &Scenario, date: Date) -> Result<VaAtRisk, RunError> {
+    let model = wiod_model(store)?;
+    let mrio = model.mrio();
+    let regions = mrio.regions().to_vec();
+    let sectors = mrio.sectors().to_vec();
+    let o = regions.iter().position(|r| r == origin).ok_or_else(|| {
+        RunError::Invalid(format!("`{origin}` is not a WIOD region; regions: {}", regions.join(", ")))
+    })?;
+    let n_sec = sectors.len();
+    // m[(e,s)] = origin's value added per dollar of (e, s) output: L' (v ∘ 1_origin).
+    let mut v_origin = vec![0.0; model.v().len()];
+    for s in 0..n_sec {
+        v_origin[o * n_sec + s] = model.v()[o * n_sec + s];
+    }
+    let m = model.leontief().solve_transpose(&v_origin)?;
+    let new = scenario_sector_tariffs(store, data, scenario, date)?;
+    let old = scenario_sector_tariffs(store, data, baseline, date)?;
+    let mut routes = Vec::new();
+    for (e, region) in regions.iter().enumerate() {
+        if region == "USA" {
+            continue;
+        }
+        let mut route = VaAtRiskRoute {
+            exporter: region.clone(),
+            direct: e == o,
+            imports_usd: 0.0,
+            origin_va_usd: 0.0,
+            origin_va_hit_usd: 0.0,
+            extra_duty_on_origin_va_usd: 0.0,
+        };
+        for row in new.rows.iter().filter(|r| r.exporter.code() == *region) {
+            let Some(s) = sectors.iter().position(|x| *x == row.sector.code()) else { continue };
+            let share = m[e * n_sec + s];
+            let old_row = old.get(row.exporter, row.sector);
+            let old_rate = old_row.map_or(0.0, |r| r.rate_pct);
+            let old_revenue = old_row.map_or(0.0, |r| r.tariff_revenue_usd);
+            route.imports_usd += row.value_usd;
+            route.origin_va_usd += share * row.value_usd;
+            if row.rate_pct > old_rate + 1e-9 {
+                route.origin_va_hit_usd += share * row.value_usd;
+            }
+            route.extra_duty_on_origin_va_usd += share * (row.tariff_revenue_usd - old_revenue);
+        }
+        if route.origin_va_usd > 0.0 {
+            routes.push(route);
+        }
+    }
+    routes.sort_by(|a, b| b.origin_va_hit_usd.total_cmp(&a.origin_va_hit_usd));
+    Ok(VaAtRisk {
+        origin: origin.into(),
+        scenario: scenario.id.clone(),
+        date,
+        total_origin_va_usd: routes.iter().map(|r| r.origin_va_usd).sum(),
+        total_origin_va_hit_usd: routes.iter().map(|r| r.origin_va_hit_usd).sum(),
+        total_extra_duty_usd: routes.iter().map(|r| r.extra_duty_on_origin_va_usd).sum(),
+        routes,
+    })
+}

@@ -1,0 +1,227 @@
+//! `kanzei validate`: every published result kanzei reproduces, with the published value,
+//! kanzei's, the difference and a verdict. Runs on the embedded snapshot.
+
+use kanzei_core::AreaCode;
+use kanzei_data::Store;
+use kanzei_ge::caliendo_parro::published::{TABLE_2, TWO_DECIMALS};
+use kanzei_ge::caliendo_parro::SolverConfig;
+use kanzei_ge::gravity::FullEndowment;
+use kanzei_tariff::analysis::{compare_census, TariffData};
+use kanzei_tariff::library::{vocabulary, Library};
+use serde::Serialize;
+
+use crate::runs;
+
+/// One check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// Which reproduction ("Caliendo & Parro (2015), Table 2").
+    pub reproduction: String,
+    /// What is compared ("MEX welfare, %").
+    pub item: String,
+    /// The published value.
+    pub published: f64,
+    /// kanzei's value.
+    pub ours: f64,
+    /// ours − published.
+    pub difference: f64,
+    /// Largest |difference| that passes, with its meaning.
+    pub tolerance: f64,
+    /// Whether it passes.
+    pub pass: bool,
+    /// Where the published value comes from.
+    pub source: String,
+}
+
+fn check(reproduction: &str, item: String, published: f64, ours: f64, tolerance: f64, source: &str) -> Check {
+    let difference = ours - published;
+    Check {
+        reproduction: reproduction.into(),
+        item,
+        published,
+        ours,
+        difference,
+        tolerance,
+        pass: difference.abs() <= tolerance && ours.is_finite(),
+        source: source.into(),
+    }
+}
+
+fn failed(reproduction: &str, error: &dyn std::fmt::Display) -> Check {
+    Check {
+        reproduction: reproduction.into(),
+        item: format!("run failed: {error}"),
+        published: f64::NAN,
+        ours: f64::NAN,
+        difference: f64::NAN,
+        tolerance: 0.0,
+        pass: false,
+        source: String::new(),
+    }
+}
+
+/// Runs every reproduction.
+pub fn run_all(store: &Store) -> Vec<Check> {
+    let mut checks = Vec::new();
+
+    // Caliendo & Parro (2015), Table 2 and the abstract's trade growth.
+    let rep = "Caliendo & Parro (2015), Table 2 (NAFTA tariff reductions)";
+    match runs::cp_nafta(store, &SolverConfig::default()) {
+        Ok(eq) => {
+            for row in &TABLE_2 {
+                match eq.country(row.country) {
+                    Ok(c) => {
+                        for (what, published, ours) in [
+                            ("welfare", row.welfare_pct, c.welfare_pct),
+                            ("terms of trade", row.tot_pct, c.tot_pct),
+                            ("volume of trade", row.vot_pct, c.vot_pct),
+                            ("real wage", row.real_wage_pct, c.real_wage_pct),
+                        ] {
+                            checks.push(check(rep, format!("{} {what}, %", row.country), published, ours, TWO_DECIMALS, "Review of Economic Studies 82(1), Table 2"));
+                        }
+                    }
+                    Err(e) => checks.push(failed(rep, &e)),
+                }
+            }
+            for (country, published) in [("MEX", 118.0), ("CAN", 11.0), ("USA", 41.0)] {
+                let members = ["CAN", "MEX", "USA"];
+                let (mut base, mut new) = (0.0, 0.0);
+                for partner in members.iter().filter(|p| **p != country) {
+                    if let Ok(t) = eq.trade_change(country, partner) {
+                        base += t.base;
+                        new += t.new;
+                    }
+                }
+                checks.push(check(
+                    "Caliendo & Parro (2015), abstract (intra-bloc trade)",
+                    format!("{country} imports from NAFTA partners, % change"),
+                    published,
+                    100.0 * (new / base - 1.0),
+                    0.5,
+                    "Review of Economic Studies 82(1), abstract (rounded to whole percent)",
+                ));
+            }
+        }
+        Err(e) => checks.push(failed(rep, &e)),
+    }
+
+    // GSIM 4-region US–EU FTA.
+    let rep = "GSIM 4-region US–EU FTA (Francois & Hall 2003)";
+    match store.gsim_example().map_err(runs::RunError::from).and_then(|inputs| runs::gsim(&inputs)) {
+        Ok(solution) => {
+            for (exporter, published) in [("US", 0.0792), ("JP", -0.0316), ("EU", 0.0480), ("RW", -0.0184)] {
+                let ours = solution.exporters.iter().find(|e| e.exporter == exporter).map_or(f64::NAN, |e| e.world_price_change);
+                checks.push(check(rep, format!("{exporter} world price change"), published, ours, 0.00005, "GSIM workbook example as reported (4 decimals)"));
+            }
+        }
+        Err(e) => checks.push(failed(rep, &e)),
+    }
+
+    // gegravity parity on its sample (reference values written by gegravity 0.3 itself).
+    let rep = "gegravity 0.3 sample, CAN–JPN PTA (parity)";
+    let reference = include_str!("../../../bench/reference/gegravity_sample/country_results.csv");
+    match store.gegravity_sample().map_err(runs::RunError::from).and_then(|panel| {
+        runs::gravity(
+            &panel,
+            &runs::GravitySpec {
+                year: 2006,
+                coefficients: runs::GEGRAVITY_COEFFICIENTS.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+                sigma: 5.0,
+                reference: "DEU".into(),
+                change: ("pta".into(), vec![("CAN", "JPN"), ("JPN", "CAN")], 1.0),
+                variant: FullEndowment::Gegravity,
+            },
+        )
+    }) {
+        Ok(results) => {
+            let mut lines = reference.lines();
+            let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+            let col = |name: &str| header.iter().position(|h| *h == name);
+            let (country_col, gdp_col) = (Some(0), col("GDP change (percent)"));
+            for line in lines {
+                let fields: Vec<&str> = line.split(',').collect();
+                let (Some(ci), Some(gi)) = (country_col, gdp_col) else { break };
+                let country = fields.get(ci).copied().unwrap_or("");
+                if !matches!(country, "CAN" | "JPN" | "USA" | "DEU") {
+                    continue;
+                }
+                let published: f64 = fields.get(gi).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+                let ours = results.countries.iter().find(|c| c.country == country).map_or(f64::NAN, |c| c.gdp_change_pct);
+                checks.push(check(rep, format!("{country} real GDP change, %"), published, ours, 1e-6 * published.abs().max(1e-6), "bench/reference/gegravity_sample (generated by gegravity)"));
+            }
+        }
+        Err(e) => checks.push(failed(rep, &e)),
+    }
+
+    // Census FT-900 and Japan MOF figures the brief quotes.
+    let rep = "U.S. Census FT-900, 2024";
+    match store.census_country().and_then(|c| c.balance(2024, store.registry())) {
+        Ok(table) => {
+            let jpn = AreaCode::new("JPN").expect("valid");
+            if let Some(p) = table.get(jpn) {
+                checks.push(check(rep, "Japan exports, $M".into(), 79_740.8, p.exports_usd / 1e6, 0.05, "Census, U.S. Trade in Goods by Country"));
+                checks.push(check(rep, "Japan imports, $M".into(), 148_208.6, p.imports_usd / 1e6, 0.05, "Census, U.S. Trade in Goods by Country"));
+            }
+            checks.push(check(rep, "Japan's rank among U.S. deficits".into(), 7.0, table.deficit_rank(jpn).map_or(f64::NAN, |r| r as f64), 0.0, "Census, U.S. Trade in Goods by Country"));
+        }
+        Err(e) => checks.push(failed(rep, &e)),
+    }
+    match store.japan_mof() {
+        Ok(mof) => {
+            let ours = mof
+                .value(kanzei_core::FlowDirection::Exports, AreaCode::new("WLD").expect("valid"), "Grand Total", 2024)
+                .unwrap_or(f64::NAN);
+            checks.push(check("Japan MOF, 2024", "Japan's exports, ¥ trillion".into(), 107.09, ours / 1e3, 0.005, "Ministry of Finance, Trade Statistics of Japan (2024 total)"));
+        }
+        Err(e) => checks.push(failed("Japan MOF, 2024", &e)),
+    }
+
+    // Tariff engine: the 2024 baseline against Census collections; us-2025 against the
+    // Budget Lab's published ETRs.
+    match TariffData::load(store) {
+        Ok(data) => {
+            let vocab = vocabulary(data.registry, &data.inputs);
+            match Library::shipped().load("us-2024-baseline", &vocab) {
+                Ok(s) => {
+                    let (cells, compiled) = data.compile(&s);
+                    let (census, model, _) = compare_census(&compiled, &cells, "2024-07-01".parse().expect("date"), &data.schedule, data.registry, 15);
+                    checks.push(check("Census calculated duty, 2024", "ETR of the 2024 baseline, %".into(), census, model, 0.4, "Census calculated duty / imports for consumption, 2024"));
+                }
+                Err(e) => checks.push(failed("Census calculated duty, 2024", &e)),
+            }
+            match Library::shipped().load("us-2025", &vocab) {
+                Ok(s) => {
+                    let (cells, compiled) = data.compile(&s);
+                    let total = cells.total_value();
+                    for (date, published, tol, src) in [
+                        ("2025-10-17", 18.0, 1.0, "Yale Budget Lab, State of U.S. Tariffs: October 17, 2025 (18.0%)"),
+                        ("2025-11-17", 16.3, 0.5, "Yale Budget Lab, Nov 17, 2025: \"a bit less than 16.8%\" (checked as 15.8–16.8)"),
+                    ] {
+                        let e = compiled.evaluate(date.parse().expect("date"));
+                        let ours = cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r).sum::<f64>() / total;
+                        checks.push(check("Yale Budget Lab ETR (pre-substitution)", format!("us-2025 on {date}, %"), published, ours, tol, src));
+                    }
+                }
+                Err(e) => checks.push(failed("Yale Budget Lab ETR", &e)),
+            }
+        }
+        Err(e) => checks.push(failed("tariff engine", &e)),
+    }
+
+    // Input–output: the WIOD sanity figure computed independently in the data's notes.
+    match runs::wiod_model(store).and_then(|m| m.va_in_exports("MEX", "USA", Some("c15")).map_err(runs::RunError::from)) {
+        Ok(va) => {
+            let ours = va.by_origin.iter().find(|o| o.origin == "JPN").map_or(f64::NAN, |o| o.share_pct);
+            checks.push(check(
+                "WIOD 2011 (independent computation)",
+                "Japan's value added in Mexico's c15 exports to the U.S., %".into(),
+                2.65,
+                ours,
+                0.005,
+                "../shared/data/raw/wiod_2013_release/SOURCE.md sanity figure (not a published number)",
+            ));
+        }
+        Err(e) => checks.push(failed("WIOD 2011", &e)),
+    }
+    checks
+}
