@@ -7,7 +7,7 @@ use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::cp2015::{Cp2015Data, TariffYear};
 use kanzei_data::elasticities::{ElasticityKind as DataKind, Resolved, Resolver, ResolverConfig};
 use kanzei_data::{DataError, Store};
-use kanzei_ge::caliendo_parro::{solve, Baseline, Equilibrium, ObservedEconomy, Shock, SolverConfig};
+use kanzei_ge::caliendo_parro::{solve, Baseline, Equilibrium, ObservedEconomy, Problem, Residuals, Shock, SolverConfig};
 use kanzei_ge::gravity::{CostCoefficients, FullEndowment, GravityConfig, GravityInputs, GravityModel, GravityResults};
 use kanzei_mrio::{ExtensionTable, Mrio, MrioTable, ValueAddedModel};
 use kanzei_pe::elasticity::{Elasticity, ElasticityKind, ElasticityPanel, ElasticitySource, ProductElasticities};
@@ -287,7 +287,7 @@ pub fn smart_us(
         };
         lines.push((l.hs.with_vintage(HsVintage::Hs2022), label, rate_as, l.value_usd));
     }
-    lines.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    lines.sort_by_key(|a| (a.0, a.1));
     let cells = kanzei_tariff::cells::CellSet {
         importer: scenario.importer,
         year: 2024,
@@ -438,13 +438,37 @@ pub fn smart_us(
 /// What building a WIOD baseline changed, for the report.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct WiodBaselineNotes {
-    /// Bilateral flows (sector, importer, exporter) that came out negative (inventory
-    /// drawdowns in final demand) and were set to zero, with their total, USD millions.
-    pub negative_flows_zeroed: usize,
-    /// Their total value, USD millions.
-    pub negative_flow_value: f64,
+    /// Final-use cells (supplier row × region × category) that were negative — inventory
+    /// drawdowns in WIOD's `INVEN` column — and were set to zero before rebalancing.
+    pub negative_final_use_cells: usize,
+    /// Their total value, USD millions (negative).
+    pub negative_final_use_value: f64,
+    /// Gross output after rebalancing minus gross output as published, summed over all
+    /// country-sectors, USD millions.
+    pub output_change_total: f64,
+    /// The same in percent of world gross output as published.
+    pub output_change_total_pct: f64,
+    /// The largest change in one country-sector's gross output from rebalancing, percent
+    /// of its published output (cells with at least 1 $M of output).
+    pub output_change_max_pct: f64,
+    /// The country-sector where that change happened (`REGION_SECTOR`).
+    pub output_change_max_cell: String,
+    /// Neumann iterations the rebalancing took.
+    pub rebalancing_iterations: usize,
+    /// Country-sectors with zero published gross output (kept: their row and column are
+    /// empty, value-added share 1).
+    pub zero_output_cells: usize,
+    /// Country-sectors whose intermediate purchases exceed their gross output (value added
+    /// would be negative; the share is clamped to 0, which breaks the identity there).
+    pub negative_value_added_cells: usize,
     /// Country-sectors with no intermediate purchases, given their own sector as sole input.
     pub no_intermediates: usize,
+    /// Cells where [`Baseline::from_observed`] raised gross output to exports (CP's step
+    /// 3); zero once the table is rebalanced.
+    pub gross_output_raised: usize,
+    /// Cells where a derived final-demand share came out negative and was clipped (CP's
+    /// step 6); zero once negative final use is removed.
+    pub alpha_clipped: usize,
     /// θ values replaced, with the reason.
     pub theta_overrides: Vec<String>,
 }
@@ -455,19 +479,156 @@ pub struct WiodBaselineNotes {
 /// insensitive to prices.
 pub const THETA_TRANSPORT_EQUIPMENT: f64 = 8.22;
 
+/// θ for the service sectors c17–c35. The mapped θ file gives them 100, "a device to make
+/// them effectively non-traded", but in exact hat algebra a large θ does the opposite of
+/// freezing trade: it makes trade shares hypersensitive, π̂ = (relative cost change)^{−θ},
+/// so a 1% change in relative costs moves them by a factor e^{±1}. WIOD's services are
+/// traded (20% of world trade in the 2011 table; Luxembourg's service exports are 1.3
+/// times its value added, Ireland's 0.46). With θ = 100, a 1% rise in Luxembourg's wage
+/// moves its trade balance by about θ × (service exports + imports) × 1% ≈ 2.3 times its
+/// value added, so the wage update (step 0.5 × excess / value added) overshoots a
+/// hundredfold, and the solver with the file's values did not converge (issue 5). The
+/// code that ships the θ file, TradMod.jl's `PREPARE_DATA.jl` (the Costinot &
+/// Rodríguez-Clare 2014 multi-sector model on WIOD), itself replaces every service
+/// sector's θ by 5 before solving; kanzei does the same. (The solver now converges with
+/// θ = 100 too, but that equilibrium is driven by services trade: U.S. real income under
+/// `us-2025` −0.50% instead of −0.14%.)
+pub const THETA_SERVICES: f64 = 5.0;
+
+/// The θ file's placeholder for non-traded sectors (see [`THETA_SERVICES`]).
+const THETA_NON_TRADED_DEVICE: f64 = 100.0;
+
+/// Neumann iterations allowed when rebalancing the WIOD table.
+const MAX_REBALANCING_ITERATIONS: usize = 10_000;
+
 /// The WIOD 2011 table as Caliendo–Parro's observed economy (41 regions × 35 sectors).
 /// Baseline tariffs are set by the caller (zero here).
+///
+/// Construction (all flows in USD):
+/// 1. **Negative final use removed, table rebalanced** (Costinot & Rodríguez-Clare 2014,
+///    as in TradMod.jl's `PREPARE_DATA.jl`): final-use cells below zero (inventory
+///    drawdowns) are set to zero, and gross output is recomputed from the Leontief system
+///    with the published technical coefficients, x' = A x' + F⁺ (A = Z diag(x)⁻¹, solved
+///    by Neumann iteration from the published x), so Z' = A diag(x') and every row adds
+///    up exactly: x' = Z'1 + F⁺1. Value-added and input shares are those of the published
+///    table (A is unchanged). Without this, the model's goods-market identity fails
+///    wherever final use is negative (a negative derived α has to be clipped) and the
+///    published rows add up only to integer rounding, so a zero shock would not return
+///    the baseline.
+/// 2. Flows: sector j of exporter i bought by importer n = Σ_k Z'_{(i,j),(n,k)} + Σ_c
+///    F⁺_{(i,j),(n,c)} (intermediate + final use); gross output x'.
+/// 3. Value-added shares 1 − Σ_r Z_{r,(n,j)} / x_{(n,j)}; input shares by input sector
+///    (summed over supplying countries) within intermediate purchases.
+/// 4. Final-demand shares are **derived** from the goods-market identity, CP's step 6
+///    (`final_demand_shares: None`). On the rebalanced table and without tariffs the
+///    derived shares equal WIOD's final-use shares exactly; with tariffs they also absorb
+///    tariff payments, so the baseline in levels is an equilibrium of the model.
+/// 5. θ: the CP/CRC mapping, with c15 set to [`THETA_TRANSPORT_EQUIPMENT`] and services to
+///    [`THETA_SERVICES`].
 pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNotes), RunError> {
     let loaded = store.wiod_2011()?;
-    let t = &loaded.table;
     let thetas = store.wiod_thetas()?;
+    wiod_observed_from(&loaded.table, &thetas.theta)
+}
+
+/// [`wiod_observed`] on a loaded table and θ by sector (c1 first).
+pub fn wiod_observed_from(
+    t: &kanzei_data::mrio::MrioTable,
+    thetas: &[f64],
+) -> Result<(ObservedEconomy, WiodBaselineNotes), RunError> {
     let n = t.regions.len();
     let j_count = t.sectors.len();
     let nj = n * j_count;
     let n_cat = t.final_demand_categories.len();
+    let fd_cols = n * n_cat;
     let x = t.x.clone().ok_or_else(|| RunError::Invalid("the WIOD table has no gross output".into()))?;
+    if t.z.len() != nj * nj || t.y.len() != nj * fd_cols || x.len() != nj || thetas.len() != j_count {
+        return Err(RunError::Invalid(format!(
+            "the WIOD table has {} intermediate, {} final-use, {} output and {} θ values; expected {} × {}, {} × {}, {} and {j_count}",
+            t.z.len(),
+            t.y.len(),
+            x.len(),
+            thetas.len(),
+            nj,
+            nj,
+            nj,
+            fd_cols,
+            nj
+        )));
+    }
     let mut notes = WiodBaselineNotes::default();
-    // Flows: sector j of exporter i bought by importer n (intermediate + final), J x N x N.
+    // Step 1: F⁺ and its row sums.
+    let mut final_use = t.y.clone();
+    for v in final_use.iter_mut() {
+        if *v < 0.0 {
+            notes.negative_final_use_cells += 1;
+            notes.negative_final_use_value += *v;
+            *v = 0.0;
+        }
+    }
+    let final_row: Vec<f64> = (0..nj).map(|r| final_use[r * fd_cols..(r + 1) * fd_cols].iter().sum()).collect();
+    // Column sums of Z (intermediate purchases) and zero-output columns.
+    let mut purchases = vec![0.0; nj];
+    for r in 0..nj {
+        for (c, p) in purchases.iter_mut().enumerate() {
+            *p += t.z[r * nj + c];
+        }
+    }
+    for c in 0..nj {
+        if x[c] <= 0.0 {
+            notes.zero_output_cells += 1;
+            if purchases[c] != 0.0 {
+                return Err(RunError::Invalid(format!(
+                    "WIOD industry {} has zero gross output but buys {} $M of inputs; technical coefficients are undefined",
+                    t.industry_label(c),
+                    purchases[c]
+                )));
+            }
+        } else if purchases[c] > x[c] {
+            notes.negative_value_added_cells += 1;
+        }
+    }
+    // x' = A x' + F⁺ by Neumann iteration from x; (A x')_r = Σ_c Z_rc (x'_c / x_c).
+    let mut output = x.clone();
+    let mut scale = vec![0.0; nj];
+    let mut next = vec![0.0; nj];
+    let output_floor = x.iter().fold(0.0_f64, |a, &b| a.max(b)) * 1e-15;
+    loop {
+        for c in 0..nj {
+            scale[c] = if x[c] > 0.0 { output[c] / x[c] } else { 0.0 };
+        }
+        let mut change = 0.0_f64;
+        for r in 0..nj {
+            let row = &t.z[r * nj..(r + 1) * nj];
+            let v: f64 = row.iter().zip(&scale).map(|(z, s)| z * s).sum::<f64>() + final_row[r];
+            change = change.max((v - output[r]).abs() / v.abs().max(output_floor));
+            next[r] = v;
+        }
+        std::mem::swap(&mut output, &mut next);
+        notes.rebalancing_iterations += 1;
+        if change <= 1e-14 {
+            break;
+        }
+        if !change.is_finite() || notes.rebalancing_iterations >= MAX_REBALANCING_ITERATIONS {
+            return Err(RunError::Invalid(format!(
+                "rebalancing the WIOD table (x = A x + F⁺) did not converge: largest relative change {change:.3e} after {} iterations",
+                notes.rebalancing_iterations
+            )));
+        }
+    }
+    notes.output_change_total_pct = 100.0 * (output.iter().sum::<f64>() / x.iter().sum::<f64>() - 1.0);
+    for c in 0..nj {
+        scale[c] = if x[c] > 0.0 { output[c] / x[c] } else { 0.0 };
+        notes.output_change_total += output[c] - x[c];
+        if x[c] >= 1.0 {
+            let pct = 100.0 * (output[c] / x[c] - 1.0);
+            if pct.abs() > notes.output_change_max_pct.abs() {
+                notes.output_change_max_pct = pct;
+                notes.output_change_max_cell = t.industry_label(c);
+            }
+        }
+    }
+    // Step 2: flows, sector j of exporter i bought by importer m, J x N x N.
     let mut flows = vec![0.0; j_count * n * n];
     for i in 0..n {
         for j in 0..j_count {
@@ -475,23 +636,18 @@ pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNote
             for m in 0..n {
                 let mut v = 0.0;
                 for k in 0..j_count {
-                    v += t.z[row * nj + m * j_count + k];
+                    let col = m * j_count + k;
+                    v += t.z[row * nj + col] * scale[col];
                 }
                 for c in 0..n_cat {
-                    v += t.y[row * (n * n_cat) + m * n_cat + c];
+                    v += final_use[row * fd_cols + m * n_cat + c];
                 }
                 flows[(j * n + m) * n + i] = v;
             }
         }
     }
-    for f in flows.iter_mut() {
-        if *f < 0.0 {
-            notes.negative_flows_zeroed += 1;
-            notes.negative_flow_value += *f;
-            *f = 0.0;
-        }
-    }
-    // Value-added shares and input shares (by input sector, summed over supplying countries).
+    // Step 3: value-added shares and input shares (by input sector, summed over supplying
+    // countries); both are the published table's, since A is unchanged.
     let mut va_share = vec![0.0; nj];
     let mut input_shares = vec![0.0; n * j_count * j_count];
     for m in 0..n {
@@ -499,8 +655,8 @@ pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNote
             let col = m * j_count + jj;
             let mut by_input = vec![0.0; j_count];
             for i in 0..n {
-                for k in 0..j_count {
-                    by_input[k] += t.z[(i * j_count + k) * nj + col];
+                for (k, b) in by_input.iter_mut().enumerate() {
+                    *b += t.z[(i * j_count + k) * nj + col];
                 }
             }
             let total: f64 = by_input.iter().sum();
@@ -515,26 +671,8 @@ pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNote
             }
         }
     }
-    // Final-demand shares by sector (all categories, negatives clipped).
-    let mut alpha = vec![0.0; nj];
-    for m in 0..n {
-        let mut by_sector = vec![0.0; j_count];
-        for i in 0..n {
-            for j in 0..j_count {
-                for c in 0..n_cat {
-                    by_sector[j] += t.y[(i * j_count + j) * (n * n_cat) + m * n_cat + c];
-                }
-            }
-        }
-        for v in by_sector.iter_mut() {
-            *v = v.max(0.0);
-        }
-        let total: f64 = by_sector.iter().sum();
-        for j in 0..j_count {
-            alpha[m * j_count + j] = if total > 0.0 { by_sector[j] / total } else { 1.0 / j_count as f64 };
-        }
-    }
-    let mut theta = thetas.theta.clone();
+    // Step 5: θ.
+    let mut theta = thetas.to_vec();
     if let Some(c15) = t.sectors.iter().position(|s| s == "c15") {
         notes.theta_overrides.push(format!(
             "c15 transport equipment: θ {} (CP full-sample \"other transport\") replaced by {THETA_TRANSPORT_EQUIPMENT}, the value CP used for autos and other transport in their NAFTA application",
@@ -542,17 +680,44 @@ pub fn wiod_observed(store: &Store) -> Result<(ObservedEconomy, WiodBaselineNote
         ));
         theta[c15] = THETA_TRANSPORT_EQUIPMENT;
     }
+    let services: Vec<&str> =
+        t.sectors.iter().zip(&theta).filter(|(_, &th)| th >= THETA_NON_TRADED_DEVICE).map(|(s, _)| s.as_str()).collect();
+    if !services.is_empty() {
+        notes.theta_overrides.push(format!(
+            "{} ({} service sectors): θ {THETA_NON_TRADED_DEVICE} (the θ file's device for \"non-traded\") replaced by {THETA_SERVICES}, as TradMod.jl (Costinot & Rodríguez-Clare 2014's model on WIOD) does before solving: WIOD's services are traded, and θ = 100 would make that trade explode at the smallest cost change",
+            if services.len() > 2 { format!("{}–{}", services[0], services[services.len() - 1]) } else { services.join(", ") },
+            services.len()
+        ));
+        for th in theta.iter_mut() {
+            if *th >= THETA_NON_TRADED_DEVICE {
+                *th = THETA_SERVICES;
+            }
+        }
+    }
+    // Flows in USD; gross output as their sum over buyers, added up in the order
+    // `Baseline::from_observed` adds up exports, so that a country-sector without domestic
+    // sales does not show exports above output by a rounding error (x' equals this sum to
+    // the rebalancing tolerance).
+    let trade_flows: Vec<f64> = flows.iter().map(|v| v * 1e6).collect();
+    let mut gross_output = vec![0.0; nj];
+    for j in 0..j_count {
+        for m in 0..n {
+            for i in 0..n {
+                gross_output[i * j_count + j] += trade_flows[(j * n + m) * n + i];
+            }
+        }
+    }
     let observed = ObservedEconomy {
         countries: t.regions.clone(),
         sectors: t.sectors.clone(),
         tradable: vec![true; j_count],
         theta,
-        trade_flows: flows.iter().map(|v| v * 1e6).collect(),
+        trade_flows,
         tariffs: vec![0.0; j_count * n * n],
-        gross_output: x.iter().map(|v| v * 1e6).collect(),
+        gross_output,
         value_added_share: va_share,
         input_shares,
-        final_demand_shares: Some(alpha),
+        final_demand_shares: None,
     };
     Ok((observed, notes))
 }
@@ -565,10 +730,21 @@ pub fn scenario_sector_tariffs(
     scenario: &Scenario,
     date: Date,
 ) -> Result<kanzei_tariff::sectors::RegionSectorTariffs, RunError> {
-    let map = store.hs_to_wiod()?;
     let (cells, compiled) = data.compile(scenario);
+    compiled_sector_tariffs(store, &cells, &compiled, date)
+}
+
+/// The same from a scenario already compiled on its cells (saves the compilation when the
+/// caller has it, as the brief does).
+pub fn compiled_sector_tariffs(
+    store: &Store,
+    cells: &kanzei_tariff::cells::CellSet,
+    compiled: &kanzei_tariff::engine::Compiled,
+    date: Date,
+) -> Result<kanzei_tariff::sectors::RegionSectorTariffs, RunError> {
+    let map = store.hs_to_wiod()?;
     let evaluation = compiled.evaluate(date);
-    let tariffs = kanzei_tariff::sectors::sector_tariffs(&cells, &evaluation, &map).map_err(|e| RunError::Invalid(e.to_string()))?;
+    let tariffs = kanzei_tariff::sectors::sector_tariffs(cells, &evaluation, &map).map_err(|e| RunError::Invalid(e.to_string()))?;
     Ok(tariffs.to_wiod_regions())
 }
 
@@ -578,6 +754,13 @@ pub struct WiodGeRun {
     /// The equilibrium.
     #[serde(skip)]
     pub equilibrium: Equilibrium,
+    /// The baseline the changes are taken from (WIOD 2011 with the baseline scenario's
+    /// tariffs); itself an equilibrium of the model (see `baseline_residuals`).
+    #[serde(skip)]
+    pub baseline: Baseline,
+    /// The shock that was solved (new tariffs).
+    #[serde(skip)]
+    pub shock: Shock,
     /// Scenarios applied: (importer, scenario id).
     pub applied: Vec<(String, String)>,
     /// Share of each importer's base-year trade value whose tariffs were mapped to WIOD
@@ -585,14 +768,31 @@ pub struct WiodGeRun {
     pub mapped_value_pct: Vec<(String, f64)>,
     /// How the baseline was built.
     pub baseline_notes: WiodBaselineNotes,
+    /// The equilibrium conditions (10)-(14) evaluated at the baseline itself (ŵ = 1, no
+    /// shock): all zero up to rounding when the baseline is an equilibrium, so a zero
+    /// shock returns it.
+    pub baseline_residuals: Residuals,
+    /// Wall-clock time of the equilibrium solve, seconds (data loading and baseline
+    /// construction excluded).
+    pub solve_seconds: f64,
     /// Plain-language caveats.
     pub notes: Vec<String>,
 }
+
+/// Largest equilibrium residual the WIOD baseline may have at ŵ = 1 with no shock. The
+/// rebalanced table satisfies the model's identities exactly in exact arithmetic; what is
+/// left is floating-point rounding in sums over 1,435 industries (about 1e-13 here).
+pub const WIOD_BASELINE_TOLERANCE: f64 = 1e-9;
 
 /// Runs `scenarios` (a U.S. scenario and optional retaliation scenarios) against
 /// `baselines` (the 2024 regime for the U.S.; none for retaliators) on the same date, in
 /// Caliendo–Parro on the WIOD 2011 table. Tariffs enter as changes from the baseline rates;
 /// trade deficits stay at their 2011 shares of world GDP.
+///
+/// The baseline is built by [`wiod_observed`] and [`Baseline::from_observed`] with the
+/// baseline scenario's U.S. tariffs, and checked to be an equilibrium of the model (every
+/// condition's residual at ŵ = 1 at most [`WIOD_BASELINE_TOLERANCE`]) before the shock is
+/// solved, so the results are the effect of the tariff change alone.
 pub fn cp_wiod(
     store: &Store,
     data: &TariffData,
@@ -601,7 +801,22 @@ pub fn cp_wiod(
     date: Date,
     config: &SolverConfig,
 ) -> Result<WiodGeRun, RunError> {
-    let (mut observed, baseline_notes) = wiod_observed(store)?;
+    let base = scenario_sector_tariffs(store, data, baseline, date)?;
+    let mut applied = Vec::new();
+    for scenario in scenarios {
+        applied.push((scenario.id.clone(), scenario_sector_tariffs(store, data, scenario, date)?));
+    }
+    cp_wiod_with(wiod_observed(store)?, &base, &applied, config)
+}
+
+/// [`cp_wiod`] from its parts: the WIOD economy ([`wiod_observed`]), the baseline's sector
+/// tariffs and each scenario's (id, sector tariffs), in the order they apply.
+pub fn cp_wiod_with(
+    (mut observed, mut baseline_notes): (ObservedEconomy, WiodBaselineNotes),
+    base: &kanzei_tariff::sectors::RegionSectorTariffs,
+    scenarios: &[(String, kanzei_tariff::sectors::RegionSectorTariffs)],
+    config: &SolverConfig,
+) -> Result<WiodGeRun, RunError> {
     let n = observed.countries.len();
     let j_count = observed.sectors.len();
     let region_idx = |code: &str| observed.countries.iter().position(|c| c == code);
@@ -621,12 +836,10 @@ pub fn cp_wiod(
         Ok(())
     };
     // Baseline: the 2024 regime on U.S. imports (other importers at zero: no data).
-    let base = scenario_sector_tariffs(store, data, baseline, date)?;
     let mut base_tariffs = vec![0.0; j_count * n * n];
-    fill(&mut base_tariffs, &base)?;
+    fill(&mut base_tariffs, base)?;
     new_tariffs.clone_from(&base_tariffs);
-    for scenario in scenarios {
-        let t = scenario_sector_tariffs(store, data, scenario, date)?;
+    for (id, t) in scenarios {
         let importer = t.importer.code().to_string();
         if let Some(m) = region_idx(&importer) {
             // The scenario replaces this importer's rates.
@@ -636,22 +849,45 @@ pub fn cp_wiod(
                 }
             }
         }
-        fill(&mut new_tariffs, &t)?;
+        fill(&mut new_tariffs, t)?;
         let total = t.coverage.coverage.value_in;
         mapped.push((importer.clone(), if total > 0.0 { 100.0 * t.coverage.coverage.value_kept / total } else { 100.0 }));
-        applied.push((importer, scenario.id.clone()));
+        applied.push((importer, id.clone()));
     }
     observed.tariffs = base_tariffs;
-    let (built, _) = Baseline::from_observed(&observed)?;
+    let (built, build) = Baseline::from_observed(&observed)?;
+    baseline_notes.gross_output_raised = build.gross_output_raised.len();
+    baseline_notes.alpha_clipped = build.alpha_clipped.len();
+    // The baseline must be an equilibrium: the conditions at ŵ = ĉ = P̂ = 1, π' = π, X' = X.
+    let baseline_residuals = {
+        let problem = Problem::new(&built, &Shock::none())?;
+        let ones_n = vec![1.0; n];
+        let ones_nj = vec![1.0; n * j_count];
+        problem.residuals(&ones_n, &ones_nj, &ones_nj, &built.pi, &built.expenditure)
+    };
+    let worst = baseline_residuals.max_equilibrium();
+    if worst.is_nan() || worst > WIOD_BASELINE_TOLERANCE {
+        return Err(RunError::Invalid(format!(
+            "the WIOD baseline is not an equilibrium of the model: largest residual {worst:.3e} (tolerance {WIOD_BASELINE_TOLERANCE:.0e}); {baseline_residuals:?}; {} gross outputs raised, {} final-demand shares clipped",
+            baseline_notes.gross_output_raised,
+            baseline_notes.alpha_clipped
+        )));
+    }
     let shock = Shock { tariffs: Some(new_tariffs), ..Shock::none() };
+    let started = std::time::Instant::now();
     let equilibrium = solve(&built, &shock, config)?;
+    let solve_seconds = started.elapsed().as_secs_f64();
     Ok(WiodGeRun {
         equilibrium,
+        baseline: built,
+        shock,
         applied,
         mapped_value_pct: mapped,
         baseline_notes,
+        baseline_residuals,
+        solve_seconds,
         notes: vec![
-            "Baseline: the WIOD 2011 world input–output table (41 regions × 35 sectors) with U.S. tariffs at the 2024 regime's rates on the same date; other countries' tariffs are not in the data and are held at zero.".into(),
+            "Baseline: the WIOD 2011 world input–output table (41 regions × 35 sectors), negative final use (inventory drawdowns) set to zero and output rebalanced through the Leontief system (Costinot & Rodríguez-Clare 2014), with U.S. tariffs at the 2024 regime's rates on the same date; other countries' tariffs are not in the data and are held at zero. Final-demand shares are derived from the goods-market identity (CP step 6), so the baseline is an equilibrium of the model.".into(),
             "Tariffs by sector are import-weighted over 2024 trade (HS → ISIC Rev.3 → WIOD sectors); trade deficits are held at their 2011 share of world GDP.".into(),
             "A long-run comparison of equilibria, not a forecast: 2011 production structure, 2024 trade weights, 2025–26 tariffs.".into(),
         ],
@@ -698,7 +934,21 @@ pub struct VaAtRisk {
 /// dollar of each exporter-sector's output) and the part facing higher U.S. tariffs under a
 /// scenario than under the baseline.
 pub fn va_at_risk(store: &Store, data: &TariffData, origin: &str, scenario: &Scenario, baseline: &Scenario, date: Date) -> Result<VaAtRisk, RunError> {
-    let model = wiod_model(store)?;
+    let new = scenario_sector_tariffs(store, data, scenario, date)?;
+    let old = scenario_sector_tariffs(store, data, baseline, date)?;
+    va_at_risk_with(&wiod_model(store)?, origin, &scenario.id, date, &new, &old)
+}
+
+/// [`va_at_risk`] from its parts: the WIOD value-added model ([`wiod_model`]) and the sector
+/// tariffs of the scenario (`new`) and the baseline (`old`) on `date`.
+pub fn va_at_risk_with(
+    model: &ValueAddedModel,
+    origin: &str,
+    scenario_id: &str,
+    date: Date,
+    new: &kanzei_tariff::sectors::RegionSectorTariffs,
+    old: &kanzei_tariff::sectors::RegionSectorTariffs,
+) -> Result<VaAtRisk, RunError> {
     let mrio = model.mrio();
     let regions = mrio.regions().to_vec();
     let sectors = mrio.sectors().to_vec();
@@ -712,8 +962,6 @@ pub fn va_at_risk(store: &Store, data: &TariffData, origin: &str, scenario: &Sce
         v_origin[o * n_sec + s] = model.v()[o * n_sec + s];
     }
     let m = model.leontief().solve_transpose(&v_origin)?;
-    let new = scenario_sector_tariffs(store, data, scenario, date)?;
-    let old = scenario_sector_tariffs(store, data, baseline, date)?;
     let mut routes = Vec::new();
     for (e, region) in regions.iter().enumerate() {
         if region == "USA" {
@@ -747,7 +995,7 @@ pub fn va_at_risk(store: &Store, data: &TariffData, origin: &str, scenario: &Sce
     routes.sort_by(|a, b| b.origin_va_hit_usd.total_cmp(&a.origin_va_hit_usd));
     Ok(VaAtRisk {
         origin: origin.into(),
-        scenario: scenario.id.clone(),
+        scenario: scenario_id.to_string(),
         date,
         total_origin_va_usd: routes.iter().map(|r| r.origin_va_usd).sum(),
         total_origin_va_hit_usd: routes.iter().map(|r| r.origin_va_hit_usd).sum(),

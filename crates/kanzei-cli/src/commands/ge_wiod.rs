@@ -34,12 +34,22 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
         run.mapped_value_pct.iter().map(|(i, p)| format!("{i} {p:.1}% of value")).collect::<Vec<_>>().join(", ")
     ));
     notes.extend(run.baseline_notes.theta_overrides.iter().cloned());
-    if run.baseline_notes.negative_flows_zeroed > 0 {
+    let b = &run.baseline_notes;
+    if b.negative_final_use_cells > 0 {
         notes.push(format!(
-            "{} bilateral flows made negative by inventory drawdowns were set to zero ({:.0} $M).",
-            run.baseline_notes.negative_flows_zeroed, run.baseline_notes.negative_flow_value
+            "{} negative final-use cells (inventory drawdowns, {:.0} $M) were set to zero and gross output rebalanced through the Leontief system: {:+.0} $M in all ({:+.3}% of world output; largest change {:+.1}% in {}).",
+            b.negative_final_use_cells,
+            b.negative_final_use_value,
+            b.output_change_total,
+            b.output_change_total_pct,
+            b.output_change_max_pct,
+            b.output_change_max_cell
         ));
     }
+    notes.push(format!(
+        "The baseline is an equilibrium of the model: largest residual of (10)-(14) at the baseline {:.1e}.",
+        run.baseline_residuals.max_equilibrium()
+    ));
     let mut report = cp_report(
         &run.equilibrium,
         format!("Caliendo–Parro on WIOD 2011: {} on {date}, against the 2024 regime (% change)", applied.join(" + ")),
@@ -49,5 +59,7 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     report.json["applied"] = serde_json::json!(run.applied);
     report.json["mapped_value_pct"] = serde_json::json!(run.mapped_value_pct);
     report.json["baseline_notes"] = serde_json::json!(run.baseline_notes);
+    report.json["baseline_residuals"] = serde_json::json!(run.baseline_residuals);
+    report.json["solve_seconds"] = serde_json::json!(run.solve_seconds);
     Ok(report)
 }
