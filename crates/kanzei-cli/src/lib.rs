@@ -17,7 +17,8 @@ use output::Format;
 
 const AFTER_HELP: &str = "\
 Examples:
-  kanzei brief                                   U.S.–Japan trade facts, every number sourced
+  kanzei brief us-japan-2025                     the U.S.–Japan brief (HTML, Markdown, SVG)
+  kanzei trade facts JPN                         a partner's trade facts, every number sourced
   kanzei trade balance --year 2024 --top 10      largest U.S. deficits
   kanzei trade partner JPN --by hs2              what the U.S. imports from Japan
   kanzei trade partner WLD --reporter JPN --by commodity
@@ -28,6 +29,7 @@ Examples:
   kanzei ge cp --data cp1993 --scenario nafta
   kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner
   kanzei validate                                every published reproduction, checked
+  kanzei claims check us-japan-2025              the bulletin's numbers, recomputed
   kanzei data info                               datasets, years, units, coverage
 
 Data: by default kanzei reads the snapshot compiled into it. Use --data DIR to read a
@@ -70,8 +72,12 @@ pub enum Command {
     Pe(commands::pe::PeCommand),
     /// Run every published reproduction kanzei has and compare.
     Validate(commands::validate::ValidateArgs),
-    /// The U.S.–Japan brief: trade facts with their sources.
+    /// The U.S.–Japan brief: HTML, Markdown and SVG charts, every number recomputed and
+    /// every claim checked.
     Brief(commands::brief::BriefArgs),
+    /// Check quantitative claims against the data (a TOML claims file).
+    #[command(subcommand)]
+    Claims(commands::claims::ClaimsCommand),
 }
 
 /// `--format table|json|csv`, shared by every data command.
@@ -126,5 +132,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pe(cmd) => commands::pe::run(cmd, &store, &mut stdout),
         Command::Validate(args) => commands::validate::run(args, &store, &mut stdout),
         Command::Brief(args) => commands::brief::run(args, &store, &mut stdout),
+        Command::Claims(cmd) => commands::claims::run(cmd, &store, &mut stdout),
     }
 }

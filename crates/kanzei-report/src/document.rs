@@ -366,7 +366,8 @@ impl Callout {
 }
 
 /// The outcome of checking a claim against data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The recomputed value is within the claim's tolerance.
     Confirmed,
@@ -918,7 +919,11 @@ struct Html<'a> {
 
 impl Html<'_> {
     fn fnrefs(&mut self, keys: &[String]) {
-        for key in keys {
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                // Keep adjacent references apart: ⁹,⁶ not ⁹⁶.
+                self.out.push_str(r#"<sup class="fnsep">,</sup>"#);
+            }
             self.fnref(key);
         }
     }

@@ -11,3 +11,5 @@ pub mod runs;
 pub mod validate;
 pub mod svg;
 pub mod document;
+pub mod claims;
+pub mod brief;

@@ -1,5 +1,6 @@
 //! The HTML brief in a real browser: Debian's headless Chromium loads the sample document
-//! (every block type, every chart type) from a file, with the network features off.
+//! (every block type, every chart type) and the real U.S.–Japan brief built from the embedded
+//! data, each from a file, with the network features off.
 //!
 //! Checks: (a) a 1280 × 2400 screenshot is written and is far from blank; (b) the page logs no
 //! console message at all (it has no script, so any message is a browser complaint such as a
@@ -9,8 +10,7 @@
 //!
 //! Without `/usr/bin/chromium` the test prints "skipped: /usr/bin/chromium not present" and
 //! passes; `.ci/run` installs it (`apt-get install -y chromium`). The files stay in
-//! `target/tmp/browser/` for a look: `brief.html`, `brief.md`, `brief.txt`, the charts and
-//! `brief.png`.
+//! `target/tmp/browser/{sample,us-japan-2025}/` for a look: `sample.*` and `brief.*` (html, md, txt, png) and the charts.
 
 #![allow(clippy::print_stdout)]
 
@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kanzei_report::document::{sample_document, to_html, to_markdown, to_text, Block};
+use kanzei_report::brief::BriefOptions;
+use kanzei_report::document::{sample_document, to_html, to_markdown, to_text, Block, Document};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -119,131 +120,94 @@ fn svg_elements(dom: &str) -> Vec<&str> {
     out
 }
 
-fn setup() -> Option<PathBuf> {
+/// A folder of its own for each test (they run in parallel).
+fn setup(name: &str) -> Option<PathBuf> {
     if !Path::new(CHROMIUM).exists() {
         println!("skipped: /usr/bin/chromium not present");
         return None;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser").join(name);
     fs::create_dir_all(&dir).unwrap();
     Some(dir)
 }
 
-#[test]
-fn brief_renders_in_chromium_without_errors() {
-    let Some(dir) = setup() else { return };
-    let doc = sample_document();
-    let html = to_html(&doc).unwrap();
-    let page = dir.join("brief.html");
-    fs::write(&page, &html).unwrap();
-    fs::write(dir.join("brief.md"), to_markdown(&doc).unwrap()).unwrap();
-    fs::write(dir.join("brief.txt"), to_text(&doc, 100).unwrap()).unwrap();
-    for (name, svg) in doc.chart_files() {
-        fs::write(dir.join(name), svg).unwrap();
-    }
-    let n_charts = doc
-        .sections
-        .iter()
-        .flat_map(|s| &s.blocks)
-        .filter(|b| matches!(b, Block::Chart(_)))
-        .count();
-    assert_eq!(n_charts, 6);
-
-    // The detector sees console messages in this Chromium: a control page that logs one.
+/// The detector sees console messages in this Chromium: a control page that logs one.
+fn control(dir: &Path) {
     let control = dir.join("control.html");
     fs::write(&control, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>control</title></head><body><p>control</p><script>console.error(\"kanzei-control-error\")</script></body></html>\n").unwrap();
-    let run = chromium(
-        &dir,
-        "control",
-        &control,
-        &[
-            "--enable-logging=stderr".into(),
-            "--v=1".into(),
-            "--dump-dom".into(),
-        ],
-    );
+    let run = chromium(dir, "control", &control, &["--enable-logging=stderr".into(), "--v=1".into(), "--dump-dom".into()]);
     let messages = console_messages(&run.stderr);
     assert!(
         messages.iter().any(|m| m.contains("kanzei-control-error")),
         "the console detector missed the control page's error; Chromium's log format changed? stderr:\n{}",
         tail(&run.stderr)
     );
+}
 
-    // (b) + (c): the brief logs nothing and its charts have content.
-    let run = chromium(
-        &dir,
-        "dom",
-        &page,
-        &[
-            "--enable-logging=stderr".into(),
-            "--v=1".into(),
-            "--dump-dom".into(),
-        ],
-    );
+/// Writes `doc` as `{stem}.html` (and .md, .txt, charts) into `dir`, loads it in Chromium and
+/// checks (b) no console message, (c) every chart drawn, (a) a screenshot far from blank.
+fn check_in_browser(dir: &Path, stem: &str, doc: &Document, n_charts: usize) {
+    let html = to_html(doc).unwrap();
+    let page = dir.join(format!("{stem}.html"));
+    fs::write(&page, &html).unwrap();
+    fs::write(dir.join(format!("{stem}.md")), to_markdown(doc).unwrap()).unwrap();
+    fs::write(dir.join(format!("{stem}.txt")), to_text(doc, 100).unwrap()).unwrap();
+    for (name, svg) in doc.chart_files() {
+        fs::write(dir.join(name), svg).unwrap();
+    }
+    let charts = doc.sections.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Chart(_))).count();
+    assert_eq!(charts, n_charts);
+
+    // (b) + (c): the page logs nothing and its charts have content.
+    let run = chromium(dir, &format!("{stem}-dom"), &page, &["--enable-logging=stderr".into(), "--v=1".into(), "--dump-dom".into()]);
     let messages = console_messages(&run.stderr);
-    assert!(
-        messages.is_empty(),
-        "console messages on the brief:\n{}",
-        messages.join("\n")
-    );
+    assert!(messages.is_empty(), "console messages on {stem}:\n{}", messages.join("\n"));
     let dom = &run.stdout;
     assert!(
         dom.contains("<h1>Tariffs and the U.S.–\u{2060}Japan alliance, 2025–\u{2060}26</h1>"),
         "DOM dump:\n{}",
         &dom[..dom.len().min(2000)]
     );
-    assert!(
-        !dom.contains("http://") && !dom.contains("https://"),
-        "a URL in the parsed page"
-    );
+    assert!(!dom.contains("http://") && !dom.contains("https://"), "a URL in the parsed page");
     let svgs = svg_elements(dom);
     assert_eq!(svgs.len(), n_charts, "charts in the parsed DOM");
     for (i, svg) in svgs.iter().enumerate() {
-        let marks = [
-            "<rect class=\"bar\"",
-            "<path class=\"series\"",
-            "<circle class=\"dot\"",
-        ]
-        .iter()
-        .map(|m| svg.matches(m).count())
-        .sum::<usize>();
-        assert!(
-            marks > 0,
-            "chart {} has no bars, lines or dots:\n{svg}",
-            i + 1
-        );
-        assert!(
-            svg.contains("<text") && svg.contains("<title>"),
-            "chart {} has no text or title",
-            i + 1
-        );
-        assert!(!svg.contains("NaN"), "chart {} has NaN", i + 1);
+        let marks = ["<rect class=\"bar\"", "<path class=\"series\"", "<circle class=\"dot\""].iter().map(|m| svg.matches(m).count()).sum::<usize>();
+        assert!(marks > 0, "{stem}: chart {} has no bars, lines or dots:\n{svg}", i + 1);
+        assert!(svg.contains("<text") && svg.contains("<title>"), "{stem}: chart {} has no text or title", i + 1);
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{stem}: chart {} has a non-number", i + 1);
     }
 
     // (a) The screenshot.
-    let png = dir.join("brief.png");
+    let png = dir.join(format!("{stem}.png"));
     let _ = fs::remove_file(&png);
     chromium(
-        &dir,
-        "screenshot",
+        dir,
+        &format!("{stem}-screenshot"),
         &page,
-        &[
-            format!("--screenshot={}", png.display()),
-            "--window-size=1280,2400".into(),
-            "--hide-scrollbars".into(),
-        ],
+        &[format!("--screenshot={}", png.display()), "--window-size=1280,2400".into(), "--hide-scrollbars".into()],
     );
-    let bytes =
-        fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
+    let bytes = fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
     let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
     assert_eq!((width, height), (1280, 2400));
-    assert!(
-        bytes.len() as u64 > MIN_SCREENSHOT_BYTES,
-        "screenshot {} is only {} bytes: the page looks blank",
-        png.display(),
-        bytes.len()
-    );
+    assert!(bytes.len() as u64 > MIN_SCREENSHOT_BYTES, "screenshot {} is only {} bytes: the page looks blank", png.display(), bytes.len());
     println!("screenshot: {} ({} bytes)", png.display(), bytes.len());
+}
+
+#[test]
+fn sample_document_renders_in_chromium_without_errors() {
+    let Some(dir) = setup("sample") else { return };
+    control(&dir);
+    check_in_browser(&dir, "sample", &sample_document(), 6);
+}
+
+/// The real brief, built from the embedded data with every model.
+#[test]
+fn us_japan_brief_renders_in_chromium_without_errors() {
+    let Some(dir) = setup("us-japan-2025") else { return };
+    control(&dir);
+    let brief = kanzei_report::brief::build(&kanzei_data::Store::embedded(), &BriefOptions::default(), &mut |_| {}).unwrap();
+    check_in_browser(&dir, "brief", &brief.document, 10);
 }

@@ -425,12 +425,24 @@ pub struct TimelinePoint {
 /// Daily ETR from `from` to `to` (inclusive), optionally for one exporter. Evaluates once
 /// per stretch of days on which nothing changes.
 pub fn timeline(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partner: Option<AreaCode>) -> Vec<TimelinePoint> {
-    let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| partner.is_none_or(|p| cells.cells[i].exporter == p)).collect();
-    let value: f64 = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
-    let summarise = |eval: &Evaluation| -> (f64, f64, BTreeMap<String, f64>) {
+    timelines(compiled, cells, from, to, &[partner]).pop().unwrap_or_default()
+}
+
+/// Daily ETR timelines for several selections at once (`None`: all exporters), sharing one
+/// evaluation of the schedule per stretch of days on which nothing changes.
+pub fn timelines(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partners: &[Option<AreaCode>]) -> Vec<Vec<TimelinePoint>> {
+    let selections: Vec<(Vec<usize>, f64)> = partners
+        .iter()
+        .map(|partner| {
+            let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| partner.is_none_or(|p| cells.cells[i].exporter == p)).collect();
+            let value = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
+            (idx, value)
+        })
+        .collect();
+    let summarise = |eval: &Evaluation, idx: &[usize], value: f64| -> (f64, f64, BTreeMap<String, f64>) {
         let mut slots = [0.0; N_SLOTS];
         let mut revenue = 0.0;
-        for &i in &idx {
+        for &i in idx {
             let v = cells.cells[i].value_usd;
             revenue += v * eval.total_pct[i] / 100.0;
             for (s, slot) in slots.iter_mut().enumerate() {
@@ -441,20 +453,22 @@ pub fn timeline(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, part
             (0..N_SLOTS).filter(|&s| slots[s].abs() > 0.0).map(|s| (slot_name(s).to_string(), etr(slots[s], value))).collect();
         (etr(revenue, value), revenue, by)
     };
-    let mut points = Vec::new();
+    let mut out: Vec<Vec<TimelinePoint>> = vec![Vec::new(); partners.len()];
     let mut day = from;
-    let mut current: Option<(f64, f64, BTreeMap<String, f64>)> = None;
+    let mut current: Vec<(f64, f64, BTreeMap<String, f64>)> = Vec::new();
     let mut next_change = from;
     while day <= to {
-        if current.is_none() || day >= next_change {
-            current = Some(summarise(&compiled.evaluate(day)));
+        if current.is_empty() || day >= next_change {
+            let eval = compiled.evaluate(day);
+            current = selections.iter().map(|(idx, value)| summarise(&eval, idx, *value)).collect();
             next_change = compiled.breakpoints.iter().copied().find(|b| *b > day).unwrap_or(to.add_days(1));
         }
-        let (e, r, by) = current.clone().unwrap_or_default();
-        points.push(TimelinePoint { date: day, etr_pct: e, revenue_usd: r, by_authority_pp: by });
+        for (series, (e, r, by)) in out.iter_mut().zip(&current) {
+            series.push(TimelinePoint { date: day, etr_pct: *e, revenue_usd: *r, by_authority_pp: by.clone() });
+        }
         day = day.add_days(1);
     }
-    points
+    out
 }
 
 /// One step of an explanation.

@@ -118,14 +118,14 @@ fn requests_the_data_cannot_answer_say_what_can() {
 }
 
 #[test]
-fn brief_states_every_number_with_a_source() {
-    let out = kanzei(&["brief"]);
+fn trade_facts_states_every_number_with_a_source() {
+    let out = kanzei(&["trade", "facts", "JPN"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for needle in ["$227.9 bn", "−$68.5 bn", "7th", "34.4%", "20.9%", "[1] U.S. Census Bureau", "Ministry of Finance"] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
-    let v = json(&["brief", "--format", "json"]);
+    let v = json(&["trade", "facts", "JPN", "--format", "json"]);
     for fact in v["facts"].as_array().unwrap() {
         assert!(fact["source"]["citation"].as_str().is_some_and(|s| !s.is_empty()), "{fact}");
     }
@@ -141,6 +141,9 @@ fn every_command_has_an_example_in_its_help() {
         vec!["data", "info", "--help"],
         vec!["data", "areas", "--help"],
         vec!["brief", "--help"],
+        vec!["trade", "facts", "--help"],
+        vec!["claims", "check", "--help"],
+        vec!["claims", "queries", "--help"],
         vec!["tariff", "rates", "--help"],
         vec!["tariff", "exposure", "--help"],
         vec!["tariff", "timeline", "--help"],
@@ -300,4 +303,61 @@ fn va_commands() {
     let out = kanzei(&["va", "exports", "--exporter", "MEX", "--importer", "USA", "--sector", "c99"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("c99"), "{}", stderr(&out));
+}
+
+#[test]
+fn brief_writes_html_markdown_charts_and_json() {
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-brief-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = kanzei(&["brief", "us-japan-2025", "--out", dir.to_str().unwrap(), "--no-ge", "--date", "2025-10-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("TARIFFS AND THE U.S.–JAPAN ALLIANCE") && text.contains("tariffs as of 2025-10-01"), "{text}");
+    assert!(stderr(&out).contains("brief.html"), "{}", stderr(&out));
+    let html = std::fs::read_to_string(dir.join("brief.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && !html.contains("<script"));
+    let md = std::fs::read_to_string(dir.join("brief.md")).unwrap();
+    let svgs: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "svg")).collect();
+    assert_eq!(svgs.len(), 9, "ten charts less the general-equilibrium one");
+    for svg in &svgs {
+        assert!(md.contains(svg.file_name().to_str().unwrap()));
+    }
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("brief.json")).unwrap()).unwrap();
+    assert_eq!(v["summary"]["date"], "2025-10-01");
+    assert!(v["summary"]["trade"]["total_usd"].as_f64().unwrap() > 2.27e11);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let out = kanzei(&["brief", "us-japan-2025", "--date", "2025-02-30"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--date: `2025-02-30` is not a date"), "{}", stderr(&out));
+    let out = kanzei(&["brief", "us-korea"]);
+    assert!(stderr(&out).contains("no brief named `us-korea`"), "{}", stderr(&out));
+}
+
+#[test]
+fn claims_check_gives_verdicts_and_names_the_claim_in_errors() {
+    let v = json(&["claims", "check", "us-japan-2025", "--format", "json"]);
+    assert_eq!((v["confirmed"].as_u64(), v["differs"].as_u64(), v["no_data"].as_u64(), v["stated"].as_u64()), (Some(15), Some(3), Some(0), Some(6)));
+    let deficit = v["claims"].as_array().unwrap().iter().find(|c| c["id"] == "deficit").unwrap();
+    assert_eq!(deficit["base_unit"], "USD");
+    assert!((deficit["recomputed_value"].as_f64().unwrap() - 68_467.8e6).abs() < 0.1e6);
+    assert_eq!(deficit["verdict"], "confirmed");
+    let out = kanzei(&["claims", "check", "us-japan-2025", "--strict"]);
+    assert_eq!(out.status.code(), Some(3), "--strict fails when a claim differs");
+
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-claims-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (body, expect) in [
+        ("query = \"census.defict(partner=JPN, year=2024)\"\ntolerance = \"2%\"\nunit = \"usd_bn\"", "claim `c1`: unknown query `census.defict` (did you mean `census.deficit`?)"),
+        ("query = \"census.deficit(partner=JPN, year=2024)\"\ntolerance = \"2%\"\nunit = \"pct\"", "claim `c1`: unit `pct` is percent but `census.deficit` returns U.S. dollars; use one of: usd, usd_m, usd_bn, usd_tn"),
+        ("query = \"census.deficit(partner=JPN, year=2024)\"\ntolerance = \"2 percent\"\nunit = \"usd_bn\"", "claim `c1`: tolerance \"2 percent\" is not valid"),
+    ] {
+        let path = dir.join("claims.toml");
+        std::fs::write(&path, format!("schema = 1\n[[claim]]\nid = \"c1\"\ntext = \"deficit\"\nvalue = 68\n{body}\n")).unwrap();
+        let out = kanzei(&["claims", "check", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains(expect), "expected {expect}\n got {}", stderr(&out));
+        assert!(stderr(&out).contains("claims.toml:"), "names the file and line: {}", stderr(&out));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

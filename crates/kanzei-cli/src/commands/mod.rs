@@ -1,7 +1,9 @@
 //! One module per top-level command.
 
 pub mod brief;
+pub mod claims;
 pub mod data;
+pub mod facts;
 pub mod ge;
 pub mod ge_wiod;
 pub mod pe;

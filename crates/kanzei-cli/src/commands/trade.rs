@@ -23,6 +23,9 @@ pub enum TradeCommand {
     /// A partner's trade balance with the U.S. over time.
     #[command(after_help = "Example:\n  kanzei trade series JPN --from 2015 --to 2024")]
     Series(SeriesArgs),
+    /// A partner's trade facts, every number with its source (Census, and MOF for Japan).
+    #[command(after_help = "Examples:\n  kanzei trade facts JPN\n  kanzei trade facts KOR --format json")]
+    Facts(crate::commands::facts::FactsArgs),
 }
 
 /// Arguments of `trade balance`.
@@ -127,6 +130,7 @@ pub fn run(cmd: TradeCommand, store: &Store, out: &mut dyn Write) -> anyhow::Res
             let report = partner(store, &args)?;
             report.write(args.format.format, out)?;
         }
+        TradeCommand::Facts(args) => crate::commands::facts::run(args, store, out)?,
         TradeCommand::Series(args) => {
             let report = series(store, &args.partner, args.from, args.to)?;
             report.write(args.format.format, out)?;
