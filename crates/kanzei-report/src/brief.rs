@@ -764,12 +764,13 @@ fn sections(
         tchart.render()?,
         "fig-06-toyota-production.svg",
         format!(
-            "Toyota sold {:.2} million vehicles in the United States in 2024. It built {:.2} million there, {:.2} million in Canada and {:.2} million in Mexico, and shipped {:.2} million from Japan: North American plants, exposed to the tariffs on Canada and Mexico, are as large a supply line as exports from Japan.",
+            "Toyota sold {:.2} million vehicles in the United States in 2024. It built {:.2} million there, {:.2} million in Canada and {:.2} million in Mexico, and shipped {:.2} million from Japan to the United States. Its Canadian and Mexican plants, exposed to the tariffs on those countries, produced {} vehicles than Toyota exported from Japan to the U.S.",
             us_sales / 1e6,
             us_prod / 1e6,
             can_prod / 1e6,
             mex_prod / 1e6,
-            jp_to_us / 1e6
+            jp_to_us / 1e6,
+            if can_prod + mex_prod > jp_to_us { format!("{:.0}% more", share(can_prod + mex_prod - jp_to_us, jp_to_us)) } else { format!("{:.0}% fewer", share(jp_to_us - can_prod - mex_prod, jp_to_us)) }
         ),
         &["toyota"],
     ));
@@ -826,13 +827,37 @@ fn sections(
     let cars_rate = |f: fn(&runs::SmartGroup) -> f64| share(smart.groups.iter().map(|g| g.imports_before_usd * f(g) / 100.0).sum(), cars_before);
     let cars_rate_before = cars_rate(|g| g.rate_before_pct);
     let cars_rate_after = cars_rate(|g| g.rate_after_pct);
+    // Japan against its two largest Asian and North American rivals, in words the numbers choose.
+    let net = |k: &str| groups.iter().find(|g| g.key == k).map(|g| (g.imports_after_usd - g.imports_before_usd, format!("{} ({} in 2024)", pct(g.rate_after_pct, 1), pct(g.rate_before_pct, 1))));
+    let rivals = match (net("JPN"), net("KOR"), net("MEX")) {
+        (Some((jp, jr)), Some((kr, krr)), Some((mx, mxr))) => {
+            let relation = if jp > kr && jp > mx {
+                "a smaller change than Korea's"
+            } else if jp < kr && jp < mx {
+                "a larger fall than Korea's"
+            } else {
+                "against Korea's"
+            };
+            format!(
+                "{} ({}) or Mexico's ({}), with Japanese cars paying {} against {} for Korean and {} for Mexican ones",
+                relation,
+                bn(kr),
+                bn(mx),
+                jr,
+                krr,
+                mxr
+            )
+        }
+        _ => String::from("Korea's and Mexico's are in the table below"),
+    };
     effects.push(Block::paragraph(&format!(
-        "In passenger cars, where Japan's exposure is greatest, the question is relative: every major supplier faces new duties, so what matters is Japan's rate against its rivals'. With the average U.S. duty on imported cars going from {} to {} on {date}, SMART puts U.S. car imports at {} after substitution against {} in 2024; Japan's sales change by {} — less than Korea's or Mexico's, because Japan's 15% deal rate is no higher than theirs[^smart].",
+        "In passenger cars, where Japan's exposure is greatest, the question is relative: every major supplier faces new duties, so what matters is Japan's rate against its rivals'. With the average U.S. duty on imported cars going from {} to {} on {date}, SMART puts U.S. car imports at {} after substitution against {} in 2024. Japan's sales change by {}, {}[^smart].",
         pct(cars_rate_before, 1),
         pct(cars_rate_after, 1),
         bn(cars_after),
         bn(cars_before),
-        jp_smart.map_or("—".into(), |g| bn(g.imports_after_usd - g.imports_before_usd))
+        jp_smart.map_or("—".into(), |g| bn(g.imports_after_usd - g.imports_before_usd)),
+        rivals
     )));
     effects.push(figure(gchart.render()?, "fig-07-autos-diversion.svg", "Trade creation is always a loss for the supplier whose price rises; diversion goes to suppliers whose tariff rose less than the market's.".into(), &["smart"]));
     effects.push(table(
@@ -850,7 +875,7 @@ fn sections(
             key: "ge".into(),
             dataset: "Caliendo, L. and Parro, F. (2015), \"Estimates of the Trade and Welfare Effects of NAFTA\", Review of Economic Studies 82(1), solved by kanzei on the WIOD 2011 world input–output table".into(),
             year: date.to_string(),
-            basis: "welfare: the paper's terms-of-trade plus volume-of-trade decomposition, percent of real income; sectoral trade elasticities θ from Caliendo–Parro".into(),
+            basis: "exact change in real income (percent), with the paper's terms-of-trade and volume-of-trade decomposition; sectoral trade elasticities θ from Caliendo–Parro, services set to 5".into(),
             note: Some("Tariffs from the scenarios mapped to WIOD sectors; trade deficits held at 2011 shares of world GDP.".into()),
         });
         match result {
@@ -884,7 +909,7 @@ fn sections(
                     .map(|i| vec![labels[i].clone(), signed_pct(a[i]), signed_pct(tot[i]), signed_pct(vot[i]), signed_pct(rw[i]), signed_pct(b[i])])
                     .collect();
                 effects.push(Block::paragraph(&format!(
-                    "In general equilibrium (Caliendo–Parro on the 2011 world input–output table) the tariffs change Japan's real income by {} and that of the United States by {}; with Chinese and Canadian retaliation the changes become {} and {}[^ge]. Canada and Mexico lose most ({} and {}). The paper's first-order decomposition credits the United States with a terms-of-trade gain of {} against a volume-of-trade loss of {}; the exact change, reported here, is smaller than the gain. The two solves take {} and {} iterations.",
+                    "In general equilibrium (Caliendo–Parro on the 2011 world input–output table) the tariffs change Japan's real income by {} and that of the United States by {}; with Chinese and Canadian retaliation the changes become {} and {}[^ge]. Canada and Mexico lose most ({} and {}). The paper's first-order decomposition credits the United States with a terms-of-trade gain of {} and a volume-of-trade change of {}; the exact change in real income, which this brief reports, also counts the higher prices U.S. buyers pay. The two solves take {} and {} iterations.",
                     signed_pct(a[0]),
                     signed_pct(a[1]),
                     signed_pct(b[0]),
@@ -982,7 +1007,7 @@ fn sections(
         .sum::<f64>();
     footnotes.push(Footnote::from_source("us-exports", &exports.source("2024")));
     offsets.push(Block::paragraph(&format!(
-        "Japan answered the tariffs with offers rather than retaliation: more purchases of U.S. energy, and investment. LNG is the largest lever. Japan imported {} of LNG in 2024, {} of it from the United States ({})[^mof]. Even if Japan bought *all* its LNG from the United States at 2024 prices, U.S. exports would rise by at most {}, {} of the {} deficit — and contracts, shipping and Japan's falling gas demand make the real figure far smaller. U.S. exports of all mineral fuels (HS 27) to Japan were {} in 2024[^us-exports].",
+        "Unlike China and Canada, Japan did not retaliate; it offered more purchases of U.S. energy, and investment. LNG is the largest lever. Japan imported {} of LNG in 2024, {} of it from the United States ({})[^mof]. Even if Japan bought *all* its LNG from the United States at 2024 prices, U.S. exports would rise by at most {}, {} of the {} deficit — and long-term contracts with other suppliers make the real figure far smaller. U.S. exports of all mineral fuels (HS 27) to Japan were {} in 2024[^us-exports].",
         bn(to_usd(lng_world)),
         bn(to_usd(lng_us)),
         pct(share(lng_us, lng_world), 1),
