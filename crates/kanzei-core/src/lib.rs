@@ -9,6 +9,11 @@
 //! * [`coverage`]: the [`Coverage`] report every load and every join returns, so no trade value
 //!   is ever dropped without being counted and explained.
 //! * [`provenance`]: [`SourceRef`], the citation that travels with every number.
+//! * [`date`]: the calendar [`Date`] that tariff law and chart axes are written in.
+//! * [`io_table`]: [`MrioTable`], an input–output table as plain vectors, the form data
+//!   loaders produce and the value-added model takes.
+//! * [`elasticity`]: [`ElasticityKind`] (Em, Es, Ex) and its sign convention, shared by the
+//!   elasticity tables and the partial-equilibrium models.
 //!
 //! This crate does no IO beyond parsing text handed to it; the built-in area registry is
 //! compiled in from `data/areas.tsv`, which `kanzei data build` derives from the Census
@@ -26,13 +31,19 @@
 
 pub mod area;
 pub mod coverage;
+pub mod date;
+pub mod elasticity;
 pub mod flow;
 pub mod hs;
+pub mod io_table;
 pub mod provenance;
 pub mod text;
 
 pub use area::{Area, AreaCode, AreaKind, AreaRegistry, UnknownArea};
 pub use coverage::{Coverage, Rejection};
+pub use date::{Date, DateError};
+pub use elasticity::ElasticityKind;
 pub use flow::{Currency, FlowDirection, Period, Product, TradeFlow, ValueBasis};
 pub use hs::{HsCode, HsCodeError, HsVintage};
+pub use io_table::{ExtensionTable, MrioTable};
 pub use provenance::SourceRef;

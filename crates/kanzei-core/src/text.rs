@@ -30,6 +30,19 @@ fn fold_accent(ch: char) -> char {
     }
 }
 
+/// The option nearest to `input` (case-insensitive edit distance), if near enough to be a
+/// typo: at most 2 edits, or a quarter of the option's length for long names.
+///
+/// `closest("census.deficitt", ["census.deficit", "census.exports"])` is `census.deficit`.
+pub fn closest<'s>(input: &str, options: impl Iterator<Item = &'s str>) -> Option<&'s str> {
+    let lower = input.to_ascii_lowercase();
+    options
+        .map(|o| (edit_distance(&lower, &o.to_ascii_lowercase()), o))
+        .filter(|(d, o)| *d <= 2.max(o.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
+
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), on chars.
 ///
 /// "Japn" → "Japan" is 1, "JNP" → "JPN" is 1.

@@ -62,77 +62,7 @@ use serde::Serialize;
 use crate::error::DataError;
 use crate::read::{self, Table, TableOptions};
 
-/// Which elasticity (the same three as `kanzei_pe::elasticity::ElasticityKind`; the data
-/// crate does not depend on the model crate).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum ElasticityKind {
-    /// `Em`, import demand (<= 0).
-    ImportDemand,
-    /// `Es`, substitution between sources (>= 0).
-    Substitution,
-    /// `Ex`, export supply (>= 0, `inf` allowed).
-    ExportSupply,
-}
-
-impl ElasticityKind {
-    /// All kinds.
-    pub const ALL: [ElasticityKind; 3] =
-        [ElasticityKind::ImportDemand, ElasticityKind::Substitution, ElasticityKind::ExportSupply];
-
-    /// `Em`, `Es`, `Ex`.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            ElasticityKind::ImportDemand => "Em",
-            ElasticityKind::Substitution => "Es",
-            ElasticityKind::ExportSupply => "Ex",
-        }
-    }
-
-    /// `import_demand`, `substitution`, `export_supply`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ElasticityKind::ImportDemand => "import_demand",
-            ElasticityKind::Substitution => "substitution",
-            ElasticityKind::ExportSupply => "export_supply",
-        }
-    }
-
-    /// Parses a name or symbol, case-insensitive.
-    pub fn parse(text: &str) -> Option<ElasticityKind> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "import_demand" | "em" => Some(ElasticityKind::ImportDemand),
-            "substitution" | "es" => Some(ElasticityKind::Substitution),
-            "export_supply" | "ex" => Some(ElasticityKind::ExportSupply),
-            _ => None,
-        }
-    }
-
-    /// Checks the models' sign convention; the message says what would be valid.
-    pub fn check(self, value: f64) -> Result<(), String> {
-        let (ok, rule) = match self {
-            ElasticityKind::ImportDemand => {
-                (value.is_finite() && value <= 0.0, "an import demand elasticity (Em) must be finite and <= 0")
-            }
-            ElasticityKind::Substitution => {
-                (value.is_finite() && value >= 0.0, "a substitution elasticity (Es) must be finite and >= 0")
-            }
-            ElasticityKind::ExportSupply => {
-                (value >= 0.0, "an export supply elasticity (Ex) must be >= 0 (`inf` for infinitely elastic supply)")
-            }
-        };
-        match (ok, value.is_nan()) {
-            (true, _) => Ok(()),
-            (false, true) => Err(format!("NaN is not a number; {rule}")),
-            (false, false) => Err(format!("{value} has the wrong sign; {rule}")),
-        }
-    }
-}
-
-impl fmt::Display for ElasticityKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use kanzei_core::elasticity::ElasticityKind;
 
 /// One staged table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -48,61 +48,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::DataError;
 use crate::read::{self, parse_number, Table, TableOptions};
 
-/// A table as plain row-major vectors; field for field the same as
-/// `kanzei_mrio::MrioTable`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MrioTable {
-    /// Region codes in table order.
-    pub regions: Vec<String>,
-    /// Sector codes in table order.
-    pub sectors: Vec<String>,
-    /// Final-demand categories per region, in column order.
-    pub final_demand_categories: Vec<String>,
-    /// Unit of monetary values.
-    pub unit: String,
-    /// Intermediate use, row-major N × N (supplier rows, user columns).
-    pub z: Vec<f64>,
-    /// Final demand, row-major N × R·K (columns region-major).
-    pub y: Vec<f64>,
-    /// Gross output as published, N; `None` when the format has none.
-    pub x: Option<Vec<f64>>,
-    /// Value added row, N, when it is the model's value added (none of the loaders here
-    /// set it: see the module docs).
-    pub value_added: Option<Vec<f64>>,
-    /// Satellite accounts.
-    pub extensions: Vec<ExtensionTable>,
-    /// Population by region, R.
-    pub population: Option<Vec<f64>>,
-}
-
-impl MrioTable {
-    /// N.
-    pub fn n_industries(&self) -> usize {
-        self.regions.len() * self.sectors.len()
-    }
-
-    /// `REGION_SECTOR` of industry `i`.
-    pub fn industry_label(&self, i: usize) -> String {
-        let s = self.sectors.len();
-        format!("{}_{}", self.regions[i / s], self.sectors[i % s])
-    }
-}
-
-/// A satellite account as plain row-major vectors; same fields as
-/// `kanzei_mrio::ExtensionTable`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ExtensionTable {
-    /// Name.
-    pub name: String,
-    /// Row labels.
-    pub rows: Vec<String>,
-    /// Unit per row.
-    pub units: Vec<String>,
-    /// Row-major rows × N.
-    pub f: Vec<f64>,
-    /// Row-major rows × R·K.
-    pub f_y: Option<Vec<f64>>,
-}
+pub use kanzei_core::io_table::{ExtensionTable, MrioTable};
 
 /// One row of the identity check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

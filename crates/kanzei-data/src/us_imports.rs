@@ -84,6 +84,11 @@ impl UsImports {
         out
     }
 
+    /// Value of the given partners' lines in the given HS chapters ("72", "76").
+    pub fn value_in_chapters(&self, census_codes: &[u16], chapters: &[&str]) -> f64 {
+        self.by_product(census_codes, 2).iter().filter(|(k, _)| chapters.contains(&k.to_string().as_str())).map(|(_, v)| v.0).sum()
+    }
+
     /// Total value and duty for the given partners.
     pub fn total(&self, census_codes: &[u16]) -> (f64, f64) {
         self.lines

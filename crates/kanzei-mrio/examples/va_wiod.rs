@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kanzei_data::mrio::{load_wiod_csv, MrioLoadOptions};
-use kanzei_mrio::{gross_exports, va_in_all_bilateral_exports, value_added_coefficients, ExtensionTable, Leontief, Mrio, MrioTable};
+use kanzei_mrio::{gross_exports, va_in_all_bilateral_exports, value_added_coefficients, Leontief, Mrio};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -36,23 +36,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let t = loaded.table;
-    let mrio = Mrio::new(MrioTable {
-        regions: t.regions,
-        sectors: t.sectors,
-        final_demand_categories: t.final_demand_categories,
-        unit: t.unit,
-        z: t.z,
-        y: t.y,
-        x: t.x,
-        value_added: t.value_added,
-        extensions: t
-            .extensions
-            .into_iter()
-            .map(|e| ExtensionTable { name: e.name, rows: e.rows, units: e.units, f: e.f, f_y: e.f_y })
-            .collect(),
-        population: t.population,
-    })
+    let mrio = Mrio::new(loaded.table)
     .expect("valid table");
 
     let mut leontief_s = Vec::new();

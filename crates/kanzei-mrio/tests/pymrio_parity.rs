@@ -74,7 +74,7 @@ fn pymrio_test_mrio_x_a_l_multipliers_and_footprints() {
         load_pymrio_text(&raw.join("pymrio_test_mrio"), &PymrioFiles::test_mrio(), &MrioLoadOptions::pymrio()).unwrap();
     assert_eq!(loaded.coverage.rows_kept, 48);
     assert!(loaded.identity.passes());
-    let mrio = Mrio::new(common::to_mrio_table(loaded.table)).unwrap();
+    let mrio = Mrio::new(loaded.table).unwrap();
     assert_eq!((mrio.n_regions(), mrio.n_sectors(), mrio.final_demand_categories().len()), (6, 8, 7));
 
     let industries: Vec<String> =

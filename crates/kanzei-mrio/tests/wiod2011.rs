@@ -121,7 +121,7 @@ fn japan_value_added_in_mexico_transport_equipment_exports_to_the_usa() {
 #[test]
 fn bad_input_on_the_real_table() {
     let Some((loaded, _)) = common::wiod_2011() else { return };
-    let table = common::to_mrio_table(loaded.table);
+    let table = loaded.table;
     let mex_c15 = 27 * 35 + 14;
     assert_eq!(table.regions[27], "MEX");
 

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use kanzei_data::elasticities::{ElasticityKind as DataKind, ElasticityTables, Resolved, Resolver, ResolverConfig};
+use kanzei_data::elasticities::{ElasticityTables, Resolved, Resolver, ResolverConfig};
 use kanzei_pe::elasticity::{Elasticity, ElasticityKind, ElasticityPanel, ElasticitySource, ProductElasticities};
 use kanzei_pe::smart::{simulate, SmartConfig, SmartData};
 
@@ -46,9 +46,9 @@ fn smart_over_every_us_hs10_partner_cell() {
         }
         let resolved = resolver.resolve(lines[idx].hs);
         let product = ProductElasticities {
-            em: to_model(ElasticityKind::ImportDemand, resolved.get(DataKind::ImportDemand)),
-            es: to_model(ElasticityKind::Substitution, resolved.get(DataKind::Substitution)),
-            ex: to_model(ElasticityKind::ExportSupply, resolved.get(DataKind::ExportSupply)),
+            em: to_model(ElasticityKind::ImportDemand, resolved.get(ElasticityKind::ImportDemand)),
+            es: to_model(ElasticityKind::Substitution, resolved.get(ElasticityKind::Substitution)),
+            ex: to_model(ElasticityKind::ExportSupply, resolved.get(ElasticityKind::ExportSupply)),
         };
         let p = panel.push(&product);
         let cells = lines[idx..end].iter().map(|l| {

@@ -39,7 +39,7 @@ use crate::claims::{self, CheckedClaim, Evaluator};
 use crate::document::{
     Block, Callout, CalloutKind, ClaimRow, ClaimsTable, Document, Figure, Footnote, KeyFigure, Metadata, Section, Table, Verdict,
 };
-use crate::facts::{ordinal, trade_facts};
+use crate::facts::{ordinal, share_pct, trade_facts};
 use crate::runs::{self, SmartBy};
 use crate::svg::{
     Bar, ChartDate, ChartText, ColumnChart, EventMarker, GroupedBarChart, HBarChart, LineChart, LineSeries, LineShape, Series,
@@ -162,17 +162,7 @@ fn pp(v: f64) -> String {
     }
 }
 
-fn share(part: f64, whole: f64) -> f64 {
-    if whole == 0.0 {
-        0.0
-    } else {
-        100.0 * part / whole
-    }
-}
 
-fn chart_date(d: Date) -> ChartDate {
-    ChartDate::new(d.year(), d.month(), d.day()).expect("a valid tariff date is a valid chart date")
-}
 
 fn code(s: &str) -> AreaCode {
     AreaCode::new(s).expect("static ISO3 code")
@@ -414,19 +404,19 @@ fn sections(
     let mut shown = 0.0;
     for (ch, (v, d)) in chapters.iter().take(8) {
         let name = exports.chapter_names.get(ch).cloned().unwrap_or_default();
-        rows.push(vec![ch.to_string(), short(&sentence_case(&name), 48), bn(*v), pct(share(*v, imp_total), 1), pct(share(*d, *v), 1)]);
+        rows.push(vec![ch.to_string(), short(&sentence_case(&name), 48), bn(*v), pct(share_pct(*v, imp_total), 1), pct(share_pct(*d, *v), 1)]);
         shown += v;
     }
     let rest_duty: f64 = chapters.iter().skip(8).map(|c| c.1 .1).sum();
-    rows.push(vec!["".into(), format!("{} other chapters", chapters.len().saturating_sub(8)), bn(imp_total - shown), pct(share(imp_total - shown, imp_total), 1), pct(share(rest_duty, imp_total - shown), 1)]);
-    rows.push(vec!["".into(), "All goods".into(), bn(imp_total), "100.0%".into(), pct(share(duty_total, imp_total), 1)]);
+    rows.push(vec!["".into(), format!("{} other chapters", chapters.len().saturating_sub(8)), bn(imp_total - shown), pct(share_pct(imp_total - shown, imp_total), 1), pct(share_pct(rest_duty, imp_total - shown), 1)]);
+    rows.push(vec!["".into(), "All goods".into(), bn(imp_total), "100.0%".into(), pct(share_pct(duty_total, imp_total), 1)]);
     let hs87 = chapters.iter().find(|c| c.0.to_string() == "87").map_or(0.0, |c| c.1 .0);
     exposure_s.push(Block::paragraph(&format!(
         "Seen from the U.S. side, vehicles and parts (HS 87) were {} of the {} the United States imported from Japan for consumption in 2024[^hs10]; the top eight chapters make up {}. Before 2025 these goods paid an average duty of {}.",
-        pct(share(hs87, imp_total), 1),
+        pct(share_pct(hs87, imp_total), 1),
         bn(imp_total),
-        pct(share(shown, imp_total), 0),
-        pct(share(duty_total, imp_total), 2)
+        pct(share_pct(shown, imp_total), 0),
+        pct(share_pct(duty_total, imp_total), 2)
     )));
     exposure_s.push(table(
         "U.S. imports from Japan by HS chapter, 2024",
@@ -471,7 +461,7 @@ fn sections(
         "fig-03-japan-exports-to-us.svg",
         format!(
             "Seen from Japan, motor vehicles and their parts were {} of its ¥{:.1} tn of exports to the United States ({} at ¥{:.0}/$).",
-            pct(share(mv_us + parts_us, mof_total_us), 1),
+            pct(share_pct(mv_us + parts_us, mof_total_us), 1),
             mof_total_us / 1e3,
             bn(mof_total_us * 1e9 / rate_2024),
             rate_2024
@@ -483,7 +473,7 @@ fn sections(
         "The two views differ by basis: U.S. imports are valued at the U.S. border in the year they arrive, Japan's exports f.o.b. when they leave. Both say the same thing about concentration. Motor vehicles, parts and motorcycles were {} of *all* Japan's exports in 2024 and the United States took {} of Japan's motor-vehicle exports by value[^mof]. Iron and steel and aluminium (HS 72 and 76) were {} of U.S. imports from Japan, {} with steel articles (HS 73)[^hs10].",
         pct(claim_value("autos-share"), 1),
         pct(claim_value("autos-us-share"), 1),
-        pct(metal_share(&hs10, &codes, &["72", "76"]), 1),
+        pct(share_pct(hs10.value_in_chapters(&codes, &["72", "76"]), imp_total), 1),
         pct(claim_value("steel-aluminium-share"), 1),
     )));
     let economy: Vec<&CheckedClaim> = checked.iter().filter(|c| c.section == "economy").collect();
@@ -545,7 +535,7 @@ fn sections(
         let before = on(&jp_line, e.date.add_days(-1));
         let after = on(&jp_line, e.date);
         if (after - before).abs() >= 0.1 || (e.date == from) {
-            events.push(EventMarker::new(chart_date(e.date), short(&e.label, 34)));
+            events.push(EventMarker::new(e.date, short(&e.label, 34)));
         }
     }
     let step = |points: &[analysis::TimelinePoint]| -> Vec<(ChartDate, f64)> {
@@ -553,7 +543,7 @@ fn sections(
         let mut last = f64::NAN;
         for p in points {
             if (p.etr_pct - last).abs() > 1e-9 || out.is_empty() {
-                out.push((chart_date(p.date), p.etr_pct));
+                out.push((p.date, p.etr_pct));
                 last = p.etr_pct;
             }
         }
@@ -575,7 +565,7 @@ fn sections(
     line.series[0].color = Some(crate::svg::palette::HIGHLIGHT.into());
     line.series[1].color = Some(crate::svg::palette::PRIMARY.into());
     if date >= from && date <= to {
-        line.events.push(EventMarker::new(chart_date(date), format!("Brief date: {}", chart_date(date).long())));
+        line.events.push(EventMarker::new(date, format!("Brief date: {}", date.long())));
     }
     tariffs.push(figure(
         line.render()?,
@@ -709,7 +699,7 @@ fn sections(
             short_name(registry, &r.exporter),
             bn(r.imports_usd),
             bn(r.origin_va_usd),
-            pct(share(r.origin_va_usd, r.imports_usd), 2),
+            pct(share_pct(r.origin_va_usd, r.imports_usd), 2),
             bn(r.origin_va_hit_usd),
             bn(r.extra_duty_on_origin_va_usd),
         ]);
@@ -717,7 +707,7 @@ fn sections(
     third.push(Block::paragraph(&format!(
         "Japanese firms reach the U.S. market from inside North America. Tracing value added through the world input–output table, {} of Japanese value added entered the United States in 2024 goods, {} of it embedded in goods shipped from third countries; Mexico and Canada carried {}[^wiod]. Under scenario {} on {date}, {} of Japanese value added sat in sectors whose U.S. tariff rose.",
         bn(va.total_origin_va_usd),
-        pct(share(indirect_va, va.total_origin_va_usd), 0),
+        pct(share_pct(indirect_va, va.total_origin_va_usd), 0),
         bn(nafta_va),
         scenario.id,
         bn(va.total_origin_va_hit_usd),
@@ -770,7 +760,7 @@ fn sections(
             can_prod / 1e6,
             mex_prod / 1e6,
             jp_to_us / 1e6,
-            if can_prod + mex_prod > jp_to_us { format!("{:.0}% more", share(can_prod + mex_prod - jp_to_us, jp_to_us)) } else { format!("{:.0}% fewer", share(jp_to_us - can_prod - mex_prod, jp_to_us)) }
+            if can_prod + mex_prod > jp_to_us { format!("{:.0}% more", share_pct(can_prod + mex_prod - jp_to_us, jp_to_us)) } else { format!("{:.0}% fewer", share_pct(jp_to_us - can_prod - mex_prod, jp_to_us)) }
         ),
         &["toyota"],
     ));
@@ -824,7 +814,7 @@ fn sections(
     let jp_smart = groups.iter().find(|g| g.key == "JPN");
     let cars_before: f64 = smart.groups.iter().map(|g| g.imports_before_usd).sum();
     let cars_after: f64 = smart.groups.iter().map(|g| g.imports_after_usd).sum();
-    let cars_rate = |f: fn(&runs::SmartGroup) -> f64| share(smart.groups.iter().map(|g| g.imports_before_usd * f(g) / 100.0).sum(), cars_before);
+    let cars_rate = |f: fn(&runs::SmartGroup) -> f64| share_pct(smart.groups.iter().map(|g| g.imports_before_usd * f(g) / 100.0).sum(), cars_before);
     let cars_rate_before = cars_rate(|g| g.rate_before_pct);
     let cars_rate_after = cars_rate(|g| g.rate_after_pct);
     // Japan against its two largest Asian and North American rivals, in words the numbers choose.
@@ -976,8 +966,8 @@ fn sections(
     let bound = to_usd(lng_world - lng_us);
     offsets.push(Block::KeyFigures(vec![
         key_figure(bn(to_usd(lng_world)), "Japan's LNG imports, 2024", Some(format!("¥{:.1} tn", lng_world / 1e3)), "mof"),
-        key_figure(pct(share(lng_us, lng_world), 1), "U.S. share of Japan's LNG imports", Some(bn(to_usd(lng_us))), "mof"),
-        key_figure(pct(share(bound, -balance), 0), "Of the deficit, if all Japan's LNG came from the U.S.", Some(format!("upper bound: {}", bn(bound))), "mof"),
+        key_figure(pct(share_pct(lng_us, lng_world), 1), "U.S. share of Japan's LNG imports", Some(bn(to_usd(lng_us))), "mof"),
+        key_figure(pct(share_pct(bound, -balance), 0), "Of the deficit, if all Japan's LNG came from the U.S.", Some(format!("upper bound: {}", bn(bound))), "mof"),
     ]));
     let lbars: Vec<Bar> = suppliers
         .iter()
@@ -1010,9 +1000,9 @@ fn sections(
         "Unlike China and Canada, Japan did not retaliate; it offered more purchases of U.S. energy, and investment. LNG is the largest lever. Japan imported {} of LNG in 2024, {} of it from the United States ({})[^mof]. Even if Japan bought *all* its LNG from the United States at 2024 prices, U.S. exports would rise by at most {}, {} of the {} deficit — and long-term contracts with other suppliers make the real figure far smaller. U.S. exports of all mineral fuels (HS 27) to Japan were {} in 2024[^us-exports].",
         bn(to_usd(lng_world)),
         bn(to_usd(lng_us)),
-        pct(share(lng_us, lng_world), 1),
+        pct(share_pct(lng_us, lng_world), 1),
         bn(bound),
-        pct(share(bound, -balance), 0),
+        pct(share_pct(bound, -balance), 0),
         bn(-balance),
         bn(us27)
     )));
@@ -1025,9 +1015,9 @@ fn sections(
             "{} and {} supplied {} of Japan's LNG; the United States was the {} largest supplier with {}.",
             suppliers.first().map_or(String::new(), |s| short_name(registry, s.0.as_str())),
             suppliers.get(1).map_or(String::new(), |s| short_name(registry, s.0.as_str())),
-            pct(share(top2, lng_world), 0),
+            pct(share_pct(top2, lng_world), 0),
             ordinal(us_rank as i64),
-            pct(share(lng_us, lng_world), 1)
+            pct(share_pct(lng_us, lng_world), 1)
         ),
         &["mof"],
     ));
@@ -1124,7 +1114,7 @@ fn sections(
             pct(base_jp.etr_pct, 1),
             bn(exp_jp.revenue_usd),
             bn(nafta_va),
-            pct(share(bound, -balance), 0)
+            pct(share_pct(bound, -balance), 0)
         ),
     )));
     summary_s.push(Block::paragraph(&format!(
@@ -1193,7 +1183,7 @@ fn sections(
         "offsets": {
             "japan_lng_imports_usd": to_usd(lng_world),
             "us_lng_to_japan_usd": to_usd(lng_us),
-            "us_share_pct": share(lng_us, lng_world),
+            "us_share_pct": share_pct(lng_us, lng_world),
             "all_lng_from_us_bound_usd": bound,
         },
         "alliance": ledger_json,
@@ -1209,13 +1199,6 @@ fn total_trade_rank(store: &Store, partner: AreaCode, year: i32) -> Result<usize
     let mut totals: Vec<(AreaCode, f64)> = table.partners.iter().map(|p| (p.partner, p.total_usd)).collect();
     totals.sort_by(|a, b| b.1.total_cmp(&a.1));
     Ok(totals.iter().position(|p| p.0 == partner).map_or(0, |i| i + 1))
-}
-
-fn metal_share(hs10: &kanzei_data::us_imports::UsImports, codes: &[u16], chapters: &[&str]) -> f64 {
-    let (total, _) = hs10.total(codes);
-    let by = hs10.by_product(codes, 2);
-    let v: f64 = by.iter().filter(|(k, _)| chapters.contains(&k.to_string().as_str())).map(|(_, v)| v.0).sum();
-    share(v, total)
 }
 
 /// A country's name short enough for a chart label.

@@ -53,6 +53,7 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::document::Verdict;
+use crate::facts::share_pct;
 
 /// The claims-file schema this module reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -270,7 +271,7 @@ impl Query {
         }
         let name = text[..open].trim();
         let spec = QUERIES.iter().find(|q| q.name == name).ok_or_else(|| {
-            let near = closest(name, QUERIES.iter().map(|q| q.name));
+            let near = kanzei_core::text::closest(name, QUERIES.iter().map(|q| q.name));
             format!(
                 "unknown query `{name}`{}; known queries: {}",
                 near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default(),
@@ -469,16 +470,13 @@ impl<'a> Evaluator<'a> {
                     return Err(Unanswered::NoData(format!("the 2024 HS10 file has no detail for {} ({}); it covers 50 partners and the EU", area.name, area.code)));
                 }
                 let (total, _) = hs10.total(&codes);
-                let by = hs10.by_product(&codes, 2);
                 let mut parts = Vec::new();
-                let mut value = 0.0;
                 for ch in &chapters {
-                    let v = by.iter().find(|(k, _)| k.to_string() == *ch).map_or(0.0, |(_, v)| v.0);
-                    parts.push(format!("HS {ch} ${:.2} bn", v / 1e9));
-                    value += v;
+                    parts.push(format!("HS {ch} ${:.2} bn", hs10.value_in_chapters(&codes, &[ch.as_str()]) / 1e9));
                 }
+                let value = hs10.value_in_chapters(&codes, &chapters.iter().map(String::as_str).collect::<Vec<_>>());
                 let detail = format!("{} of ${:.1} bn", parts.join(" + "), total / 1e9);
-                let value = if q.spec.name.ends_with("share") { pct(value, total) } else { value };
+                let value = if q.spec.name.ends_with("share") { share_pct(value, total) } else { value };
                 Ok(Answer { value, source: hs10.source(), detail })
             }
             "mof.goods_share" | "mof.partner_share" | "mof.value" | "mof.value_usd" => {
@@ -504,7 +502,7 @@ impl<'a> Evaluator<'a> {
                 };
                 for g in &goods {
                     if !known.contains(g) {
-                        let near = closest(g, known.iter().copied());
+                        let near = kanzei_core::text::closest(g, known.iter().copied());
                         return Err(Unanswered::Invalid(format!(
                             "MOF has no commodity group `{g}` for {} in {year}{}; groups include: {}",
                             q.arg("flow"),
@@ -524,7 +522,7 @@ impl<'a> Evaluator<'a> {
                         if total == 0.0 {
                             return Err(Unanswered::NoData(format!("MOF reports no {year} {} with {pname}", q.arg("flow"))));
                         }
-                        Ok(Answer { value: pct(part, total), source, detail: format!("{label} ¥{:.2} tn of ¥{:.2} tn with {pname}", part / 1e3, total / 1e3) })
+                        Ok(Answer { value: share_pct(part, total), source, detail: format!("{label} ¥{:.2} tn of ¥{:.2} tn with {pname}", part / 1e3, total / 1e3) })
                     }
                     "mof.partner_share" => {
                         let part = sum(partner, &goods);
@@ -532,7 +530,7 @@ impl<'a> Evaluator<'a> {
                         if total == 0.0 {
                             return Err(Unanswered::NoData(format!("MOF reports no {year} {} of {label}", q.arg("flow"))));
                         }
-                        Ok(Answer { value: pct(part, total), source, detail: format!("¥{:.2} tn to {pname} of ¥{:.2} tn ({label})", part / 1e3, total / 1e3) })
+                        Ok(Answer { value: share_pct(part, total), source, detail: format!("¥{:.2} tn to {pname} of ¥{:.2} tn ({label})", part / 1e3, total / 1e3) })
                     }
                     "mof.value" => Ok(Answer { value: sum(partner, &goods) * 1e9, source, detail: format!("{label}, {pname}") }),
                     _ => {
@@ -651,21 +649,11 @@ impl<'a> Evaluator<'a> {
                 if of == 0.0 {
                     return Err(Unanswered::NoData(format!("Toyota's {table} for {} is zero in {year}", q.arg("of"))));
                 }
-                Ok(Answer { value: pct(units, of), source, detail: format!("{units:.0} of {of:.0} vehicles") })
+                Ok(Answer { value: share_pct(units, of), source, detail: format!("{units:.0} of {of:.0} vehicles") })
             }
             other => Err(Unanswered::Invalid(format!("query `{other}` has no implementation"))),
         }
     }
-}
-
-/// The option nearest to `input` by edit distance, if near enough to be a typo.
-fn closest<'s>(input: &str, options: impl Iterator<Item = &'s str>) -> Option<&'s str> {
-    let lower = input.to_ascii_lowercase();
-    options
-        .map(|o| (kanzei_core::text::edit_distance(&lower, &o.to_ascii_lowercase()), o))
-        .filter(|(d, o)| *d <= 2.max(o.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, o)| o)
 }
 
 fn tariff_source(scenario: &Scenario, date: Date) -> SourceRef {
@@ -675,14 +663,6 @@ fn tariff_source(scenario: &Scenario, date: Date) -> SourceRef {
         citation: format!("kanzei scenario `{}` ({})", scenario.id, scenario.title),
         basis: "applied rate, percent ad valorem, 2024 import weights, before substitution".into(),
         period: date.to_string(),
-    }
-}
-
-fn pct(part: f64, whole: f64) -> f64 {
-    if whole == 0.0 {
-        0.0
-    } else {
-        100.0 * part / whole
     }
 }
 

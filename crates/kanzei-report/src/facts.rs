@@ -80,7 +80,8 @@ impl TradeFacts {
     }
 }
 
-fn pct(part: f64, whole: f64) -> f64 {
+/// `part` as a percentage of `whole` (0 when `whole` is 0).
+pub fn share_pct(part: f64, whole: f64) -> f64 {
     if whole == 0.0 {
         0.0
     } else {
@@ -132,22 +133,22 @@ pub fn trade_facts(store: &Store, partner: &str, year: i32) -> Result<TradeFacts
             let (total, duty) = hs10.total(&codes);
             facts.push(Fact::new(&format!("us_{key}_imports_consumption_usd"), format!("U.S. imports for consumption from {}", area.name), total, "USD", &src));
             facts.push(Fact::new(&format!("us_{key}_duty_usd"), format!("Duties calculated on U.S. imports from {}", area.name), duty, "USD", &src));
-            facts.push(Fact::new(&format!("us_{key}_duty_rate_pct"), format!("Average duty rate on U.S. imports from {} (duty / value)", area.name), pct(duty, total), "pct", &src));
+            facts.push(Fact::new(&format!("us_{key}_duty_rate_pct"), format!("Average duty rate on U.S. imports from {} (duty / value)", area.name), share_pct(duty, total), "pct", &src));
             let chapters = hs10.by_product(&codes, 2);
             let by4 = hs10.by_product(&codes, 4);
             let chapter = |c: &str| chapters.iter().find(|(k, _)| k.to_string() == c).map_or(0.0, |(_, v)| v.0);
             let heading = |c: &str| by4.iter().find(|(k, _)| k.to_string() == c).map_or(0.0, |(_, v)| v.0);
-            facts.push(Fact::new(&format!("us_{key}_hs87_share_pct"), "Vehicles and parts (HS 87) in U.S. imports", pct(chapter("87"), total), "pct", &src));
+            facts.push(Fact::new(&format!("us_{key}_hs87_share_pct"), "Vehicles and parts (HS 87) in U.S. imports", share_pct(chapter("87"), total), "pct", &src));
             facts.push(Fact::new(&format!("us_{key}_hs8703_usd"), "Passenger cars (HS 8703)", heading("8703"), "USD", &src));
             facts.push(Fact::new(&format!("us_{key}_hs8708_usd"), "Vehicle parts (HS 8708)", heading("8708"), "USD", &src));
             let metals = chapter("72") + chapter("73") + chapter("76");
-            facts.push(Fact::new(&format!("us_{key}_steel_alu_share_pct"), "Iron and steel, steel articles, aluminium (HS 72, 73, 76) in U.S. imports", pct(metals, total), "pct", &src));
+            facts.push(Fact::new(&format!("us_{key}_steel_alu_share_pct"), "Iron and steel, steel articles, aluminium (HS 72, 73, 76) in U.S. imports", share_pct(metals, total), "pct", &src));
             let mut sorted: Vec<_> = chapters.into_iter().collect();
             sorted.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0));
             let names = store.us_exports().ok();
             for (code, (value, _)) in sorted.into_iter().take(10) {
                 let name = names.as_ref().and_then(|e| e.chapter_names.get(&code).cloned()).unwrap_or_default();
-                top_chapters.push((code.to_string(), name, value, pct(value, total)));
+                top_chapters.push((code.to_string(), name, value, share_pct(value, total)));
             }
         }
     }
@@ -168,11 +169,11 @@ pub fn trade_facts(store: &Store, partner: &str, year: i32) -> Result<TradeFacts
             facts.push(Fact::new("jpn_exports_jpy", "Japan's total exports (MOF)", total * 1e9, "JPY", &src));
             facts.push(Fact::new("jpn_exports_usd", "Japan's total exports in dollars (WEO implied rate)", total * 1e9 / rate, "USD", &src));
             facts.push(Fact::new("jpy_per_usd", "Yen per dollar (IMF WEO NGDP / NGDPD)", rate, "JPY_per_USD", &weo.source("NGDP/NGDPD", &year.to_string())));
-            facts.push(Fact::new("jpn_mv_share_pct", "Motor vehicles in Japan's exports", pct(mv, total), "pct", &src));
-            facts.push(Fact::new("jpn_autos_share_pct", "Motor vehicles, parts and motorcycles (≈ HS 87) in Japan's exports", pct(mv_group, total), "pct", &src));
-            facts.push(Fact::new("jpn_mv_us_share_pct", "U.S. share of Japan's motor-vehicle exports (value)", pct(ex("Motor Vehicles", usa), mv), "pct", &src));
-            facts.push(Fact::new("jpn_steel_share_pct", "Iron and steel products in Japan's exports", pct(ex("Iron And Steel Products", world), total), "pct", &src));
-            facts.push(Fact::new("jpn_us_share_pct", "U.S. share of Japan's total exports", pct(ex("Grand Total", usa), total), "pct", &src));
+            facts.push(Fact::new("jpn_mv_share_pct", "Motor vehicles in Japan's exports", share_pct(mv, total), "pct", &src));
+            facts.push(Fact::new("jpn_autos_share_pct", "Motor vehicles, parts and motorcycles (≈ HS 87) in Japan's exports", share_pct(mv_group, total), "pct", &src));
+            facts.push(Fact::new("jpn_mv_us_share_pct", "U.S. share of Japan's motor-vehicle exports (value)", share_pct(ex("Motor Vehicles", usa), mv), "pct", &src));
+            facts.push(Fact::new("jpn_steel_share_pct", "Iron and steel products in Japan's exports", share_pct(ex("Iron And Steel Products", world), total), "pct", &src));
+            facts.push(Fact::new("jpn_us_share_pct", "U.S. share of Japan's total exports", share_pct(ex("Grand Total", usa), total), "pct", &src));
         }
     }
 

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::cp2015::{Cp2015Data, TariffYear};
-use kanzei_data::elasticities::{ElasticityKind as DataKind, Resolved, Resolver, ResolverConfig};
+use kanzei_data::elasticities::{Resolved, Resolver, ResolverConfig};
 use kanzei_data::{DataError, Store};
 use kanzei_ge::caliendo_parro::{solve, Baseline, Equilibrium, ObservedEconomy, Problem, Residuals, Shock, SolverConfig};
 use kanzei_ge::gravity::{CostCoefficients, FullEndowment, GravityConfig, GravityInputs, GravityModel, GravityResults};
-use kanzei_mrio::{ExtensionTable, Mrio, MrioTable, ValueAddedModel};
+use kanzei_mrio::{Mrio, ValueAddedModel};
 use kanzei_pe::elasticity::{Elasticity, ElasticityKind, ElasticityPanel, ElasticitySource, ProductElasticities};
 use kanzei_pe::gsim::{solve_linear, GsimData, GsimProblem, GsimSolution};
 use kanzei_pe::smart::{simulate, SmartConfig, SmartData, SmartTotals};
@@ -121,30 +121,10 @@ pub fn gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs) -> Resul
     Ok(solve_linear(&GsimProblem::new(data)?)?)
 }
 
-/// kanzei-data's loaded input–output table → kanzei-mrio's model input.
-pub fn to_mrio_table(t: kanzei_data::mrio::MrioTable) -> MrioTable {
-    MrioTable {
-        regions: t.regions,
-        sectors: t.sectors,
-        final_demand_categories: t.final_demand_categories,
-        unit: t.unit,
-        z: t.z,
-        y: t.y,
-        x: t.x,
-        value_added: t.value_added,
-        extensions: t
-            .extensions
-            .into_iter()
-            .map(|e| ExtensionTable { name: e.name, rows: e.rows, units: e.units, f: e.f, f_y: e.f_y })
-            .collect(),
-        population: t.population,
-    }
-}
-
 /// The WIOD 2011 value-added model (Leontief factorised once).
 pub fn wiod_model(store: &Store) -> Result<ValueAddedModel, RunError> {
     let loaded = store.wiod_2011()?;
-    Ok(ValueAddedModel::new(Mrio::new(to_mrio_table(loaded.table.clone()))?)?)
+    Ok(ValueAddedModel::new(Mrio::new(loaded.table.clone())?)?)
 }
 
 fn to_model(kind: ElasticityKind, r: &Resolved) -> Result<Elasticity, RunError> {
@@ -320,15 +300,15 @@ pub fn smart_us(
             end += 1;
         }
         let resolved = resolver.resolve(lines[idx].0);
-        let em = resolved.get(DataKind::ImportDemand);
-        let es = resolved.get(DataKind::Substitution);
+        let em = resolved.get(ElasticityKind::ImportDemand);
+        let es = resolved.get(ElasticityKind::Substitution);
         let value: f64 = lines[idx..end].iter().map(|l| l.3).sum();
         *em_cov.entry(em.level.label().to_string()).or_insert(0.0) += value;
         *es_cov.entry(es.level.label().to_string()).or_insert(0.0) += value;
         let product = ProductElasticities {
             em: to_model(ElasticityKind::ImportDemand, em)?,
             es: to_model(ElasticityKind::Substitution, es)?,
-            ex: to_model(ElasticityKind::ExportSupply, resolved.get(DataKind::ExportSupply))?,
+            ex: to_model(ElasticityKind::ExportSupply, resolved.get(ElasticityKind::ExportSupply))?,
         };
         let p = panel.push(&product);
         let cells_iter = (idx..end).map(|i| (lines[i].3, rate_old[i] / 100.0, rate_new[i] / 100.0));
@@ -392,7 +372,7 @@ pub fn smart_us(
             }
             by_line.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(code, _)| {
                 let r = resolver.resolve(code);
-                let (em, es) = (r.get(DataKind::ImportDemand), r.get(DataKind::Substitution));
+                let (em, es) = (r.get(ElasticityKind::ImportDemand), r.get(ElasticityKind::Substitution));
                 SmartDrivers {
                     product: code.to_string(),
                     em: em.value,

@@ -394,90 +394,13 @@ fn num(v: f64) -> String {
 // Dates
 // ---------------------------------------------------------------------------------------------
 
-/// A calendar date on a chart's time axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ChartDate {
-    year: i32,
-    month: u8,
-    day: u8,
-}
+/// A calendar date on a chart's time axis: kanzei's one [`kanzei_core::Date`], so tariff
+/// timelines plot without conversion.
+pub use kanzei_core::date::Date as ChartDate;
 
-const MONTH_ABBREV: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-impl ChartDate {
-    /// The date, if it exists in the proleptic Gregorian calendar.
-    pub fn new(year: i32, month: u8, day: u8) -> Option<ChartDate> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(ChartDate { year, month, day })
-    }
-
-    /// Year.
-    pub fn year(self) -> i32 {
-        self.year
-    }
-
-    /// Month, 1–12.
-    pub fn month(self) -> u8 {
-        self.month
-    }
-
-    /// Day of month.
-    pub fn day(self) -> u8 {
-        self.day
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    pub fn days_since_epoch(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// "Apr 2025".
-    pub fn month_year(self) -> String {
-        format!(
-            "{} {}",
-            MONTH_ABBREV[usize::from(self.month - 1)],
-            self.year
-        )
-    }
-
-    /// "5 Apr 2025".
-    pub fn long(self) -> String {
-        format!(
-            "{} {} {}",
-            self.day,
-            MONTH_ABBREV[usize::from(self.month - 1)],
-            self.year
-        )
-    }
-
-    fn month_index(self) -> i64 {
-        i64::from(self.year) * 12 + i64::from(self.month) - 1
-    }
-}
-
-impl std::fmt::Display for ChartDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
+/// Months since year 0, for month ticks.
+fn month_index(d: ChartDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month()) - 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2129,14 +2052,14 @@ impl LineChart {
         draw_y_axis(&mut canvas, &ticks, ys, x0, x1, &self.format);
 
         // Date axis: month ticks on a step that keeps at most about eight labels.
-        let span_months = end.month_index() - start.month_index();
+        let span_months = month_index(end) - month_index(start);
         let step = [1, 2, 3, 6, 12, 24, 60, 120]
             .into_iter()
             .find(|s| span_months / s <= 6)
             .unwrap_or(240);
-        let mut m = start.month_index() + if start.day == 1 { 0 } else { 1 };
+        let mut m = month_index(start) + if start.day() == 1 { 0 } else { 1 };
         let mut first_tick = true;
-        while m <= end.month_index() {
+        while m <= month_index(end) {
             let (year, month) = ((m.div_euclid(12)) as i32, (m.rem_euclid(12) + 1) as u8);
             let aligned = if step < 12 {
                 i64::from(month - 1) % step == 0
@@ -2144,11 +2067,7 @@ impl LineChart {
                 month == 1 && i64::from(year) % (step / 12) == 0
             };
             if aligned {
-                let date = ChartDate {
-                    year,
-                    month,
-                    day: 1,
-                };
+                let date = ChartDate::new(year, month, 1).expect("the first of a month 1–12 exists");
                 let x = xs.at(date.days_since_epoch() as f64);
                 canvas.line(
                     "tick",
@@ -2163,7 +2082,7 @@ impl LineChart {
                 } else if month == 1 || first_tick {
                     date.month_year()
                 } else {
-                    MONTH_ABBREV[usize::from(month - 1)].to_string()
+                    kanzei_core::date::MONTH_ABBREV[usize::from(month - 1)].to_string()
                 };
                 canvas.text(
                     x,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use kanzei_core::{HsCode, HsVintage};
-use kanzei_data::elasticities::{ElasticityKind as DataKind, Resolver, ResolverConfig};
+use kanzei_data::elasticities::{ElasticityKind, Resolver, ResolverConfig};
 use kanzei_data::Store;
 use kanzei_pe::smart::SmartConfig;
 use kanzei_report::runs::{self, SmartBy};
@@ -250,7 +250,7 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
     let tables = store.elasticities()?;
     let resolver = Resolver::new(&tables, None, ResolverConfig::default());
     let resolved = resolver.resolve(code.with_vintage(HsVintage::Hs2022));
-    let kinds = [DataKind::ImportDemand, DataKind::Substitution, DataKind::ExportSupply];
+    let kinds = [ElasticityKind::ImportDemand, ElasticityKind::Substitution, ElasticityKind::ExportSupply];
     let mut rows = Vec::new();
     let mut grid = Grid::new(Some(format!("Elasticities SMART and GSIM would use for HS {code}")), &["elasticity", "value", "set", "code_used", "level", "vintage", "flags"]);
     for kind in kinds {

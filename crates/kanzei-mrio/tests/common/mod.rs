@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use kanzei_mrio::{ExtensionTable, Mrio, MrioTable};
+use kanzei_mrio::Mrio;
 
 /// `<workspace root>/../shared/data/raw`, or `None` (after printing the skip notice) when
 /// it is absent.
@@ -26,32 +26,12 @@ pub fn reference_dir(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/reference")).join(name)
 }
 
-/// kanzei-data's loaded table → kanzei-mrio's input, field for field.
-pub fn to_mrio_table(t: kanzei_data::mrio::MrioTable) -> MrioTable {
-    MrioTable {
-        regions: t.regions,
-        sectors: t.sectors,
-        final_demand_categories: t.final_demand_categories,
-        unit: t.unit,
-        z: t.z,
-        y: t.y,
-        x: t.x,
-        value_added: t.value_added,
-        extensions: t
-            .extensions
-            .into_iter()
-            .map(|e| ExtensionTable { name: e.name, rows: e.rows, units: e.units, f: e.f, f_y: e.f_y })
-            .collect(),
-        population: t.population,
-    }
-}
-
 /// Loads WIOD 2011 from the derived CSVs in the shared folder.
 pub fn wiod_2011() -> Option<(kanzei_data::mrio::LoadedMrio, Mrio)> {
     let raw = shared_raw()?;
     let dir = raw.join("wiod_2013_release/derived_csv_2011");
     let loaded = kanzei_data::mrio::load_wiod_csv(&dir, 2011, &kanzei_data::mrio::MrioLoadOptions::wiod())
         .expect("WIOD 2011 loads");
-    let mrio = Mrio::new(to_mrio_table(loaded.table.clone())).expect("WIOD 2011 is a valid table");
+    let mrio = Mrio::new(loaded.table.clone()).expect("WIOD 2011 is a valid table");
     Some((loaded, mrio))
 }
