@@ -18,6 +18,7 @@ use output::Format;
 const AFTER_HELP: &str = "\
 Examples:
   kanzei brief us-japan-2025                     the U.S.–Japan brief (HTML, Markdown, SVG)
+  kanzei brief KOR                               a brief for any U.S. partner (ISO3, EU27 or a name)
   kanzei trade facts JPN                         a partner's trade facts, every number sourced
   kanzei trade balance --year 2024 --top 10      largest U.S. deficits
   kanzei trade partner JPN --by hs2              what the U.S. imports from Japan
@@ -72,7 +73,7 @@ pub enum Command {
     Pe(commands::pe::PeCommand),
     /// Run every published reproduction kanzei has and compare.
     Validate(commands::validate::ValidateArgs),
-    /// The U.S.–Japan brief: HTML, Markdown and SVG charts, every number recomputed and
+    /// A partner brief (any U.S. partner, or a named brief such as us-japan-2025): HTML, Markdown and SVG charts, every number recomputed and
     /// every claim checked.
     Brief(commands::brief::BriefArgs),
     /// Check quantitative claims against the data (a TOML claims file).

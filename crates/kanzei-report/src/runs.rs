@@ -929,17 +929,36 @@ pub fn va_at_risk_with(
     new: &kanzei_tariff::sectors::RegionSectorTariffs,
     old: &kanzei_tariff::sectors::RegionSectorTariffs,
 ) -> Result<VaAtRisk, RunError> {
+    va_at_risk_of(model, &[origin], origin, scenario_id, date, new, old)
+}
+
+/// [`va_at_risk_with`] for several origin regions taken together (a group such as the EU):
+/// their combined value added, with every member's own exports counted as direct.
+pub fn va_at_risk_of(
+    model: &ValueAddedModel,
+    origins: &[&str],
+    label: &str,
+    scenario_id: &str,
+    date: Date,
+    new: &kanzei_tariff::sectors::RegionSectorTariffs,
+    old: &kanzei_tariff::sectors::RegionSectorTariffs,
+) -> Result<VaAtRisk, RunError> {
     let mrio = model.mrio();
     let regions = mrio.regions().to_vec();
     let sectors = mrio.sectors().to_vec();
-    let o = regions.iter().position(|r| r == origin).ok_or_else(|| {
-        RunError::Invalid(format!("`{origin}` is not a WIOD region; regions: {}", regions.join(", ")))
-    })?;
+    let mut os = Vec::new();
+    for origin in origins {
+        os.push(regions.iter().position(|r| r == origin).ok_or_else(|| {
+            RunError::Invalid(format!("`{origin}` is not a WIOD region; regions: {}", regions.join(", ")))
+        })?);
+    }
     let n_sec = sectors.len();
-    // m[(e,s)] = origin's value added per dollar of (e, s) output: L' (v ∘ 1_origin).
+    // m[(e,s)] = the origins' value added per dollar of (e, s) output: L' (v ∘ 1_origins).
     let mut v_origin = vec![0.0; model.v().len()];
-    for s in 0..n_sec {
-        v_origin[o * n_sec + s] = model.v()[o * n_sec + s];
+    for &o in &os {
+        for s in 0..n_sec {
+            v_origin[o * n_sec + s] = model.v()[o * n_sec + s];
+        }
     }
     let m = model.leontief().solve_transpose(&v_origin)?;
     let mut routes = Vec::new();
@@ -949,7 +968,7 @@ pub fn va_at_risk_with(
         }
         let mut route = VaAtRiskRoute {
             exporter: region.clone(),
-            direct: e == o,
+            direct: os.contains(&e),
             imports_usd: 0.0,
             origin_va_usd: 0.0,
             origin_va_hit_usd: 0.0,
@@ -974,7 +993,7 @@ pub fn va_at_risk_with(
     }
     routes.sort_by(|a, b| b.origin_va_hit_usd.total_cmp(&a.origin_va_hit_usd));
     Ok(VaAtRisk {
-        origin: origin.into(),
+        origin: label.into(),
         scenario: scenario_id.to_string(),
         date,
         total_origin_va_usd: routes.iter().map(|r| r.origin_va_usd).sum(),

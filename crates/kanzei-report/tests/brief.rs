@@ -4,13 +4,14 @@
 //! agreement it pays about 15%).
 
 use kanzei_data::Store;
-use kanzei_report::brief::{build, Brief, BriefOptions};
+use kanzei_report::brief::{build, Brief, BriefOptions, BriefSpec};
 use kanzei_report::document::{to_html, to_markdown, to_text, Block, Section};
 
 fn brief(date: &str, ge: bool) -> Brief {
-    let options = BriefOptions { date: date.parse().unwrap(), general_equilibrium: ge, ..BriefOptions::default() };
+    let options = BriefOptions { date: Some(date.parse().unwrap()), general_equilibrium: ge, ..BriefOptions::default() };
     let mut stages = Vec::new();
-    let b = build(&Store::embedded(), &options, &mut |s| stages.push(s.to_string())).unwrap_or_else(|e| panic!("brief on {date}: {e}"));
+    let spec = BriefSpec::shipped("us-japan-2025").unwrap();
+    let b = build(&Store::embedded(), &spec, &options, &mut |s| stages.push(s.to_string())).unwrap_or_else(|e| panic!("brief on {date}: {e}"));
     assert!(stages.len() >= 10, "progress is reported per stage: {stages:?}");
     b
 }
@@ -41,8 +42,8 @@ fn two_dates_change_tariffs_and_effects_but_not_trade() {
     // Tariffs: on March 1, 2025 nothing new applies to Japan (steel and aluminium start on
     // March 12, autos on April 3), so its rate is the 2024 regime's; on November 17 the
     // agreement's 15% floor, the auto deal and the metals duties give about 15.5%.
-    let etr = |b: &Brief| num(b, &["tariffs", "japan_etr_pct"]);
-    let base = |b: &Brief| num(b, &["tariffs", "japan_etr_2024_regime_pct"]);
+    let etr = |b: &Brief| num(b, &["tariffs", "etr_pct"]);
+    let base = |b: &Brief| num(b, &["tariffs", "baseline_etr_pct"]);
     assert!((etr(&early) - base(&early)).abs() < 0.01, "{} vs {}", etr(&early), base(&early));
     assert!((1.3..1.7).contains(&base(&late)), "2024 regime on Japan: {}", base(&late));
     assert!((15.0..16.5).contains(&etr(&late)), "Japan on 2025-11-17: {}", etr(&late));
@@ -55,7 +56,8 @@ fn two_dates_change_tariffs_and_effects_but_not_trade() {
     // Effects: before any measure on Japan its car sales can only gain (diversion from the
     // February duties on China), and little; after, they fall.
     let cars = |b: &Brief| {
-        let rows = b.summary["effects"]["smart_hs8703"].as_array().unwrap();
+        assert_eq!(b.summary["effects"]["smart"]["product"], "8703");
+        let rows = b.summary["effects"]["smart"]["groups"].as_array().unwrap();
         let jp = rows.iter().find(|r| r["exporter"] == "JPN").unwrap();
         jp["imports_after_usd"].as_f64().unwrap() - jp["imports_before_usd"].as_f64().unwrap()
     };
@@ -82,5 +84,11 @@ fn two_dates_change_tariffs_and_effects_but_not_trade() {
     let text = to_text(&late.document, 100).unwrap();
     assert!(text.contains("$227.9 bn") && text.contains("7th largest"), "{text}");
     let charts = late.document.sections.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Chart(_))).count();
-    assert_eq!(charts, 10);
+    assert_eq!(charts, 12);
+    // The headline contract of brief.json.
+    assert_eq!(late.summary["partner"], "JPN");
+    let h = &late.summary["headline"];
+    assert!((h["exports_usd"].as_f64().unwrap() - 79_740.8e6).abs() < 0.1e6 && (h["imports_usd"].as_f64().unwrap() - 148_208.6e6).abs() < 0.1e6);
+    assert_eq!(h["deficit_rank"], 7);
+    assert!((h["etr_pct"].as_f64().unwrap() - etr(&late)).abs() < 1e-12 && h["duties_usd"].as_f64().unwrap() > 2e10);
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kanzei_report::brief::BriefOptions;
+use kanzei_report::brief::{BriefOptions, BriefSpec, Engine};
 use kanzei_report::document::{sample_document, to_html, to_markdown, to_text, Block, Document};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -123,6 +123,7 @@ fn svg_elements(dom: &str) -> Vec<&str> {
 /// A folder of its own for each test (they run in parallel).
 fn setup(name: &str) -> Option<PathBuf> {
     if !Path::new(CHROMIUM).exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but {CHROMIUM} is missing: .ci/run installs it");
         println!("skipped: /usr/bin/chromium not present");
         return None;
     }
@@ -208,6 +209,24 @@ fn sample_document_renders_in_chromium_without_errors() {
 fn us_japan_brief_renders_in_chromium_without_errors() {
     let Some(dir) = setup("us-japan-2025") else { return };
     control(&dir);
-    let brief = kanzei_report::brief::build(&kanzei_data::Store::embedded(), &BriefOptions::default(), &mut |_| {}).unwrap();
-    check_in_browser(&dir, "brief", &brief.document, 10);
+    let spec = BriefSpec::shipped("us-japan-2025").unwrap();
+    let brief = kanzei_report::brief::build(&kanzei_data::Store::embedded(), &spec, &BriefOptions::default(), &mut |_| {}).unwrap();
+    check_in_browser(&dir, "brief", &brief.document, 12);
+}
+
+/// Partner briefs built from the default spec (every common section, general equilibrium
+/// included) for partners of every kind: HS10 data (KOR, MEX, VNM, CHN), an EU member
+/// evaluated with an HS2 proxy (DEU) and a group (EU27). Vietnam is not a WIOD region, so its
+/// brief has no value-added chart.
+#[test]
+fn partner_briefs_render_in_chromium_without_errors() {
+    let Some(dir) = setup("partners") else { return };
+    control(&dir);
+    let store = kanzei_data::Store::embedded();
+    let engine = Engine::new(&store, "us-2025", "us-2024-baseline", None).unwrap();
+    for (partner, charts) in [("KOR", 8), ("DEU", 8), ("MEX", 8), ("VNM", 7), ("CHN", 8), ("EU27", 8)] {
+        let brief = kanzei_report::brief::build_with(&engine, &BriefSpec::for_partner(partner), &BriefOptions::default(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{partner}: {e}"));
+        check_in_browser(&dir, &format!("brief-{}", partner.to_ascii_lowercase()), &brief.document, charts);
+    }
 }

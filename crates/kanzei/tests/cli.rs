@@ -318,20 +318,70 @@ fn brief_writes_html_markdown_charts_and_json() {
     assert!(html.starts_with("<!DOCTYPE html>") && !html.contains("<script"));
     let md = std::fs::read_to_string(dir.join("brief.md")).unwrap();
     let svgs: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "svg")).collect();
-    assert_eq!(svgs.len(), 9, "ten charts less the general-equilibrium one");
+    assert_eq!(svgs.len(), 11, "twelve charts less the general-equilibrium one");
     for svg in &svgs {
         assert!(md.contains(svg.file_name().to_str().unwrap()));
     }
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("brief.json")).unwrap()).unwrap();
-    assert_eq!(v["summary"]["date"], "2025-10-01");
-    assert!(v["summary"]["trade"]["total_usd"].as_f64().unwrap() > 2.27e11);
+    assert_eq!(v["date"], "2025-10-01");
+    assert!(v["trade"]["total_usd"].as_f64().unwrap() > 2.27e11);
+    assert_eq!(v["claims"]["confirmed"], 15);
+    assert!(std::fs::read_dir(std::env::temp_dir()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(&format!(".kanzei-brief-{}", std::process::id()))), "no temporary folder left");
     let _ = std::fs::remove_dir_all(&dir);
 
     let out = kanzei(&["brief", "us-japan-2025", "--date", "2025-02-30"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--date: `2025-02-30` is not a date"), "{}", stderr(&out));
-    let out = kanzei(&["brief", "us-korea"]);
-    assert!(stderr(&out).contains("no brief named `us-korea`"), "{}", stderr(&out));
+    let out = kanzei(&["brief", "us-japn-2025"]);
+    assert!(stderr(&out).contains("no brief named `us-japn-2025` (did you mean `us-japan-2025`?)"), "{}", stderr(&out));
+}
+
+#[test]
+fn brief_for_any_partner_and_from_a_spec_file() {
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-brief-kor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = kanzei(&["brief", "KOR", "--out", dir.to_str().unwrap(), "--no-ge", "--date", "2025-11-17", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((v["partner"].as_str(), v["scenario"].as_str(), v["date"].as_str()), (Some("KOR"), Some("us-2025"), Some("2025-11-17")));
+    let h = &v["headline"];
+    assert!((h["imports_usd"].as_f64().unwrap() - 131_549.2e6).abs() < 0.1e6 && (h["exports_usd"].as_f64().unwrap() - 65_541.8e6).abs() < 0.1e6, "{h}");
+    assert_eq!(h["deficit_rank"], 8);
+    for k in ["etr_pct", "baseline_etr_pct", "duties_usd", "balance_usd"] {
+        assert!(h[k].is_number(), "headline.{k}");
+    }
+    let on_disk: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("brief.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["headline"], v["headline"]);
+    let svgs = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "svg")).count();
+    assert!(svgs >= 5, "{svgs} charts");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A spec file: sections chosen, errors name file, line and key.
+    let spec_dir = std::env::temp_dir().join(format!("kanzei-cli-brief-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&spec_dir).unwrap();
+    let spec = spec_dir.join("mexico.toml");
+    std::fs::write(&spec, "schema = 1\nname = \"us-mexico\"\npartner = \"Mexico\"\ndate = \"2025-11-17\"\nsections = [\"summary\", \"trade\", \"tariffs\"]\n").unwrap();
+    let out = kanzei(&["brief", spec.to_str().unwrap(), "--out", spec_dir.join("out").to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["partner"], "MEX");
+    assert!(v.get("effects").is_none() && v["tariffs"]["etr_pct"].is_number());
+    std::fs::write(&spec, "schema = 1\npartner = \"Mexico\"\nsections = [\"trade\", \"toyota-production\"]\n").unwrap();
+    let out = kanzei(&["brief", spec.to_str().unwrap(), "--out", spec_dir.join("out").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("toyota-production") && stderr(&out).contains("JPN"), "{}", stderr(&out));
+    std::fs::write(&spec, "schema = 1\npartner = \"Mexico\"\nsections = [\"trade\", \"tarifs\"]\n").unwrap();
+    let out = kanzei(&["brief", spec.to_str().unwrap()]);
+    assert!(stderr(&out).contains("mexico.toml:3: `sections`: unknown section `tarifs` (did you mean `tariffs`?)"), "{}", stderr(&out));
+
+    // --all, restricted to two partners, shares one engine and writes a folder each.
+    let all = spec_dir.join("all");
+    let out = kanzei(&["brief", "--all", "--only", "VNM,EU27", "--no-ge", "--date", "2025-11-17", "--out", all.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["briefs"].as_array().unwrap().len(), 2);
+    assert!(all.join("vnm").join("brief.html").exists() && all.join("eu27").join("brief.json").exists());
+    let _ = std::fs::remove_dir_all(&spec_dir);
 }
 
 #[test]

@@ -1,0 +1,593 @@
+//! Briefs: a partner's trade, tariffs and their effects as one document, for any U.S. partner.
+//!
+//! A brief is data: a [`spec::BriefSpec`] names the partner, the scenario, the date and the
+//! sections. [`build`] recomputes every number from the store and the shipped scenarios and
+//! returns a [`Document`] (rendered by [`crate::document`]), the checked claims if the spec has
+//! a claims file, and `brief.json`'s summary in plain units.
+//!
+//! The common sections ([`trade`], [`exposure`], [`tariffs`], [`value_added`], [`effects`],
+//! and the summary and method in [`closing`]) are one function each and name no country;
+//! partner-specific sections ([`japan`]) use data kanzei has for one partner only. An
+//! [`Engine`] holds what every brief on the same scenario and date shares (compiled tariffs,
+//! sector tariffs, the value-added model, the general-equilibrium solves), so
+//! `kanzei brief --all` pays for them once.
+//!
+//! Nothing here reads files: the store, the shipped specs and claims, and the text the CLI
+//! reads from a user's spec are the only inputs.
+
+mod closing;
+mod effects;
+mod exposure;
+pub(crate) mod fmt;
+mod japan;
+pub mod spec;
+mod tariffs;
+mod trade;
+mod value_added;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use kanzei_core::{AreaCode, AreaKind, HsCode};
+use kanzei_data::{DataError, Store};
+use kanzei_ge::caliendo_parro::SolverConfig;
+use kanzei_tariff::analysis::TariffData;
+use kanzei_tariff::cells::CellSet;
+use kanzei_tariff::date::Date;
+use kanzei_tariff::engine::Compiled;
+use kanzei_tariff::scenario::Scenario;
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use crate::claims::{self, CheckedClaim, Evaluator};
+use crate::document::{Block, ClaimRow, ClaimsTable, Document, Figure, Footnote, KeyFigure, Metadata, Section, Table, Verdict};
+use crate::runs;
+pub use spec::{BriefSpec, SectionKind};
+
+/// What to build a brief with, beyond its spec: command-line overrides.
+#[derive(Clone, Debug)]
+pub struct BriefOptions {
+    /// The date tariffs are evaluated on; `None`: the spec's date, else the last dated event
+    /// of the scenario.
+    pub date: Option<Date>,
+    /// Override the spec's U.S. tariff scenario.
+    pub scenario: Option<String>,
+    /// Override the spec's baseline.
+    pub baseline: Option<String>,
+    /// Run the general-equilibrium model (the slowest part).
+    pub general_equilibrium: bool,
+    /// kanzei's version, stated in the report.
+    pub kanzei_version: String,
+}
+
+impl Default for BriefOptions {
+    fn default() -> BriefOptions {
+        BriefOptions { date: None, scenario: None, baseline: None, general_equilibrium: true, kanzei_version: env!("CARGO_PKG_VERSION").into() }
+    }
+}
+
+/// Why a brief could not be built.
+#[derive(Debug, Error)]
+pub enum BriefError {
+    /// Data missing or malformed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A model run failed.
+    #[error(transparent)]
+    Run(#[from] runs::RunError),
+    /// The claims file is malformed.
+    #[error(transparent)]
+    Claims(#[from] claims::ClaimsError),
+    /// The spec file is malformed.
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
+    /// A chart could not be drawn.
+    #[error("chart: {0}")]
+    Chart(#[from] crate::svg::ChartError),
+    /// A scenario could not be loaded, or does not fit the brief.
+    #[error("{0}")]
+    Scenario(String),
+}
+
+/// A built brief.
+#[derive(Clone, Debug)]
+pub struct Brief {
+    /// The spec's name.
+    pub name: String,
+    /// The document, ready to render.
+    pub document: Document,
+    /// The claims with their verdicts (empty without a claims file).
+    pub claims: Vec<CheckedClaim>,
+    /// `brief.json`: partner, scenario, date, headline and each section's numbers, plain units.
+    pub summary: Value,
+    /// Warnings (e.g. a date past the scenario's last known event).
+    pub warnings: Vec<String>,
+    /// Seconds spent per stage.
+    pub timings: Vec<(String, f64)>,
+}
+
+/// The two general-equilibrium solves every brief shows: the scenario alone, and with
+/// Chinese and Canadian retaliation.
+pub(crate) struct GeRuns {
+    pub(crate) only: runs::WiodGeRun,
+    pub(crate) with: runs::WiodGeRun,
+    pub(crate) seconds: f64,
+}
+
+/// What every brief on one scenario, baseline and date shares: loaded data, the compiled
+/// scenario and baseline, their tariffs by WIOD sector, the value-added model and the
+/// general-equilibrium solves (computed on first use, once).
+pub struct Engine<'s> {
+    store: &'s Store,
+    data: TariffData,
+    scenario: Scenario,
+    baseline: Scenario,
+    date: Date,
+    /// The date came from the scenario's last event rather than the user or the spec.
+    date_is_default: bool,
+    cells: CellSet,
+    compiled: Compiled,
+    base_compiled: Compiled,
+    sector_new: kanzei_tariff::sectors::RegionSectorTariffs,
+    sector_old: kanzei_tariff::sectors::RegionSectorTariffs,
+    chapter_names: BTreeMap<HsCode, String>,
+    va_model: OnceLock<Result<kanzei_mrio::ValueAddedModel, String>>,
+    ge: OnceLock<Result<GeRuns, String>>,
+    load_seconds: f64,
+}
+
+/// The last dated event of a scenario (the latest date it says anything about).
+pub fn last_event_date(scenario: &Scenario) -> Option<Date> {
+    scenario.events.iter().map(|e| e.date).max()
+}
+
+fn load_scenario(data: &TariffData, id: &str) -> Result<Scenario, BriefError> {
+    let library = kanzei_tariff::library::Library::shipped();
+    let vocab = kanzei_tariff::library::vocabulary(data.registry, &data.inputs);
+    library.load(id, &vocab).map_err(|e| BriefError::Scenario(format!("{}:{}: {}: {}", e.file, e.line, e.key, e.message)))
+}
+
+impl<'s> Engine<'s> {
+    /// Loads the data and compiles `scenario` and `baseline`; `date: None` evaluates on the
+    /// scenario's last dated event.
+    pub fn new(store: &'s Store, scenario: &str, baseline: &str, date: Option<Date>) -> Result<Engine<'s>, BriefError> {
+        let started = Instant::now();
+        let data = TariffData::load(store)?;
+        let scenario = load_scenario(&data, scenario)?;
+        let baseline = load_scenario(&data, baseline)?;
+        for s in [&scenario, &baseline] {
+            if s.importer.as_str() != "USA" {
+                return Err(BriefError::Scenario(format!("a brief needs U.S. tariff scenarios; `{}` is a scenario for {}", s.id, s.importer)));
+            }
+        }
+        let (date, date_is_default) = match date {
+            Some(d) => (d, false),
+            None => (
+                last_event_date(&scenario).ok_or_else(|| BriefError::Scenario(format!("scenario `{}` has no dated events; give --date", scenario.id)))?,
+                true,
+            ),
+        };
+        let (cells, compiled) = data.compile(&scenario);
+        let base_compiled = Compiled::new(&baseline, &cells, &data.schedule, &data.inputs);
+        let sector_new = runs::compiled_sector_tariffs(store, &cells, &compiled, date)?;
+        let sector_old = runs::compiled_sector_tariffs(store, &cells, &base_compiled, date)?;
+        let chapter_names = store.us_exports()?.chapter_names.clone();
+        Ok(Engine {
+            store,
+            data,
+            scenario,
+            baseline,
+            date,
+            date_is_default,
+            cells,
+            compiled,
+            base_compiled,
+            sector_new,
+            sector_old,
+            chapter_names,
+            va_model: OnceLock::new(),
+            ge: OnceLock::new(),
+            load_seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The evaluation date.
+    pub fn date(&self) -> Date {
+        self.date
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The loaded tariff data.
+    pub fn data(&self) -> &TariffData {
+        &self.data
+    }
+
+    /// Partners with HS10 detail in the 2024 U.S. import data (the 50 largest and EU27).
+    pub fn hs10_partners(&self) -> Result<Vec<AreaCode>, BriefError> {
+        let hs10 = self.store.us_imports_hs10()?;
+        let registry = self.store.registry();
+        let mut out: Vec<(AreaCode, f64)> = Vec::new();
+        for area in registry.areas() {
+            if !matches!(area.kind, AreaKind::Country | AreaKind::Group) || area.census_codes.is_empty() {
+                continue;
+            }
+            if area.census_codes.iter().any(|c| hs10.has_partner(*c)) {
+                out.push((area.code, hs10.total(&area.census_codes).0));
+            }
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Ok(out.into_iter().map(|(c, _)| c).collect())
+    }
+
+    pub(crate) fn va_model(&self) -> Result<&kanzei_mrio::ValueAddedModel, BriefError> {
+        self.va_model
+            .get_or_init(|| runs::wiod_model(self.store).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| BriefError::Scenario(format!("value-added model: {e}")))
+    }
+
+    /// The general-equilibrium solves, computed on first call (other callers wait).
+    pub(crate) fn ge(&self) -> Result<&GeRuns, String> {
+        self.ge.get_or_init(|| self.solve_ge().map_err(|e| e.to_string())).as_ref().map_err(|e| e.clone())
+    }
+
+    fn solve_ge(&self) -> Result<GeRuns, BriefError> {
+        let started = Instant::now();
+        let config = SolverConfig::default();
+        let observed = runs::wiod_observed(self.store)?;
+        let us = (self.scenario.id.clone(), self.sector_new.clone());
+        let mut with = vec![us.clone()];
+        for id in RETALIATION {
+            let s = load_scenario(&self.data, id)?;
+            with.push((s.id.clone(), runs::scenario_sector_tariffs(self.store, &self.data, &s, self.date)?));
+        }
+        let only = runs::cp_wiod_with(observed.clone(), &self.sector_old, &[us], &config)?;
+        let with = runs::cp_wiod_with(observed, &self.sector_old, &with, &config)?;
+        Ok(GeRuns { only, with, seconds: started.elapsed().as_secs_f64() })
+    }
+}
+
+/// The retaliation scenarios the general-equilibrium section adds.
+pub(crate) const RETALIATION: [&str; 2] = ["retaliation/china-2025", "retaliation/canada-2025"];
+
+/// The partner a brief is about.
+pub(crate) struct Partner {
+    pub(crate) code: AreaCode,
+    pub(crate) name: String,
+    /// Short name for charts ("Korea", "EU").
+    pub(crate) short: String,
+    /// Member countries (the partner itself for a country).
+    pub(crate) members: Vec<AreaCode>,
+    pub(crate) is_group: bool,
+    pub(crate) census_codes: Vec<u16>,
+}
+
+/// Everything a section reads.
+pub(crate) struct Ctx<'a, 's> {
+    pub(crate) store: &'s Store,
+    pub(crate) engine: &'a Engine<'s>,
+    pub(crate) spec: &'a BriefSpec,
+    pub(crate) options: &'a BriefOptions,
+    pub(crate) partner: Partner,
+    /// U.S. import cells with the partner's members labelled as the partner (for a group).
+    pub(crate) cells: Cow<'a, CellSet>,
+    pub(crate) claims: Vec<CheckedClaim>,
+    pub(crate) date: Date,
+}
+
+impl Ctx<'_, '_> {
+    pub(crate) fn registry(&self) -> &'static kanzei_core::AreaRegistry {
+        self.engine.data.registry
+    }
+    pub(crate) fn scenario(&self) -> &Scenario {
+        &self.engine.scenario
+    }
+    pub(crate) fn baseline(&self) -> &Scenario {
+        &self.engine.baseline
+    }
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.engine.compiled
+    }
+    pub(crate) fn base_compiled(&self) -> &Compiled {
+        &self.engine.base_compiled
+    }
+    pub(crate) fn chapter_names(&self) -> &BTreeMap<HsCode, String> {
+        &self.engine.chapter_names
+    }
+    pub(crate) fn claim(&self, id: &str) -> Option<&CheckedClaim> {
+        self.claims.iter().find(|c| c.id == id)
+    }
+    pub(crate) fn claim_value(&self, id: &str) -> f64 {
+        self.claim(id).and_then(|c| c.recomputed_value).unwrap_or(f64::NAN)
+    }
+}
+
+/// What sections produce besides their blocks: footnotes (once per key), the JSON summary
+/// and named numbers the summary section reads.
+pub(crate) struct Out {
+    pub(crate) footnotes: Vec<Footnote>,
+    pub(crate) json: serde_json::Map<String, Value>,
+    pub(crate) numbers: BTreeMap<&'static str, f64>,
+    pub(crate) stages: Vec<(String, f64)>,
+    lap: Instant,
+}
+
+impl Out {
+    pub(crate) fn footnote(&mut self, f: Footnote) {
+        if !self.footnotes.iter().any(|g| g.key == f.key) {
+            self.footnotes.push(f);
+        }
+    }
+    pub(crate) fn set(&mut self, key: &'static str, value: f64) {
+        self.numbers.insert(key, value);
+    }
+    pub(crate) fn get(&self, key: &str) -> f64 {
+        self.numbers.get(key).copied().unwrap_or(f64::NAN)
+    }
+    fn lap(&mut self, stage: &str, progress: &mut dyn FnMut(&str)) {
+        let now = Instant::now();
+        self.stages.push((stage.to_string(), now.duration_since(self.lap).as_secs_f64()));
+        self.lap = now;
+        progress(stage);
+    }
+}
+
+pub(crate) fn code(s: &str) -> AreaCode {
+    AreaCode::new(s).expect("static ISO3 code")
+}
+
+pub(crate) fn figure(svg: String, file_name: &str, caption: String, footnotes: &[&str]) -> Block {
+    Block::Chart(Figure { svg, caption, file_name: file_name.into(), footnotes: footnotes.iter().map(|s| s.to_string()).collect() })
+}
+
+pub(crate) fn table(caption: &str, headers: &[&str], rows: Vec<Vec<String>>, note: Option<String>, footnotes: &[&str]) -> Block {
+    let mut t = Table::new(headers.iter().map(|h| h.to_string()).collect(), rows);
+    t.caption = Some(caption.into());
+    t.note = note;
+    t.footnotes = footnotes.iter().map(|s| s.to_string()).collect();
+    Block::Table(t)
+}
+
+pub(crate) fn key_figure(value: String, label: &str, detail: Option<String>, footnote: &str) -> KeyFigure {
+    let mut k = KeyFigure::new(value, label, footnote);
+    k.detail = detail;
+    k
+}
+
+/// The footnote key for a claim's source.
+fn claim_footnote(row: &CheckedClaim) -> Vec<String> {
+    match row.source.as_ref().map(|s| s.dataset.as_str()) {
+        Some("census_ft900_country") => vec!["census".into()],
+        Some("japan_mof_trade") => vec!["mof".into()],
+        Some(d) if d.starts_with("us_imports") => vec!["hs10".into()],
+        Some("tariff_tables") => vec!["tables".into()],
+        Some("kanzei_tariff") => vec!["scenario".into()],
+        Some("imf_weo") => vec!["weo".into()],
+        Some("toyota_results") => vec!["toyota".into()],
+        _ => vec![],
+    }
+}
+
+/// The claims of one claims-file section as a table, or nothing if it has none.
+pub(crate) fn claims_block(rows: &[CheckedClaim], section: &str, caption: &str) -> Option<Block> {
+    let rows: Vec<ClaimRow> = rows
+        .iter()
+        .filter(|r| r.section == section)
+        .map(|r| ClaimRow {
+            claim: r.text.clone(),
+            asserted: r.asserted.clone().unwrap_or_default(),
+            recomputed: r.recomputed.clone(),
+            verdict: r.verdict,
+            note: match r.verdict {
+                Verdict::Confirmed => r.detail.clone(),
+                _ => r.reason.clone(),
+            },
+            footnotes: claim_footnote(r),
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Block::Claims(ClaimsTable { caption: Some(caption.into()), rows }))
+}
+
+/// Resolves `partner` and labels its members' cells as the partner for a group.
+fn partner_of<'a>(engine: &'a Engine<'_>, partner: &str) -> Result<(Partner, Cow<'a, CellSet>), BriefError> {
+    let registry = engine.data.registry;
+    let area = registry.resolve(partner).map_err(DataError::from)?;
+    match area.kind {
+        AreaKind::Country | AreaKind::Group => {}
+        _ => {
+            return Err(BriefError::Scenario(format!(
+                "`{}` ({}) is a statistical aggregate, not a partner a brief can be about; give a country (KOR) or a group (EU27)",
+                area.code, area.name
+            )))
+        }
+    }
+    if area.code.as_str() == "USA" {
+        return Err(BriefError::Scenario("a brief is about a U.S. partner; `USA` is the importer".into()));
+    }
+    let is_group = area.kind == AreaKind::Group;
+    let members = registry.expand(area.code);
+    let cells = if is_group {
+        let mut c = engine.cells.clone();
+        for cell in &mut c.cells {
+            if members.contains(&cell.exporter) {
+                cell.exporter = area.code;
+            }
+        }
+        Cow::Owned(c)
+    } else {
+        Cow::Borrowed(&engine.cells)
+    };
+    if !cells.cells.iter().any(|c| c.exporter == area.code) {
+        return Err(BriefError::Scenario(format!("the 2024 U.S. import data have no goods from {} ({}); no brief can be built", area.code, area.name)));
+    }
+    Ok((
+        Partner {
+            code: area.code,
+            name: area.name.clone(),
+            short: fmt::short_name(registry, area.code.as_str()),
+            members,
+            is_group,
+            census_codes: area.census_codes.clone(),
+        },
+        cells,
+    ))
+}
+
+/// Builds one brief: loads the data and compiles the scenarios ([`Engine::new`]), then
+/// [`build_with`]. `progress` is called with the name of each stage as it finishes.
+pub fn build(store: &Store, spec: &BriefSpec, options: &BriefOptions, progress: &mut dyn FnMut(&str)) -> Result<Brief, BriefError> {
+    let date = match (options.date, &spec.date) {
+        (Some(d), _) => Some(d),
+        (None, Some(d)) => Some(d.parse().map_err(|e: kanzei_tariff::date::DateError| BriefError::Scenario(format!("brief `{}`: date: {e}", spec.name)))?),
+        (None, None) => None,
+    };
+    let engine = Engine::new(
+        store,
+        options.scenario.as_deref().unwrap_or(&spec.scenario),
+        options.baseline.as_deref().unwrap_or(&spec.baseline),
+        date,
+    )?;
+    progress("data");
+    // General equilibrium is the slowest part and independent of the rest: solve it on a
+    // second thread while the other sections are built.
+    std::thread::scope(|scope| {
+        if options.general_equilibrium && spec.sections.contains(&SectionKind::Effects) {
+            scope.spawn(|| {
+                let _ = engine.ge();
+            });
+        }
+        build_with(&engine, spec, options, progress)
+    })
+}
+
+/// Builds a brief on a loaded [`Engine`] (whose scenario, baseline and date it uses).
+pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions, progress: &mut dyn FnMut(&str)) -> Result<Brief, BriefError> {
+    let store = engine.store;
+    let (partner, cells) = partner_of(engine, &spec.partner)?;
+    for kind in &spec.sections {
+        if let Some(only) = kind.only_for() {
+            if partner.code.as_str() != only {
+                return Err(BriefError::Scenario(format!(
+                    "brief `{}`: section `{}` needs data kanzei has for {only} only; {} is not {only}",
+                    spec.name,
+                    kind.name(),
+                    partner.code
+                )));
+            }
+        }
+    }
+    let mut out = Out {
+        footnotes: Vec::new(),
+        json: serde_json::Map::new(),
+        numbers: BTreeMap::new(),
+        stages: vec![("data".into(), engine.load_seconds)],
+        lap: Instant::now(),
+    };
+    let mut claims = Vec::new();
+    if let Some((file, text)) = &spec.claims {
+        let data = &engine.data;
+        let claims_file = claims::parse(file, text)?;
+        claims = claims::check(&claims_file, &Evaluator::with_tariff_data(store, data))?;
+        if claims.iter().any(|c| c.source.as_ref().is_some_and(|s| s.dataset == "tariff_tables")) {
+            out.footnote(Footnote {
+                key: "tables".into(),
+                dataset: "Executive Orders 14257 (April 2, 2025, Annex I) and 14326 (July 31, 2025, Annex I), as tabulated by The Budget Lab at Yale".into(),
+                year: "2025".into(),
+                basis: "country rates, percent ad valorem".into(),
+                note: None,
+            });
+        }
+        out.lap("claims", progress);
+    }
+    let mut warnings = Vec::new();
+    if let Some(last) = last_event_date(&engine.scenario) {
+        if engine.date > last {
+            warnings.push(format!(
+                "{} is after the last dated event of scenario {} ({last}); no later policy change is known to it",
+                engine.date, engine.scenario.id
+            ));
+        }
+    }
+    let ctx = Ctx { store, engine, spec, options, partner, cells, claims, date: engine.date };
+    let mut sections = Vec::new();
+    for kind in &spec.sections {
+        let section = match kind {
+            SectionKind::Summary => continue,
+            SectionKind::Trade => trade::section(&ctx, &mut out)?,
+            SectionKind::Exposure => exposure::section(&ctx, &mut out)?,
+            SectionKind::Tariffs => tariffs::section(&ctx, &mut out)?,
+            SectionKind::ValueAdded => value_added::section(&ctx, &mut out)?,
+            SectionKind::Effects => effects::section(&ctx, &mut out)?,
+            SectionKind::Method => continue,
+            SectionKind::JapanExports => japan::exports_section(&ctx, &mut out)?,
+            SectionKind::ToyotaProduction => japan::toyota_section(&ctx, &mut out)?,
+            SectionKind::LngOffsets => japan::lng_section(&ctx, &mut out)?,
+            SectionKind::AllianceLedger => japan::ledger_section(&ctx, &mut out)?,
+        };
+        out.lap(kind.name(), progress);
+        sections.push((*kind, section));
+    }
+    // Summary and method read what the other sections found; they go where the spec puts them.
+    let mut ordered = Vec::new();
+    for kind in &spec.sections {
+        match kind {
+            SectionKind::Summary => ordered.push(closing::summary_section(&ctx, &out)),
+            SectionKind::Method => ordered.push(closing::method_section(&ctx, &out)),
+            _ => {
+                if let Some(i) = sections.iter().position(|(k, _)| k == kind) {
+                    ordered.push(sections.remove(i).1);
+                }
+            }
+        }
+    }
+    number_figures(&mut ordered);
+    let document = Document {
+        title: closing::title(&ctx),
+        subtitle: Some(closing::subtitle(&ctx)),
+        metadata: Metadata {
+            kanzei_version: options.kanzei_version.clone(),
+            scenario: format!("{} (baseline {})", engine.scenario.id, engine.baseline.id),
+            date: if engine.date_is_default { format!("{} (the last dated event of the scenario)", engine.date) } else { engine.date.to_string() },
+            data_source: format!("U.S. Census Bureau, USITC, IMF WEO, WIOD 2011{} — {}", closing::extra_sources(&ctx), store.source()),
+        },
+        sections: ordered,
+        footnotes: std::mem::take(&mut out.footnotes),
+    };
+    document.validate().map_err(|e| BriefError::Scenario(format!("internal: {e}")))?;
+    let summary = closing::summary_json(&ctx, &out, &warnings);
+    out.lap("document", progress);
+    Ok(Brief { name: spec.name.clone(), document, claims: ctx.claims, summary, warnings, timings: out.stages })
+}
+
+/// Gives every chart a file name numbered in document order: `fig-01-<slug>.svg`.
+fn number_figures(sections: &mut [Section]) {
+    let mut n = 0;
+    for block in sections.iter_mut().flat_map(|s| s.blocks.iter_mut()) {
+        if let Block::Chart(f) = block {
+            n += 1;
+            f.file_name = format!("fig-{n:02}-{}", f.file_name);
+        }
+    }
+}
+
+/// The numbers of `brief.json` that every brief has.
+pub(crate) fn headline_json(ctx: &Ctx<'_, '_>, out: &Out) -> Value {
+    let rank = out.get("deficit_rank");
+    json!({
+        "exports_usd": out.get("exports_usd"),
+        "imports_usd": out.get("imports_usd"),
+        "balance_usd": out.get("balance_usd"),
+        "deficit_rank": if rank.is_finite() { json!(rank as u64) } else { Value::Null },
+        "etr_pct": out.get("etr_pct"),
+        "baseline_etr_pct": out.get("baseline_etr_pct"),
+        "duties_usd": out.get("duties_usd"),
+        "imports_for_consumption_usd": out.get("imports_consumption_usd"),
+        "partner_name": ctx.partner.name,
+    })
+}
