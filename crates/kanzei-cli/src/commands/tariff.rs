@@ -526,7 +526,7 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
         grid.push(vec![
             Cell::Text(s.measure.clone()),
             Cell::Text(s.authority.clone()),
-            s.rate_pct.map_or(Cell::Empty, |r| Cell::Num(r)),
+            s.rate_pct.map_or(Cell::Empty, Cell::Num),
             Cell::Text(s.stacking.clone()),
             Cell::Num(s.share),
             Cell::Num(s.contribution_pp),
