@@ -124,15 +124,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => kanzei_data::Store::embedded(),
     };
     let mut stdout = std::io::stdout().lock();
-    match cli.command {
-        Command::Trade(cmd) => commands::trade::run(cmd, &store, &mut stdout),
-        Command::Data(cmd) => commands::data::run(cmd, &store, &mut stdout),
-        Command::Tariff(cmd) => commands::tariff::run(cmd, &store, &mut stdout),
-        Command::Va(cmd) => commands::va::run(cmd, &store, &mut stdout),
-        Command::Ge(cmd) => commands::ge::run(cmd, &store, &mut stdout),
-        Command::Pe(cmd) => commands::pe::run(cmd, &store, &mut stdout),
-        Command::Validate(args) => commands::validate::run(args, &store, &mut stdout),
-        Command::Brief(args) => commands::brief::run(args, &store, &mut stdout),
-        Command::Claims(cmd) => commands::claims::run(cmd, &store, &mut stdout),
+    run_with(cli.command, &store, &mut stdout)
+}
+
+/// Runs a command on a given store, writing to `out`. Tests use it to run many commands on
+/// one store, which loads each dataset once.
+pub fn run_with(command: Command, store: &kanzei_data::Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    match command {
+        Command::Trade(cmd) => commands::trade::run(cmd, store, out),
+        Command::Data(cmd) => commands::data::run(cmd, store, out),
+        Command::Tariff(cmd) => commands::tariff::run(cmd, store, out),
+        Command::Va(cmd) => commands::va::run(cmd, store, out),
+        Command::Ge(cmd) => commands::ge::run(cmd, store, out),
+        Command::Pe(cmd) => commands::pe::run(cmd, store, out),
+        Command::Validate(args) => commands::validate::run(args, store, out),
+        Command::Brief(args) => commands::brief::run(args, store, out),
+        Command::Claims(cmd) => commands::claims::run(cmd, store, out),
     }
 }

@@ -45,7 +45,10 @@ fn trade_balance_csv_and_table() {
     let out = kanzei(&["trade", "balance", "--year", "2024", "--top", "3", "--format", "csv"]);
     let text = stdout(&out);
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "rank,partner,name,exports_musd,imports_musd,balance_musd,total_musd");
+    assert_eq!(
+        lines.next().unwrap(),
+        "rank,partner,name,exports_usd,imports_usd,balance_usd,total_usd"
+    );
     assert!(lines.next().unwrap().starts_with("1,CHN,China,"));
     assert_eq!(text.lines().count(), 4);
     let out = kanzei(&["trade", "balance", "--top", "7"]);

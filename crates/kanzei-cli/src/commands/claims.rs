@@ -9,7 +9,7 @@ use kanzei_report::claims::{self, Evaluator, QUERIES};
 use kanzei_report::document::Verdict;
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei claims …`
@@ -41,12 +41,20 @@ pub fn run(cmd: ClaimsCommand, store: &Store, out: &mut dyn Write) -> anyhow::Re
     match cmd {
         ClaimsCommand::Check(args) => check(args, store, out),
         ClaimsCommand::Queries(format) => {
-            let mut grid = Grid::new(Some("Queries a claims file may use".to_string()), &["query", "returns", "parameters", "what"]);
+            let mut grid = Grid::new(
+                Some("Queries a claims file may use".to_string()),
+                vec![
+                    Column::text("query"),
+                    Column::text("returns"),
+                    Column::text("parameters"),
+                    Column::text("what"),
+                ],
+            );
             for q in QUERIES {
                 let params: Vec<String> = q.params.iter().map(|(p, d)| d.map_or_else(|| p.to_string(), |d| format!("{p}={d}"))).collect();
                 grid.push(vec![Cell::Text(q.name.into()), Cell::Text(format!("{:?}", q.dimension).to_lowercase()), Cell::Text(params.join(", ")), Cell::Text(q.help.into())]);
             }
-            let json = json!(QUERIES.iter().map(|q| json!({"query": q.name, "dimension": q.dimension, "params": q.params.iter().map(|(p, d)| json!({"name": p, "default": d})).collect::<Vec<_>>(), "help": q.help})).collect::<Vec<_>>());
+            let json = json!({"queries": QUERIES.iter().map(|q| json!({"query": q.name, "dimension": q.dimension, "params": q.params.iter().map(|(p, d)| json!({"name": p, "default": d})).collect::<Vec<_>>(), "help": q.help})).collect::<Vec<_>>()});
             let mut report = Report::new(json);
             report.grids.push(grid);
             report.write(format.format, out)?;
@@ -79,7 +87,17 @@ fn check(args: CheckArgs, store: &Store, out: &mut dyn Write) -> anyhow::Result<
         "stated": stated,
         "claims": rows,
     }));
-    let mut grid = Grid::new(Some(format!("{} — {} claims", file.title, rows.len())), &["id", "claim", "asserted", "recomputed", "verdict", "why / detail"]);
+    let mut grid = Grid::new(
+        Some(format!("{} — {} claims", file.title, rows.len())),
+        vec![
+            Column::text("id"),
+            Column::text("claim").width(70),
+            Column::text("asserted"),
+            Column::text("recomputed"),
+            Column::text("verdict"),
+            Column::text("detail"),
+        ],
+    );
     for r in &rows {
         let why = match r.verdict {
             Verdict::Confirmed => r.detail.clone().unwrap_or_default(),
@@ -87,7 +105,7 @@ fn check(args: CheckArgs, store: &Store, out: &mut dyn Write) -> anyhow::Result<
         };
         grid.push(vec![
             Cell::Text(r.id.clone()),
-            Cell::Text(crate::commands::trade::truncate(&r.text, 70)),
+            Cell::Text(r.text.clone()),
             Cell::Text(r.asserted.clone().unwrap_or_default()),
             Cell::Text(r.recomputed.clone().unwrap_or_else(|| "—".into())),
             Cell::Text(r.verdict.label().to_lowercase()),

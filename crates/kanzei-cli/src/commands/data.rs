@@ -10,7 +10,7 @@ use kanzei_data::snapshot::{self, BuildEvent};
 use kanzei_data::{catalog, DataSource, Store};
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei data` subcommands.
@@ -119,7 +119,14 @@ pub fn info(store: &Store) -> anyhow::Result<Report> {
     };
     let mut grid = Grid::new(
         Some(format!("Datasets ({})", store.source())),
-        &["dataset", "years", "rows_kept", "value_kept_pct", "rows_set_aside", "unit"],
+        vec![
+            Column::text("dataset"),
+            Column::text("years"),
+            Column::count("rows_kept"),
+            Column::pct("value_kept", 3),
+            Column::count("rows_set_aside"),
+            Column::text("unit"),
+        ],
     );
     let mut datasets = Vec::new();
     for info in catalog::DATASETS {
@@ -131,7 +138,7 @@ pub fn info(store: &Store) -> anyhow::Result<Report> {
             Cell::Text(info.id.into()),
             Cell::Text(years.clone()),
             Cell::Int(rows as i64),
-            cov.map_or(Cell::Empty, |c| Cell::Pct(c.kept_value_pct(), 3)),
+            cov.map_or(Cell::Empty, |c| Cell::Num(c.kept_value_pct())),
             cov.map_or(Cell::Empty, |c| Cell::Int(c.rows_rejected() as i64)),
             Cell::Text(info.unit.split(';').next().unwrap_or("").into()),
         ]);
@@ -190,8 +197,23 @@ pub fn areas(store: &Store, kind: Option<KindArg>) -> anyhow::Result<Report> {
         KindArg::Historical => AreaKind::Historical,
         KindArg::Unallocated => AreaKind::Unallocated,
     });
-    let areas: Vec<_> = store.registry().areas().iter().filter(|a| want.is_none_or(|k| a.kind == k)).collect();
-    let mut grid = Grid::new(None, &["code", "kind", "name", "iso2", "census_codes", "members"]);
+    let areas: Vec<_> = store
+        .registry()
+        .areas()
+        .iter()
+        .filter(|a| want.is_none_or(|k| a.kind == k))
+        .collect();
+    let mut grid = Grid::new(
+        None,
+        vec![
+            Column::text("code"),
+            Column::text("kind"),
+            Column::text("name"),
+            Column::text("iso2"),
+            Column::text("census_codes"),
+            Column::text("members"),
+        ],
+    );
     for a in &areas {
         grid.push(vec![
             Cell::Text(a.code.to_string()),

@@ -11,7 +11,7 @@ use kanzei_ge::gravity::FullEndowment;
 use kanzei_report::runs;
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei ge` subcommands.
@@ -40,7 +40,7 @@ pub struct CpArgs {
     /// Retaliation scenarios to add (wiod2011), e.g. retaliation/china-2025.
     #[arg(long = "with")]
     pub with: Vec<String>,
-    /// Show only these countries in the table (all in JSON).
+    /// Show only these countries in the table (all of them in CSV and JSON).
     #[arg(long, value_delimiter = ',')]
     pub countries: Vec<String>,
     #[command(flatten)]
@@ -105,19 +105,34 @@ pub fn cp_report(eq: &Equilibrium, title: String, countries: &[String], notes: V
         "max_residual": eq.report.max_residual,
         "report": eq.report,
     }));
-    let mut grid = Grid::new(Some(title), &["country", "welfare_pct", "tot_pct", "vot_pct", "real_wage_pct", "real_income_pct"]);
+    let mut grid = Grid::new(
+        Some(title),
+        vec![
+            Column::text("country"),
+            Column::pct("welfare", 3),
+            Column::pct("tot", 3),
+            Column::pct("vot", 3),
+            Column::pct("real_wage", 3),
+            Column::pct("real_income", 3),
+        ],
+    );
     for c in &eq.countries {
-        if !countries.is_empty() && !countries.iter().any(|x| x.eq_ignore_ascii_case(&c.country)) {
-            continue;
-        }
-        grid.push(vec![
+        // The table shows the countries asked for; CSV and JSON have them all.
+        let shown =
+            countries.is_empty() || countries.iter().any(|x| x.eq_ignore_ascii_case(&c.country));
+        let row = vec![
             Cell::Text(c.country.clone()),
-            Cell::Pct(c.welfare_pct, 3),
-            Cell::Pct(c.tot_pct, 3),
-            Cell::Pct(c.vot_pct, 3),
-            Cell::Pct(c.real_wage_pct, 3),
-            Cell::Pct(c.real_income_pct, 3),
-        ]);
+            Cell::Num(c.welfare_pct),
+            Cell::Num(c.tot_pct),
+            Cell::Num(c.vot_pct),
+            Cell::Num(c.real_wage_pct),
+            Cell::Num(c.real_income_pct),
+        ];
+        if shown {
+            grid.push(row);
+        } else {
+            grid.push_hidden_in_table(row);
+        }
     }
     report.grids.push(grid);
     report.notes.push(format!(
@@ -196,17 +211,33 @@ fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
     let mut rows: Vec<_> = results.countries.iter().collect();
     rows.sort_by(|a, b| b.gdp_change_pct.abs().total_cmp(&a.gdp_change_pct.abs()));
     let mut grid = Grid::new(
-        Some(format!("Structural gravity: {var} = {value} for {} (σ = {})", pairs.iter().map(|(a, b)| format!("{a}→{b}")).collect::<Vec<_>>().join(", "), args.sigma)),
-        &["country", "real_gdp_change_pct", "factory_gate_price_change_pct", "imr_change_pct", "omr_change_pct", "foreign_exports_change_pct"],
+        Some(format!(
+            "Structural gravity: {var} = {value} for {} (σ = {})",
+            pairs
+                .iter()
+                .map(|(a, b)| format!("{a}→{b}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.sigma
+        )),
+        vec![
+            Column::text("country"),
+            Column::pct("real_gdp_change", 4),
+            Column::pct("factory_gate_price_change", 4),
+            Column::pct("imr_change", 4),
+            Column::pct("omr_change", 4),
+            Column::pct("foreign_exports_change", 3),
+        ],
     );
-    for c in rows.iter().take(15) {
+    grid.table_limit = Some(15);
+    for c in &rows {
         grid.push(vec![
             Cell::Text(c.country.clone()),
-            Cell::Pct(c.gdp_change_pct, 4),
-            Cell::Pct(c.factory_gate_price_change_pct, 4),
-            Cell::Pct(c.imr_change_pct, 4),
-            Cell::Pct(c.omr_change_pct, 4),
-            Cell::Pct(c.foreign_exports_change_pct, 3),
+            Cell::Num(c.gdp_change_pct),
+            Cell::Num(c.factory_gate_price_change_pct),
+            Cell::Num(c.imr_change_pct),
+            Cell::Num(c.omr_change_pct),
+            Cell::Num(c.foreign_exports_change_pct),
         ]);
     }
     report.grids.push(grid);

@@ -14,7 +14,7 @@ use kanzei_tariff::analysis::TariffData;
 use serde_json::json;
 
 use crate::commands::tariff::load_scenario;
-use crate::output::{group_thousands, Cell, Grid, Report};
+use crate::output::{group_thousands, Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei pe` subcommands.
@@ -152,20 +152,31 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
             result.etr_post_pct,
             result.etr_base_pct
         )),
-        &["key", "name", "imports_before_musd", "imports_after_musd", "change_pct", "creation_musd", "diversion_musd", "rate_before_pct", "rate_after_pct", "revenue_musd"],
+        vec![
+            Column::text("key"),
+            Column::text("name").width(30),
+            Column::usd("imports_before"),
+            Column::usd("imports_after"),
+            Column::pct("change", 2),
+            Column::usd("creation"),
+            Column::usd("diversion"),
+            Column::pct("rate_before", 2),
+            Column::pct("rate_after", 2),
+            Column::usd("revenue"),
+        ],
     );
     for g in &result.groups {
         grid.push(vec![
             Cell::Text(g.key.clone()),
-            Cell::Text(crate::commands::trade::truncate(&g.name, 30)),
-            Cell::UsdMillions(g.imports_before_usd),
-            Cell::UsdMillions(g.imports_after_usd),
-            Cell::Pct(100.0 * (g.imports_after_usd / g.imports_before_usd.max(1.0) - 1.0), 2),
-            Cell::UsdMillions(g.trade_creation_usd),
-            Cell::UsdMillions(g.trade_diversion_usd),
-            Cell::Pct(g.rate_before_pct, 2),
-            Cell::Pct(g.rate_after_pct, 2),
-            Cell::UsdMillions(g.revenue_usd),
+            Cell::Text(g.name.clone()),
+            Cell::Num(g.imports_before_usd),
+            Cell::Num(g.imports_after_usd),
+            Cell::Num(100.0 * (g.imports_after_usd / g.imports_before_usd.max(1.0) - 1.0)),
+            Cell::Num(g.trade_creation_usd),
+            Cell::Num(g.trade_diversion_usd),
+            Cell::Num(g.rate_before_pct),
+            Cell::Num(g.rate_after_pct),
+            Cell::Num(g.revenue_usd),
         ]);
     }
     report.grids.push(grid);
@@ -224,15 +235,30 @@ fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
         "report": solution.report,
         "inputs": inputs.files,
     }));
-    let mut grid = Grid::new(Some("GSIM: world price changes (proportions) and welfare".into()), &["region", "world_price_change", "producer_surplus", "consumer_surplus", "revenue_change", "net_welfare"]);
+    // Surpluses are in the units of the flows matrix, whatever they are; the JSON keeps
+    // GSIM's proportional price change, the table and CSV show it in percent.
+    let mut grid = Grid::new(
+        Some(
+            "GSIM: world price changes and welfare (surpluses in the units of the flows matrix)"
+                .into(),
+        ),
+        vec![
+            Column::text("region"),
+            Column::pct("world_price_change", 4),
+            Column::number("producer_surplus", 3),
+            Column::number("consumer_surplus", 3),
+            Column::number("revenue_change", 3),
+            Column::number("net_welfare", 3),
+        ],
+    );
     for (e, w) in solution.exporters.iter().zip(&welfare) {
         grid.push(vec![
             Cell::Text(e.exporter.clone()),
-            Cell::Num(e.world_price_change, 6),
-            Cell::Num(w.producer_surplus, 3),
-            Cell::Num(w.consumer_surplus, 3),
-            Cell::Num(w.revenue_change, 3),
-            Cell::Num(w.net, 3),
+            Cell::Num(100.0 * e.world_price_change),
+            Cell::Num(w.producer_surplus),
+            Cell::Num(w.consumer_surplus),
+            Cell::Num(w.revenue_change),
+            Cell::Num(w.net),
         ]);
     }
     report.grids.push(grid);
@@ -252,12 +278,25 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
     let resolved = resolver.resolve(code.with_vintage(HsVintage::Hs2022));
     let kinds = [ElasticityKind::ImportDemand, ElasticityKind::Substitution, ElasticityKind::ExportSupply];
     let mut rows = Vec::new();
-    let mut grid = Grid::new(Some(format!("Elasticities SMART and GSIM would use for HS {code}")), &["elasticity", "value", "set", "code_used", "level", "vintage", "flags"]);
+    let mut grid = Grid::new(
+        Some(format!(
+            "Elasticities SMART and GSIM would use for HS {code}"
+        )),
+        vec![
+            Column::text("kind"),
+            Column::number("elasticity", 3),
+            Column::text("set"),
+            Column::text("code_used"),
+            Column::text("level"),
+            Column::text("vintage"),
+            Column::text("flags"),
+        ],
+    );
     for kind in kinds {
         let r = resolved.get(kind);
         grid.push(vec![
             Cell::Text(kind.name().into()),
-            Cell::Num(r.value, 3),
+            Cell::Num(r.value),
             Cell::Text(r.set.clone()),
             Cell::Text(r.source_code.clone()),
             Cell::Text(r.level.label().into()),
@@ -275,7 +314,15 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
         }
     }
     // Alternatives from every set, for comparison.
-    let mut alt = Grid::new(Some("Published values in each set (exact code or its HS6)".into()), &["set", "code", "value", "flags"]);
+    let mut alt = Grid::new(
+        Some("Published values in each set (exact code or its HS6)".into()),
+        vec![
+            Column::text("set"),
+            Column::text("code"),
+            Column::number("elasticity", 3),
+            Column::text("flags"),
+        ],
+    );
     let mut prefixes: Vec<usize> = vec![10, 6];
     prefixes.retain(|d| *d <= code.len());
     for table in tables.tables.iter() {
@@ -286,7 +333,11 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
                         alt.push(vec![
                             Cell::Text(table.id.set_label().into()),
                             Cell::Text(prefix.to_string()),
-                            if e.published.is_finite() { Cell::Num(e.published, 3) } else { Cell::Empty },
+                            if e.published.is_finite() {
+                                Cell::Num(e.published)
+                            } else {
+                                Cell::Empty
+                            },
                             Cell::Text(e.flags.describe().join("; ")),
                         ]);
                     }

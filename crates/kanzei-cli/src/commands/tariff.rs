@@ -13,7 +13,7 @@ use kanzei_tariff::library::{vocabulary, Library, SHIPPED};
 use kanzei_tariff::{Date, Scenario};
 use serde_json::json;
 
-use crate::output::{group_thousands, Cell, Grid, Report};
+use crate::output::{group_thousands, Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei tariff` subcommands.
@@ -224,17 +224,28 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
         let (census_etr, model_etr, rows) = analysis::compare_census(&compiled, &cells, date, &data.schedule, data.registry, 15);
         json["census_comparison"] = json!({ "census_etr_pct": census_etr, "model_etr_pct": model_etr, "partners": rows });
         let mut grid = Grid::new(
-            Some(format!("Modelled {} on {date} vs Census calculated duty, 2024 (15 largest partners)", scenario.id)),
-            &["partner", "name", "imports_musd", "census_etr_pct", "model_etr_pct", "gap_pp", "note"],
+            Some(format!(
+                "Modelled {} on {date} vs Census calculated duty, 2024 (15 largest partners)",
+                scenario.id
+            )),
+            vec![
+                Column::text("partner"),
+                Column::text("name"),
+                Column::usd("imports"),
+                Column::pct("census_etr", 2),
+                Column::pct("model_etr", 2),
+                Column::pp("gap", 2),
+                Column::text("note"),
+            ],
         );
         for r in &rows {
             grid.push(vec![
                 Cell::Text(r.partner.clone()),
                 Cell::Text(r.name.clone()),
-                Cell::UsdMillions(r.imports_usd),
-                Cell::Pct(r.census_etr_pct, 2),
-                Cell::Pct(r.model_etr_pct, 2),
-                Cell::Pct(r.gap_pp, 2),
+                Cell::Num(r.imports_usd),
+                Cell::Num(r.census_etr_pct),
+                Cell::Num(r.model_etr_pct),
+                Cell::Num(r.gap_pp),
                 Cell::Text(r.note.clone()),
             ]);
         }
@@ -251,9 +262,16 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
         GroupBy::Hs2 => "hs2",
         GroupBy::Authority => "authority",
     };
-    let mut headers = vec![key_header, "name", "imports_musd", "etr_pct", "revenue_musd", "contribution_pp"];
+    let mut columns = vec![
+        Column::text(key_header),
+        Column::text("name").width(40),
+        Column::usd("imports"),
+        Column::pct("etr", 2),
+        Column::usd("revenue"),
+        Column::pp("contribution", 2),
+    ];
     if result.baseline_etr_pct.is_some() {
-        headers.extend(["baseline_etr_pct", "change_pp"]);
+        columns.extend([Column::pct("baseline_etr", 2), Column::pp("change", 2)]);
     }
     let mut grid = Grid::new(
         Some(format!(
@@ -266,20 +284,20 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
             group_thousands(result.revenue_usd / 1e6, 0),
             result.baseline_etr_pct.map_or_else(String::new, |b| format!("; baseline {} {b:.2}%", result.baseline_scenario.clone().unwrap_or_default()))
         )),
-        &headers,
+        columns,
     );
     for g in &result.groups {
         let mut row = vec![
             Cell::Text(g.key.clone()),
-            Cell::Text(crate::commands::trade::truncate(&g.name, 40)),
-            Cell::UsdMillions(g.imports_usd),
-            Cell::Pct(g.etr_pct, 2),
-            Cell::UsdMillions(g.revenue_usd),
-            Cell::Pct(g.contribution_pp, 2),
+            Cell::Text(g.name.clone()),
+            Cell::Num(g.imports_usd),
+            Cell::Num(g.etr_pct),
+            Cell::Num(g.revenue_usd),
+            Cell::Num(g.contribution_pp),
         ];
         if result.baseline_etr_pct.is_some() {
-            row.push(g.baseline_etr_pct.map_or(Cell::Empty, |v| Cell::Pct(v, 2)));
-            row.push(g.change_pp.map_or(Cell::Empty, |v| Cell::Pct(v, 2)));
+            row.push(g.baseline_etr_pct.map_or(Cell::Empty, Cell::Num));
+            row.push(g.change_pp.map_or(Cell::Empty, Cell::Num));
         }
         grid.push(row);
     }
@@ -324,27 +342,43 @@ pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow
             group_thousands(e.revenue_usd / 1e6, 0),
             e.share_hit_pct
         )),
-        &["authority", "description", "value_hit_musd", "rate_on_hit_pct", "revenue_musd", "contribution_pp"],
+        vec![
+            Column::text("authority"),
+            Column::text("description"),
+            Column::usd("value_hit"),
+            Column::pct("rate_on_hit", 2),
+            Column::usd("revenue"),
+            Column::pp("contribution", 2),
+        ],
     );
     for g in &e.by_authority {
         grid.push(vec![
             Cell::Text(g.key.clone()),
             Cell::Text(g.name.clone()),
-            Cell::UsdMillions(g.imports_usd),
-            Cell::Pct(g.etr_pct, 2),
-            Cell::UsdMillions(g.revenue_usd),
-            Cell::Pct(g.contribution_pp, 2),
+            Cell::Num(g.imports_usd),
+            Cell::Num(g.etr_pct),
+            Cell::Num(g.revenue_usd),
+            Cell::Num(g.contribution_pp),
         ]);
     }
     report.grids.push(grid);
-    let mut chapters = Grid::new(Some("By chapter (largest first)".into()), &["hs2", "description", "imports_musd", "etr_pct", "revenue_musd"]);
+    let mut chapters = Grid::new(
+        Some("By chapter (largest first)".into()),
+        vec![
+            Column::text("hs2"),
+            Column::text("description").width(50),
+            Column::usd("imports"),
+            Column::pct("etr", 2),
+            Column::usd("revenue"),
+        ],
+    );
     for g in e.by_chapter.iter().take(15) {
         chapters.push(vec![
             Cell::Text(g.key.clone()),
-            Cell::Text(crate::commands::trade::truncate(&g.name, 50)),
-            Cell::UsdMillions(g.imports_usd),
-            Cell::Pct(g.etr_pct, 2),
-            Cell::UsdMillions(g.revenue_usd),
+            Cell::Text(g.name.clone()),
+            Cell::Num(g.imports_usd),
+            Cell::Num(g.etr_pct),
+            Cell::Num(g.revenue_usd),
         ]);
     }
     report.grids.push(chapters);
@@ -377,25 +411,28 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
     let mut authorities: Vec<String> = points.iter().flat_map(|p| p.by_authority_pp.keys().cloned()).collect();
     authorities.sort();
     authorities.dedup();
-    let mut headers: Vec<String> = vec!["date".into(), "etr_pct".into()];
-    headers.extend(authorities.iter().map(|a| format!("{a}_pp")));
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut columns = vec![Column::text("date"), Column::pct("etr", 2)];
+    columns.extend(
+        authorities
+            .iter()
+            .map(|a| Column::new(a.clone(), crate::output::Unit::Pp, 2)),
+    );
     let title = format!(
         "Daily ETR, {} {}, {from} to {to}{}",
         scenario.id,
         partner.map_or_else(|| "all partners".to_string(), |p| p.to_string()),
         if args.changes_only { " (days on which it changes)" } else { "" }
     );
-    let mut grid = Grid::new(Some(title), &header_refs);
+    let mut grid = Grid::new(Some(title), columns);
     let mut last: Option<f64> = None;
     for p in &points {
         if args.changes_only && last.is_some_and(|l| (l - p.etr_pct).abs() < 1e-9) {
             continue;
         }
         last = Some(p.etr_pct);
-        let mut row = vec![Cell::Text(p.date.to_string()), Cell::Pct(p.etr_pct, 2)];
+        let mut row = vec![Cell::Text(p.date.to_string()), Cell::Num(p.etr_pct)];
         for a in &authorities {
-            row.push(Cell::Pct(p.by_authority_pp.get(a).copied().unwrap_or(0.0), 2));
+            row.push(Cell::Num(p.by_authority_pp.get(a).copied().unwrap_or(0.0)));
         }
         grid.push(row);
     }
@@ -457,15 +494,25 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
             scenario.id,
             e.total_pct
         )),
-        &["measure", "authority", "rate_pct", "stacking", "share", "adds_pp", "status", "in_force", "legal"],
+        vec![
+            Column::text("measure"),
+            Column::text("authority"),
+            Column::pct("rate", 2),
+            Column::text("stacking"),
+            Column::share("applies", 3),
+            Column::pp("adds", 2),
+            Column::text("status"),
+            Column::text("in_force"),
+            Column::text("legal").width(70),
+        ],
     );
     grid.push(vec![
         Cell::Text("base: MFN".into()),
         Cell::Text("mfn".into()),
-        Cell::Pct(e.mfn.pct, 2),
+        Cell::Num(e.mfn.pct),
         Cell::Text("base".into()),
-        Cell::Num(1.0 - e.preference_share, 3),
-        Cell::Pct(e.base_pct, 2),
+        Cell::Num(1.0 - e.preference_share),
+        Cell::Num(e.base_pct),
         Cell::Text(format!("{} ({})", e.mfn.source.as_str(), e.mfn.text)),
         Cell::Text(String::new()),
         Cell::Text(format!(
@@ -479,13 +526,17 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
         grid.push(vec![
             Cell::Text(s.measure.clone()),
             Cell::Text(s.authority.clone()),
-            s.rate_pct.map_or(Cell::Empty, |r| Cell::Pct(r, 2)),
+            s.rate_pct.map_or(Cell::Empty, Cell::Num),
             Cell::Text(s.stacking.clone()),
-            Cell::Num(s.share, 3),
-            Cell::Pct(s.contribution_pp, 2),
+            Cell::Num(s.share),
+            Cell::Num(s.contribution_pp),
             Cell::Text(s.status.clone()),
-            Cell::Text(format!("{} → {}", s.effective, s.expires.map_or_else(|| "".to_string(), |d| d.to_string()))),
-            Cell::Text(crate::commands::trade::truncate(&s.legal, 70)),
+            Cell::Text(format!(
+                "{} → {}",
+                s.effective,
+                s.expires.map_or_else(|| "".to_string(), |d| d.to_string())
+            )),
+            Cell::Text(s.legal.clone()),
         ]);
     }
     report.grids.push(grid);
@@ -502,8 +553,22 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
 pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.file, data)?;
     let mut grid = Grid::new(
-        Some(format!("{}: {} ({} measures; lineage {})", scenario.id, scenario.title, scenario.measures.len(), scenario.lineage.join(" → "))),
-        &["measure", "authority", "exporters", "stacking", "effective", "expires", "defined_in"],
+        Some(format!(
+            "{}: {} ({} measures; lineage {})",
+            scenario.id,
+            scenario.title,
+            scenario.measures.len(),
+            scenario.lineage.join(" → ")
+        )),
+        vec![
+            Column::text("measure"),
+            Column::text("authority"),
+            Column::text("exporters"),
+            Column::text("stacking"),
+            Column::text("effective"),
+            Column::text("expires"),
+            Column::text("defined_in"),
+        ],
     );
     for m in &scenario.measures {
         let exporters = match &m.exporters {
@@ -530,7 +595,16 @@ pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
 /// `tariff lists`.
 pub fn lists(store: &Store) -> anyhow::Result<Report> {
     let inputs = store.tariff_inputs()?;
-    let mut grid = Grid::new(Some("Product lists scenarios can name (`products = { list = \"…\" }`)".into()), &["kind", "id", "entries", "title", "legal"]);
+    let mut grid = Grid::new(
+        Some("Product lists scenarios can name (`products = { list = \"…\" }`)".into()),
+        vec![
+            Column::text("kind"),
+            Column::text("id"),
+            Column::count("entries"),
+            Column::text("title"),
+            Column::text("legal"),
+        ],
+    );
     for (id, file, _) in SHIPPED {
         grid.push(vec![Cell::Text("scenario".into()), Cell::Text((*id).into()), Cell::Empty, Cell::Text((*file).into()), Cell::Empty]);
     }

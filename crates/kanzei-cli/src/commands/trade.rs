@@ -8,7 +8,7 @@ use kanzei_data::japan_mof::{commodity_level, CommodityLevel};
 use kanzei_data::Store;
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei trade` subcommands.
@@ -152,26 +152,38 @@ pub fn balance(store: &Store, year: i32, top: Option<usize>) -> anyhow::Result<R
         "reporter": "USA",
         "source": source,
         "partners_total": table.partners.len(),
-        "partners": partners,
         "coverage": table.coverage,
         "world_check": table.world,
     }));
     let mut grid = Grid::new(
-        Some(format!("U.S. goods trade by partner, {} (largest deficit first)", table.period)),
-        &["rank", "partner", "name", "exports_musd", "imports_musd", "balance_musd", "total_musd"],
+        Some(format!(
+            "U.S. goods trade by partner, {} (largest deficit first)",
+            table.period
+        )),
+        vec![
+            Column::number("rank", 0),
+            Column::text("partner"),
+            Column::text("name"),
+            Column::usd("exports"),
+            Column::usd("imports"),
+            Column::usd("balance"),
+            Column::usd("total"),
+        ],
     );
     for (idx, p) in partners.iter().enumerate() {
         grid.push(vec![
             Cell::Int(idx as i64 + 1),
             Cell::Text(p.partner.to_string()),
             Cell::Text(p.name.clone()),
-            Cell::UsdMillions(p.exports_usd),
-            Cell::UsdMillions(p.imports_usd),
-            Cell::UsdMillions(p.balance_usd),
-            Cell::UsdMillions(p.total_usd),
+            Cell::Num(p.exports_usd),
+            Cell::Num(p.imports_usd),
+            Cell::Num(p.balance_usd),
+            Cell::Num(p.total_usd),
         ]);
     }
     report.grids.push(grid);
+    // The grid has every field of a partner's balance, and its rank.
+    report.table_key = "partners";
     report.notes.push(format!("Source: {}.", source.footnote()));
     report.notes.push(format!(
         "Coverage: {} rows for {}; {} country rows kept as {} countries; {} rows set aside ({}).",
@@ -288,24 +300,11 @@ fn us_partner(store: &Store, args: &PartnerArgs) -> anyhow::Result<Report> {
     let n_rows = rows.len();
     let shown = args.top.unwrap_or(n_rows).min(n_rows);
     let describe = |code: kanzei_core::HsCode| -> String { describe_hs(store, code) };
-    let json_rows: Vec<_> = rows
-        .iter()
-        .take(shown)
-        .map(|(code, value, duty)| {
-            let mut row = json!({
-                "code": code.to_string(),
-                "description": describe(*code),
-                "value_usd": value,
-                "share_pct": pct(*value, total),
-            });
-            if let Some(d) = duty {
-                row["duty_usd"] = json!(d);
-                row["duty_rate_pct"] = json!(pct(*d, *value));
-            }
-            row
-        })
-        .collect();
-    let flow_word = if flow == FlowArg::Imports { "imports" } else { "exports" };
+    let flow_word = if flow == FlowArg::Imports {
+        "imports"
+    } else {
+        "exports"
+    };
     let mut report = Report::new(json!({
         "reporter": "USA",
         "partner": area.code,
@@ -317,33 +316,56 @@ fn us_partner(store: &Store, args: &PartnerArgs) -> anyhow::Result<Report> {
         "total_usd": total,
         "duty_usd": total_duty,
         "rows_total": n_rows,
-        "rows": json_rows,
         "source": source,
     }));
-    let mut headers = vec!["code", "description", "value_musd", "share_pct"];
+    let mut columns = vec![
+        Column::text("code"),
+        Column::text("description").width(60),
+        Column::usd("value"),
+        Column::pct("share", 1),
+    ];
     if flow == FlowArg::Imports {
-        headers.extend(["duty_musd", "duty_rate_pct"]);
+        columns.extend([Column::usd("duty"), Column::pct("duty_rate", 2)]);
     }
     let mut grid = Grid::new(
-        Some(format!("U.S. {flow_word} {} {} {}, by HS{digits} ({basis})", if flow == FlowArg::Imports { "from" } else { "to" }, area.name, args.year)),
-        &headers,
+        Some(format!(
+            "U.S. {flow_word} {} {} {}, by HS{digits} ({basis})",
+            if flow == FlowArg::Imports {
+                "from"
+            } else {
+                "to"
+            },
+            area.name,
+            args.year
+        )),
+        columns,
     );
-    let table_rows = if args.top.is_none() && n_rows > 40 { 40 } else { shown };
-    for (code, value, duty) in rows.iter().take(table_rows) {
+    // CSV and JSON have every row (or --top); the table stops at 40 unless --top asks.
+    let table_rows = if args.top.is_none() && n_rows > 40 {
+        40
+    } else {
+        shown
+    };
+    grid.table_limit = Some(table_rows);
+    for (code, value, duty) in rows.iter().take(shown) {
         let mut cells = vec![
             Cell::Text(code.to_string()),
-            Cell::Text(truncate(&describe(*code), 60)),
-            Cell::UsdMillions(*value),
-            Cell::Pct(pct(*value, total), 1),
+            Cell::Text(describe(*code)),
+            Cell::Num(*value),
+            Cell::Num(pct(*value, total)),
         ];
         if let Some(d) = duty {
-            cells.push(Cell::UsdMillions(*d));
-            cells.push(Cell::Pct(pct(*d, *value), 2));
+            cells.push(Cell::Num(*d));
+            cells.push(Cell::Num(pct(*d, *value)));
         }
         grid.push(cells);
     }
     report.grids.push(grid);
-    let mut total_line = format!("Total: {} $M", crate::output::group_thousands(total / 1e6, 1));
+    report.table_key = "rows";
+    let mut total_line = format!(
+        "Total: {} $M",
+        crate::output::group_thousands(total / 1e6, 1)
+    );
     if let Some(d) = total_duty {
         total_line.push_str(&format!(
             "; calculated duty {} $M ({:.2}% of value)",
@@ -399,21 +421,11 @@ fn japan_partner(store: &Store, args: &PartnerArgs) -> anyhow::Result<Report> {
     let mut rows: Vec<(&str, f64)> = lines.into_iter().filter(|(g, _)| *g != "Grand Total").collect();
     rows.sort_by(|a, b| level_rank(a.0).cmp(&level_rank(b.0)).then(b.1.total_cmp(&a.1)));
     let shown = args.top.unwrap_or(rows.len()).min(rows.len());
-    let flow_word = if flow == FlowArg::Exports { "exports" } else { "imports" };
-    let json_rows: Vec<_> = rows
-        .iter()
-        .take(shown)
-        .map(|(goods, bn)| {
-            json!({
-                "code": goods,
-                "description": goods,
-                "level": commodity_level(goods),
-                "value_jpy": bn * 1e9,
-                "value_usd": bn * 1e9 / rate,
-                "share_pct": pct(*bn, total_bn),
-            })
-        })
-        .collect();
+    let flow_word = if flow == FlowArg::Exports {
+        "exports"
+    } else {
+        "imports"
+    };
     // Headline shares the brief relies on: autos and metals in Japan's exports.
     let get = |g: &str, p: AreaCode| mof.value(direction, p, g, args.year).unwrap_or(0.0);
     let mv = get("Motor Vehicles", area.code);
@@ -444,23 +456,38 @@ fn japan_partner(store: &Store, args: &PartnerArgs) -> anyhow::Result<Report> {
         "total_usd": total_bn * 1e9 / rate,
         "highlights": highlights,
         "rows_total": rows.len(),
-        "rows": json_rows,
         "source": source,
     }));
     let mut grid = Grid::new(
-        Some(format!("Japan's {flow_word} {} {}, {} by MOF principal commodity", if flow == FlowArg::Exports { "to" } else { "from" }, area.name, args.year)),
-        &["commodity", "level", "value_bn_jpy", "value_musd", "share_pct"],
+        Some(format!(
+            "Japan's {flow_word} {} {}, {} by MOF principal commodity",
+            if flow == FlowArg::Exports {
+                "to"
+            } else {
+                "from"
+            },
+            area.name,
+            args.year
+        )),
+        vec![
+            Column::text("commodity"),
+            Column::text("level"),
+            Column::jpy("value"),
+            Column::usd("value"),
+            Column::pct("share", 1),
+        ],
     );
     for (goods, bn) in rows.iter().take(shown) {
         grid.push(vec![
             Cell::Text((*goods).to_string()),
             Cell::Text(format!("{:?}", commodity_level(goods)).to_lowercase()),
-            Cell::Num(*bn, 1),
-            Cell::UsdMillions(bn * 1e9 / rate),
-            Cell::Pct(pct(*bn, total_bn), 1),
+            Cell::Num(bn * 1e9),
+            Cell::Num(bn * 1e9 / rate),
+            Cell::Num(pct(*bn, total_bn)),
         ]);
     }
     report.grids.push(grid);
+    report.table_key = "rows";
     report.notes.push(format!(
         "Total: ¥{:.1} bn = ${:.1} bn at {:.2} JPY/USD (IMF WEO Oct 2025, NGDP/NGDPD for Japan, {}).",
         total_bn,
@@ -519,15 +546,23 @@ pub fn series(store: &Store, partner: &str, from: i32, to: i32) -> anyhow::Resul
     }));
     let mut grid = Grid::new(
         Some(format!("U.S. goods trade with {}, {from}–{to}", area.name)),
-        &["year", "exports_musd", "imports_musd", "balance_musd", "total_musd"],
+        vec![
+            Column::number("year", 0),
+            Column::text("period"),
+            Column::usd("exports"),
+            Column::usd("imports"),
+            Column::usd("balance"),
+            Column::usd("total"),
+        ],
     );
     for p in &points {
         grid.push(vec![
+            Cell::Int(p.year.into()),
             Cell::Text(p.period.clone()),
-            Cell::UsdMillions(p.exports_usd),
-            Cell::UsdMillions(p.imports_usd),
-            Cell::UsdMillions(p.balance_usd),
-            Cell::UsdMillions(p.total_usd),
+            Cell::Num(p.exports_usd),
+            Cell::Num(p.imports_usd),
+            Cell::Num(p.balance_usd),
+            Cell::Num(p.total_usd),
         ]);
     }
     report.grids.push(grid);
@@ -567,12 +602,4 @@ pub fn pct(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// Shortens text to `max` characters with an ellipsis.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{cut}…")
-    }
-}
+pub use crate::output::truncate;

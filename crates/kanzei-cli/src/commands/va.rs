@@ -7,7 +7,7 @@ use kanzei_data::Store;
 use kanzei_report::runs;
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report, Unit};
 use crate::FormatArg;
 
 /// `kanzei va` subcommands.
@@ -137,14 +137,12 @@ fn exports(store: &Store, args: &ExportsArgs) -> anyhow::Result<Report> {
     let va = model.va_in_exports(&args.exporter.to_uppercase(), &args.importer.to_uppercase(), args.sector.as_deref())?;
     let mut origins = va.by_origin.clone();
     origins.sort_by(|a, b| b.va.total_cmp(&a.va));
-    let rows: Vec<_> = origins.iter().map(|o| json!({"origin": o.origin, "va_usd": o.va * 1e6, "share_pct": o.share_pct})).collect();
     let mut report = Report::new(json!({
         "table": args.table,
         "exporter": va.exporter,
         "importer": va.importer,
         "sector": va.sector,
         "gross_exports_usd": va.gross_exports * 1e6,
-        "va_by_origin": rows,
     }));
     let mut grid = Grid::new(
         Some(format!(
@@ -154,12 +152,23 @@ fn exports(store: &Store, args: &ExportsArgs) -> anyhow::Result<Report> {
             va.importer,
             va.gross_exports
         )),
-        &["origin", "va_musd", "share_pct"],
+        vec![
+            Column::text("origin"),
+            Column::usd("va"),
+            Column::pct("share", 2),
+        ],
     );
-    for o in origins.iter().take(args.top) {
-        grid.push(vec![Cell::Text(o.origin.clone()), Cell::Num(o.va, 1), Cell::Pct(o.share_pct, 2)]);
+    // WIOD is in millions of dollars; CSV and JSON carry dollars like every other command.
+    grid.table_limit = Some(args.top);
+    for o in &origins {
+        grid.push(vec![
+            Cell::Text(o.origin.clone()),
+            Cell::Num(o.va * 1e6),
+            Cell::Num(o.share_pct),
+        ]);
     }
     report.grids.push(grid);
+    report.table_key = "va_by_origin";
     report.notes.push("VA by origin = diag(v) L e (Leontief); v = 1 − column sums of A (the residual includes net taxes and margins). WIOD values are current USD millions of 2011.".into());
     Ok(report)
 }
@@ -170,35 +179,42 @@ fn exposure(store: &Store, args: &ExposureArgs) -> anyhow::Result<Report> {
     let e = model.exposure(&args.origin.to_uppercase(), &args.importer.to_uppercase())?;
     let mut routes = e.routes.clone();
     routes.sort_by(|a, b| b.origin_va.total_cmp(&a.origin_va));
-    let json_routes: Vec<_> = routes
-        .iter()
-        .map(|r| json!({"exporter": r.exporter, "direct": r.direct, "gross_exports_usd": r.gross_exports * 1e6, "origin_va_usd": r.origin_va * 1e6, "share_pct": r.share_pct}))
-        .collect();
     let mut report = Report::new(json!({
         "table": args.table,
         "origin": e.origin,
         "importer": e.importer,
         "total_origin_va_usd": e.total_origin_va * 1e6,
         "total_imports_usd": e.total_imports * 1e6,
-        "routes": json_routes,
     }));
     let mut grid = Grid::new(
         Some(format!(
             "{}'s value added in {}'s imports, by exporter (WIOD 2011): {:.0} $M of {:.0} $M",
             e.origin, e.importer, e.total_origin_va, e.total_imports
         )),
-        &["exporter", "route", "gross_exports_musd", "origin_va_musd", "share_pct"],
+        vec![
+            Column::text("exporter"),
+            Column::text("route"),
+            Column::new("gross_exports", Unit::Usd, 0),
+            Column::usd("origin_va"),
+            Column::pct("share", 2),
+        ],
     );
-    for r in routes.iter().take(args.top) {
+    grid.table_limit = Some(args.top);
+    for r in &routes {
         grid.push(vec![
             Cell::Text(r.exporter.clone()),
-            Cell::Text(if r.direct { "direct".into() } else { "via third country".into() }),
-            Cell::Num(r.gross_exports, 0),
-            Cell::Num(r.origin_va, 1),
-            Cell::Pct(r.share_pct, 2),
+            Cell::Text(if r.direct {
+                "direct".into()
+            } else {
+                "via third country".into()
+            }),
+            Cell::Num(r.gross_exports * 1e6),
+            Cell::Num(r.origin_va * 1e6),
+            Cell::Num(r.share_pct),
         ]);
     }
     report.grids.push(grid);
+    report.table_key = "routes";
     Ok(report)
 }
 
@@ -227,7 +243,17 @@ fn decompose(store: &Store, args: &DecomposeArgs) -> anyhow::Result<Report> {
         "foreign_by_origin": foreign,
         "method": "Borin & Mancini (2019), source-based",
     }));
-    let mut grid = Grid::new(Some(format!("{}'s gross exports to {} decomposed (WIOD 2011, Borin & Mancini 2019 source-based)", d.exporter, d.importer)), &["component", "musd", "share_pct"]);
+    let mut grid = Grid::new(
+        Some(format!(
+            "{}'s gross exports to {} decomposed (WIOD 2011, Borin & Mancini 2019 source-based)",
+            d.exporter, d.importer
+        )),
+        vec![
+            Column::text("component"),
+            Column::usd("value"),
+            Column::pct("share", 2),
+        ],
+    );
     for (name, v) in [
         ("domestic value added", d.domestic_va),
         ("domestic double counting", d.domestic_double_counting),
@@ -235,14 +261,29 @@ fn decompose(store: &Store, args: &DecomposeArgs) -> anyhow::Result<Report> {
         ("foreign double counting", d.foreign_double_counting()),
         ("gross exports", total),
     ] {
-        grid.push(vec![Cell::Text(name.into()), Cell::Num(v, 1), Cell::Pct(100.0 * v / total, 2)]);
+        grid.push(vec![
+            Cell::Text(name.into()),
+            Cell::Num(v * 1e6),
+            Cell::Num(100.0 * v / total),
+        ]);
     }
     report.grids.push(grid);
     let mut origins: Vec<(&String, f64)> = d.origins.iter().zip(&d.foreign_va_by_origin).map(|(o, v)| (o, *v)).collect();
     origins.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut top = Grid::new(Some("Foreign value added by origin (largest)".into()), &["origin", "va_musd", "share_of_exports_pct"]);
+    let mut top = Grid::new(
+        Some("Foreign value added by origin (largest)".into()),
+        vec![
+            Column::text("origin"),
+            Column::usd("va"),
+            Column::pct("share_of_exports", 2),
+        ],
+    );
     for (o, v) in origins.iter().take(8) {
-        top.push(vec![Cell::Text((*o).clone()), Cell::Num(*v, 1), Cell::Pct(100.0 * v / total, 2)]);
+        top.push(vec![
+            Cell::Text((*o).clone()),
+            Cell::Num(*v * 1e6),
+            Cell::Num(100.0 * v / total),
+        ]);
     }
     report.grids.push(top);
     report.notes.push(format!("The parts sum to gross exports: {:.6} $M difference.", d.domestic_va + d.domestic_double_counting + d.foreign_va() + d.foreign_double_counting() - total));

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::commands::tariff::load_scenario;
 use crate::commands::va::AtRiskArgs;
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 
 /// Runs `va at-risk`.
 pub fn at_risk(store: &Store, args: &AtRiskArgs) -> anyhow::Result<Report> {
@@ -26,16 +26,28 @@ pub fn at_risk(store: &Store, args: &AtRiskArgs) -> anyhow::Result<Report> {
             r.total_origin_va_hit_usd / 1e9,
             r.total_extra_duty_usd / 1e9
         )),
-        &["route", "kind", "us_imports_musd", "origin_va_musd", "origin_va_hit_musd", "extra_duty_musd"],
+        vec![
+            Column::text("route"),
+            Column::text("kind"),
+            Column::usd("us_imports"),
+            Column::usd("origin_va"),
+            Column::usd("origin_va_hit"),
+            Column::usd("extra_duty"),
+        ],
     );
-    for route in r.routes.iter().take(args.top) {
+    grid.table_limit = Some(args.top);
+    for route in &r.routes {
         grid.push(vec![
             Cell::Text(route.exporter.clone()),
-            Cell::Text(if route.direct { "direct".into() } else { "via third country".into() }),
-            Cell::UsdMillions(route.imports_usd),
-            Cell::UsdMillions(route.origin_va_usd),
-            Cell::UsdMillions(route.origin_va_hit_usd),
-            Cell::UsdMillions(route.extra_duty_on_origin_va_usd),
+            Cell::Text(if route.direct {
+                "direct".into()
+            } else {
+                "via third country".into()
+            }),
+            Cell::Num(route.imports_usd),
+            Cell::Num(route.origin_va_usd),
+            Cell::Num(route.origin_va_hit_usd),
+            Cell::Num(route.extra_duty_on_origin_va_usd),
         ]);
     }
     report.grids.push(grid);

@@ -6,7 +6,7 @@ use clap::Args;
 use kanzei_data::Store;
 use serde_json::json;
 
-use crate::output::{Cell, Grid, Report};
+use crate::output::{Cell, Column, Grid, Report};
 use crate::FormatArg;
 
 /// Arguments of `validate`.
@@ -24,17 +24,31 @@ pub fn run(args: ValidateArgs, store: &Store, out: &mut dyn Write) -> anyhow::Re
     let failed = checks.iter().filter(|c| !c.pass).count();
     let mut report = Report::new(json!({ "checks": checks, "passed": checks.len() - failed, "failed": failed }));
     let mut grid = Grid::new(
-        Some(format!("Published results reproduced by kanzei {}: {} of {} pass", env!("CARGO_PKG_VERSION"), checks.len() - failed, checks.len())),
-        &["reproduction", "item", "published", "kanzei", "difference", "tolerance", "result"],
+        Some(format!(
+            "Published results reproduced by kanzei {}: {} of {} pass",
+            env!("CARGO_PKG_VERSION"),
+            checks.len() - failed,
+            checks.len()
+        )),
+        // The unit of the four numbers differs by check; `item` states it ("MEX welfare, %").
+        vec![
+            Column::text("reproduction"),
+            Column::text("item"),
+            Column::number("published", 4),
+            Column::number("kanzei", 4),
+            Column::number("difference", 4),
+            Column::number("tolerance", 4),
+            Column::text("result"),
+        ],
     );
     for c in &checks {
         grid.push(vec![
             Cell::Text(c.reproduction.clone()),
             Cell::Text(c.item.clone()),
-            Cell::Num(c.published, 4),
-            Cell::Num(c.ours, 4),
-            Cell::Num(c.difference, 4),
-            Cell::Num(c.tolerance, 4),
+            Cell::Num(c.published),
+            Cell::Num(c.ours),
+            Cell::Num(c.difference),
+            Cell::Num(c.tolerance),
             Cell::Text(if c.pass { "pass".into() } else { "FAIL".into() }),
         ]);
     }
