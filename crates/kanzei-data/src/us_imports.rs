@@ -345,6 +345,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hs2_files_keep_the_modelled_increase_where_given() {
+        // The tradewartracker layout: an empty increase (no trade) is absent, not zero; a bad
+        // one is an error naming file, line and column.
+        let text = "HS2,2024_imports,2024_duty,CTY_NAME,CTY_CODE,2025_tariff_increase,2024_tariff\n01,17384203.0,0.0,JAPAN,5880,15.0,0.0\n87,0.0,0.0,JAPAN,5880,,\n";
+        let t = UsImports::parse_hs2_csv("hs2-tariff-5880.csv", text.as_bytes(), 2024).unwrap();
+        assert_eq!(t.lines.len(), 2);
+        assert_eq!(t.modelled_increase_pp.len(), 1);
+        assert_eq!(t.modelled_increase_pp[&(5880, t.lines[0].hs)], 15.0);
+        let plain = "HS2,2024_imports,2024_duty,CTY_CODE\n01,1.0,0.0,5880\n";
+        assert!(UsImports::parse_hs2_csv("plain.csv", plain.as_bytes(), 2024).unwrap().modelled_increase_pp.is_empty());
+        let bad = "HS2,2024_imports,2024_duty,CTY_CODE,2025_tariff_increase\n01,1.0,0.0,5880,fifteen\n";
+        let err = UsImports::parse_hs2_csv("bad.csv", bad.as_bytes(), 2024).unwrap_err().to_string();
+        assert!(err.contains("bad.csv") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
     fn reads_census_api_columns_and_the_stacked_layout() {
         let api = "CTY_CODE,CTY_NAME,I_COMMODITY,I_COMMODITY_SDESC,CON_VAL_YR,CAL_DUT_YR\n5880,JAPAN,8703230190,CARS,1000,25\n";
         let t = UsImports::parse_hs10_csv("api.csv", api.as_bytes(), 2024).unwrap();
