@@ -75,7 +75,7 @@ pub const DATASETS: &[DatasetInfo] = &[
         unit: "USD; imports for consumption, customs value; calculated duties",
         inputs: &["tradewartracker_trade_war_redux_2025/data-hs2/"],
         snapshot: &["us_imports_hs2_2024.csv.gz"],
-        derivation: "The 226 per-partner files stacked; the authors' modelled 2025 tariff column dropped.",
+        derivation: "The 226 per-partner files stacked. The authors' modelled 2025 tariff increase (percentage points by partner × chapter, their 2025-08-06 update) is kept in its own column as a published check for `kanzei tariff rates --compare tradewartracker`, not as an input.",
     },
     DatasetInfo {
         id: "us_exports_hs2",

@@ -253,13 +253,17 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
     // HS2 imports, and the HS10 → HS2 reconciliation.
     start("us_imports_hs2", progress);
     let hs2 = load_hs2_raw(raw)?;
-    let mut csv = String::from("CTY_CODE,HS2,2024_imports,2024_duty\n");
+    let mut csv = String::from("CTY_CODE,HS2,2024_imports,2024_duty,2025_tariff_increase\n");
     for line in &hs2.lines {
-        csv.push_str(&format!("{:04},{},{},{}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
+        let increase = hs2.modelled_increase_pp.get(&(line.census_code, line.hs)).map_or_else(String::new, |v| v.to_string());
+        csv.push_str(&format!("{:04},{},{},{},{increase}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
     }
     write_gz(out, "us_imports_hs2_2024.csv.gz", &csv)?;
     let back = UsImports::parse_hs2_csv("us_imports_hs2_2024.csv.gz", csv.as_bytes(), 2024)?;
     check_round_trip("us_imports_hs2", &hs2.coverage, &back.coverage)?;
+    if back.modelled_increase_pp != hs2.modelled_increase_pp {
+        return Err(DataError::Reconciliation { what: "us_imports_hs2 round trip".into(), detail: "the modelled 2025 increases differ after reading back".into() });
+    }
     let cells = reconcile_hs10_hs2(&hs10, &hs2);
     let worst = cells.iter().map(|c| c.difference_usd().abs()).fold(0.0, f64::max);
     let differing = cells.iter().filter(|c| c.difference_usd().abs() > 0.5).count();

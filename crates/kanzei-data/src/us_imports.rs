@@ -45,6 +45,11 @@ pub struct UsImports {
     pub descriptions: HashMap<HsCode, String>,
     /// Load accounting (value = imports, USD).
     pub coverage: Coverage,
+    /// HS2 files only: the percentage points of additional 2025 duty tradewartracker's own
+    /// model assigned to each partner × chapter (`2025_tariff_increase`, as of the authors'
+    /// 2025-08-06 update). A published modelled rate, kept to check kanzei's per-partner
+    /// rates against; empty cells in the source are absent here.
+    pub modelled_increase_pp: HashMap<(u16, HsCode), f64>,
 }
 
 impl UsImports {
@@ -191,19 +196,26 @@ impl UsImports {
         Ok(out)
     }
 
-    /// Parses one HS2-by-partner file (`HS2, 2024_imports, 2024_duty, CTY_NAME, CTY_CODE`).
+    /// Parses one HS2-by-partner file (`HS2, 2024_imports, 2024_duty, CTY_NAME, CTY_CODE`, and
+    /// optionally tradewartracker's modelled `2025_tariff_increase`).
     /// Call repeatedly with [`UsImports::merge`] for a folder of partner files.
     pub fn parse_hs2_csv<R: Read>(file: &str, source: R, year: i32) -> Result<UsImports, DataError> {
         let mut table = Table::new(file, source, TableOptions::default())?;
         let value_col = format!("{year}_imports");
         let duty_col = format!("{year}_duty");
         let cols = table.require(&["HS2", &value_col, &duty_col, "CTY_CODE"])?;
+        let increase_col = table.position(&format!("{}_tariff_increase", year + 1));
         let mut out = UsImports::empty(file, year, 2);
         while let Some(row) = table.next_row()? {
             let census_code = row.census_code(cols[3])?;
             let hs = parse_hs(row.str(cols[0]), 2).map_err(|message| row.error(cols[0], message))?;
             let value_usd = row.f64(cols[1])?;
             let duty_usd = row.f64(cols[2])?;
+            if let Some(col) = increase_col {
+                if !row.str(col).trim().is_empty() {
+                    out.modelled_increase_pp.insert((census_code, hs), row.f64(col)?);
+                }
+            }
             out.push(ImportLine { census_code, hs, value_usd, duty_usd });
         }
         Ok(out)
@@ -218,6 +230,7 @@ impl UsImports {
             lines: Vec::new(),
             descriptions: HashMap::new(),
             coverage: Coverage::new(name, source, "USD (imports for consumption)"),
+            modelled_increase_pp: HashMap::new(),
         }
     }
 
@@ -241,6 +254,7 @@ impl UsImports {
         self.coverage.value_kept += other.coverage.value_kept;
         self.coverage.rejected.extend(other.coverage.rejected);
         self.lines.extend(other.lines);
+        self.modelled_increase_pp.extend(other.modelled_increase_pp);
         for (k, v) in other.descriptions {
             self.descriptions.entry(k).or_insert(v);
         }
@@ -329,6 +343,22 @@ pub fn reconcile_hs10_hs2(hs10: &UsImports, hs2: &UsImports) -> Vec<ChapterRecon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hs2_files_keep_the_modelled_increase_where_given() {
+        // The tradewartracker layout: an empty increase (no trade) is absent, not zero; a bad
+        // one is an error naming file, line and column.
+        let text = "HS2,2024_imports,2024_duty,CTY_NAME,CTY_CODE,2025_tariff_increase,2024_tariff\n01,17384203.0,0.0,JAPAN,5880,15.0,0.0\n87,0.0,0.0,JAPAN,5880,,\n";
+        let t = UsImports::parse_hs2_csv("hs2-tariff-5880.csv", text.as_bytes(), 2024).unwrap();
+        assert_eq!(t.lines.len(), 2);
+        assert_eq!(t.modelled_increase_pp.len(), 1);
+        assert_eq!(t.modelled_increase_pp[&(5880, t.lines[0].hs)], 15.0);
+        let plain = "HS2,2024_imports,2024_duty,CTY_CODE\n01,1.0,0.0,5880\n";
+        assert!(UsImports::parse_hs2_csv("plain.csv", plain.as_bytes(), 2024).unwrap().modelled_increase_pp.is_empty());
+        let bad = "HS2,2024_imports,2024_duty,CTY_CODE,2025_tariff_increase\n01,1.0,0.0,5880,fifteen\n";
+        let err = UsImports::parse_hs2_csv("bad.csv", bad.as_bytes(), 2024).unwrap_err().to_string();
+        assert!(err.contains("bad.csv") && err.contains("line 2"), "{err}");
+    }
 
     #[test]
     fn reads_census_api_columns_and_the_stacked_layout() {

@@ -6,7 +6,7 @@ use kanzei_data::Store;
 use kanzei_ge::caliendo_parro::published::{TABLE_2, TWO_DECIMALS};
 use kanzei_ge::caliendo_parro::SolverConfig;
 use kanzei_ge::gravity::FullEndowment;
-use kanzei_tariff::analysis::{compare_census, TariffData};
+use kanzei_tariff::analysis::{compare_census, compare_published, TariffData, TRADEWARTRACKER_POLICY_DATE};
 use kanzei_tariff::library::{vocabulary, Library};
 use serde::Serialize;
 
@@ -200,6 +200,26 @@ pub fn run_all(store: &Store) -> Vec<Check> {
                         let e = compiled.evaluate(date.parse().expect("date"));
                         let ours = cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r).sum::<f64>() / total;
                         checks.push(check("Yale Budget Lab ETR (pre-substitution)", format!("us-2025 on {date}, %"), published, ours, tol, src));
+                    }
+                    // Per partner against tradewartracker's published modelled rates (their
+                    // 2025-08-06 update). Only the total and partners with no documented modelling
+                    // difference are held to a tolerance; the others' gaps are listed by
+                    // `kanzei tariff rates --compare tradewartracker` with their reasons.
+                    let rep = "tradewartracker per-partner ETR (update of 2025-08-06)";
+                    match store.us_imports_hs2() {
+                        Ok(hs2) => {
+                            let date = TRADEWARTRACKER_POLICY_DATE.parse().expect("date");
+                            let (published, ours, rows) = compare_published(&compiled, &cells, date, &hs2, data.registry, usize::MAX);
+                            let src = "tradewartracker/trade-war-redux-2025 data-hs2 `2025_tariff_increase` + 2024 calculated duty";
+                            checks.push(check(rep, format!("us-2025 on {date}, partners in both, %"), published, ours, 1.0, src));
+                            for partner in ["MYS", "IDN"] {
+                                match rows.iter().find(|r| r.partner == partner) {
+                                    Some(r) => checks.push(check(rep, format!("{partner} on {date}, %"), r.published_etr_pct, r.model_etr_pct, 0.5, src)),
+                                    None => checks.push(failed(rep, &format!("{partner} missing from the comparison"))),
+                                }
+                            }
+                        }
+                        Err(e) => checks.push(failed(rep, &e)),
                     }
                 }
                 Err(e) => checks.push(failed("Yale Budget Lab ETR", &e)),

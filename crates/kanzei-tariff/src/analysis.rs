@@ -136,9 +136,10 @@ fn describe_authority(name: &str) -> &'static str {
     match name {
         "base" => "MFN column 1 after preferences",
         "s232" => "Section 232 (national security)",
-        "s301" => "Section 301 (China)",
+        "s301" => "Section 301 (China; Brazil and forced labour from Jul 2026)",
         "s201" => "Section 201 (safeguards)",
         "s122" => "Section 122 (balance of payments)",
+        "s338" => "Section 338 (Canada, from Aug 2026)",
         "ieepa-fentanyl" => "IEEPA fentanyl duties",
         "ieepa-reciprocal" => "IEEPA reciprocal duties",
         "ieepa-other" => "IEEPA country duties (Brazil, India)",
@@ -319,6 +320,132 @@ pub fn compare_census(compiled: &Compiled, cells: &CellSet, date: Date, schedule
     rows.sort_by(|a, b| b.imports_usd.total_cmp(&a.imports_usd));
     rows.truncate(top);
     (etr(total_duty, total_value), etr(total_model, total_value), rows)
+}
+
+/// The per-partner series [`compare_published`] holds kanzei against: tradewartracker's own
+/// modelled 2025 increase by partner × HS2 chapter (`2025_tariff_increase`, percentage points,
+/// in the `data-hs2` files of their 2025-08-06 update) on top of the 2024 calculated duty rate.
+/// The update carries the August 7, 2025 country rates and India's Russian-oil duty announced on
+/// August 6 (in force August 27), so the date to compare on is 2025-08-27.
+pub const TRADEWARTRACKER_AS_OF: &str = "2025-08-06";
+/// The policy date the tradewartracker series describes (see [`TRADEWARTRACKER_AS_OF`]).
+pub const TRADEWARTRACKER_POLICY_DATE: &str = "2025-08-27";
+
+/// One partner's rate in kanzei beside an independently published modelled rate.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublishedComparison {
+    /// Partner (ISO3).
+    pub partner: String,
+    /// Name.
+    pub name: String,
+    /// 2024 imports for consumption in the published series' weights, USD.
+    pub imports_usd: f64,
+    /// The published ETR: 2024 calculated duty plus the modelled increase, over 2024 imports,
+    /// percent.
+    pub published_etr_pct: f64,
+    /// kanzei's ETR on the date, percent (its own 2024 weights: HS10 or HS2 proxy cells).
+    pub model_etr_pct: f64,
+    /// kanzei minus published, points.
+    pub gap_pp: f64,
+    /// The chapter that differs most (computed) and known modelling differences, in words.
+    pub note: String,
+}
+
+/// Known modelling differences between kanzei and tradewartracker's August 2025 rates for a
+/// partner, each read off their `data-hs2` files (the chapter increases they assign), so a gap
+/// is explained, not hidden. Empty where none is documented.
+fn tradewartracker_gap_note(partner: &str, registry: &AreaRegistry) -> &'static str {
+    let eu = AreaCode::new("EU27").is_some_and(|eu| AreaCode::new(partner).is_some_and(|p| registry.is_member(p, eu)));
+    match partner {
+        "JPN" | "KOR" => "tradewartracker puts the announced 15% on cars (in force Sep 16 for Japan, Nov 1 for Korea) and +15 on every chapter; kanzei: 25% on cars on this date, and 15% inclusive of MFN",
+        "MEX" | "CAN" => "USMCA vehicles: kanzei charges 25% on their non-U.S. content (60% of value); tradewartracker puts much less on chapter 87 (Mexico +0.9 points)",
+        "GBR" => "tradewartracker keeps +23 points on UK vehicles (chapter 87); kanzei applies the UK deal (7.5% within the quota from Jun 30); it also taxes pharmaceuticals (chapter 30) and chapter 98, which kanzei exempts",
+        "IRL" | "CHE" | "IND" | "SGP" | "BEL" | "NLD" | "DNK" => {
+            "tradewartracker taxes pharmaceuticals (chapter 30) and chapter 98 at the country rate; kanzei exempts them (Annex II; U.S. goods returned)"
+        }
+        _ if eu => "tradewartracker adds 15 points on every chapter, pharmaceuticals and chapter 98 included; kanzei: 15% inclusive of MFN, Annex II and chapter 98 exempt",
+        _ => "",
+    }
+}
+
+/// Holds kanzei's per-partner ETR on `date` against tradewartracker's published per-partner
+/// modelled rates (see [`TRADEWARTRACKER_AS_OF`]): rows for the `top` partners by 2024 imports
+/// that appear in both, largest first, and the overall rates over those partners (published,
+/// kanzei). `hs2` is the HS2 import table with its `modelled_increase_pp`.
+pub fn compare_published(
+    compiled: &Compiled,
+    cells: &CellSet,
+    date: Date,
+    hs2: &kanzei_data::us_imports::UsImports,
+    registry: &AreaRegistry,
+    top: usize,
+) -> (f64, f64, Vec<PublishedComparison>) {
+    // Published: Σ (duty + value × increase) / Σ value per country (aggregates such as the EU
+    // row are skipped; its members have their own files).
+    let mut published: BTreeMap<AreaCode, (f64, f64)> = BTreeMap::new();
+    // Duty by partner × chapter on each side, to name the chapter that differs most.
+    let mut by_chapter: BTreeMap<(AreaCode, u8), (f64, f64)> = BTreeMap::new();
+    for line in &hs2.lines {
+        let Some(area) = registry.by_census(line.census_code) else { continue };
+        if area.kind != kanzei_core::AreaKind::Country {
+            continue;
+        }
+        let Some(increase) = hs2.modelled_increase_pp.get(&(line.census_code, line.hs)) else { continue };
+        let duty = line.duty_usd + line.value_usd * increase / 100.0;
+        let entry = published.entry(area.code).or_insert((0.0, 0.0));
+        entry.0 += line.value_usd;
+        entry.1 += duty;
+        by_chapter.entry((area.code, line.hs.chapter_number())).or_insert((0.0, 0.0)).0 += duty;
+    }
+    let eval = compiled.evaluate(date);
+    let mut model: BTreeMap<AreaCode, (f64, f64)> = BTreeMap::new();
+    for (idx, cell) in cells.cells.iter().enumerate() {
+        let duty = cell.value_usd * eval.total_pct[idx] / 100.0;
+        let entry = model.entry(cell.exporter).or_insert((0.0, 0.0));
+        entry.0 += cell.value_usd;
+        entry.1 += duty;
+        by_chapter.entry((cell.exporter, cell.code.chapter_number())).or_insert((0.0, 0.0)).1 += duty;
+    }
+    let mut rows: Vec<PublishedComparison> = published
+        .iter()
+        .filter(|(_, (value, _))| *value > 0.0)
+        .filter_map(|(code, (value, duty))| {
+            let (m_value, m_duty) = model.get(code)?;
+            let published_etr = etr(*duty, *value);
+            let model_etr = etr(*m_duty, *m_value);
+            // The chapter whose duty differs most, in points of the partner's rate.
+            let largest = by_chapter
+                .range((*code, 0)..=(*code, u8::MAX))
+                .map(|((_, chapter), (p, m))| (*chapter, 100.0 * (m - p) / value))
+                .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+            let mut note = match largest {
+                Some((chapter, pp)) if pp.abs() >= 0.5 => format!("largest chapter difference: HS{chapter:02} {pp:+.1} pp"),
+                _ => String::new(),
+            };
+            let known = tradewartracker_gap_note(code.as_str(), registry);
+            if !known.is_empty() {
+                note = if note.is_empty() { known.to_string() } else { format!("{note}; {known}") };
+            }
+            Some(PublishedComparison {
+                partner: code.to_string(),
+                name: registry.get(*code).map_or_else(|| code.to_string(), |a| a.name.clone()),
+                imports_usd: *value,
+                published_etr_pct: published_etr,
+                model_etr_pct: model_etr,
+                gap_pp: model_etr - published_etr,
+                note,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.imports_usd.total_cmp(&a.imports_usd));
+    let (mut value, mut pub_duty, mut model_duty) = (0.0, 0.0, 0.0);
+    for r in &rows {
+        value += r.imports_usd;
+        pub_duty += r.imports_usd * r.published_etr_pct / 100.0;
+        model_duty += r.imports_usd * r.model_etr_pct / 100.0;
+    }
+    rows.truncate(top);
+    (etr(pub_duty, value), etr(model_duty, value), rows)
 }
 
 /// A partner's exposure on a date.

@@ -37,6 +37,10 @@ pub enum Authority {
     /// Section 122 of the Trade Act of 1974 (balance of payments, 150 days).
     #[serde(rename = "s122")]
     S122,
+    /// Section 338 of the Tariff Act of 1930 (duties on a country that discriminates against
+    /// U.S. commerce; Canada, 2026).
+    #[serde(rename = "s338")]
+    S338,
     /// IEEPA duties on fentanyl and migration (Canada, Mexico, China).
     #[serde(rename = "ieepa-fentanyl")]
     IeepaFentanyl,
@@ -60,6 +64,7 @@ pub const AUTHORITIES: &[(&str, Authority)] = &[
     ("s301", Authority::S301),
     ("s201", Authority::S201),
     ("s122", Authority::S122),
+    ("s338", Authority::S338),
     ("ieepa-fentanyl", Authority::IeepaFentanyl),
     ("ieepa-reciprocal", Authority::IeepaReciprocal),
     ("ieepa-other", Authority::IeepaOther),
@@ -264,6 +269,35 @@ pub struct Exemption {
     pub new_measures_only: bool,
     /// Why.
     pub note: String,
+}
+
+impl Scenario {
+    /// The last date on which anything in the scenario is known to change: the latest
+    /// measure start or end, dated exclusion, exemption or timeline event. Evaluating a later
+    /// date repeats that day's law; nothing after it is known. Callers that want "the latest
+    /// law the scenario knows" (the brief's default date) use this. `None` for a scenario
+    /// with nothing dated.
+    pub fn coverage_end(&self) -> Option<Date> {
+        let measures = self.measures.iter().flat_map(|m| {
+            std::iter::once(m.effective).chain(m.expires).chain(m.exclude.iter().filter_map(|ex| ex.from))
+        });
+        measures
+            .chain(self.exemptions.iter().map(|e| e.effective))
+            .chain(self.events.iter().map(|e| e.date))
+            .max()
+    }
+
+    /// A warning when `date` is after [`Scenario::coverage_end`]: the rates are those of the
+    /// last known day, and any later action is missing. `None` on or before that day.
+    pub fn coverage_warning(&self, date: Date) -> Option<String> {
+        let end = self.coverage_end()?;
+        (date > end).then(|| {
+            format!(
+                "{date} is after the last dated event of scenario `{}` ({end}); no event after {end} is known, so the rates shown are the law of {end}",
+                self.id
+            )
+        })
+    }
 }
 
 /// A dated annotation for timelines.

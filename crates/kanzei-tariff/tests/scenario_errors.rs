@@ -18,7 +18,7 @@ fn unknown_authority_lists_the_valid_ones() {
     let text = format!("{HEAD}authority = \"ieepa-recip\"\nexporters = \"all\"\nproducts = \"all\"\nrate_pct = 10\neffective = \"2025-04-05\"\n");
     assert_eq!(
         check(&text),
-        "`my.toml` line 7, key `measure[0].authority`: `ieepa-recip` is not an authority; expected one of `s232`, `s301`, `s201`, `s122`, `ieepa-fentanyl`, `ieepa-reciprocal`, `ieepa-other`, `retaliation`, `other`"
+        "`my.toml` line 7, key `measure[0].authority`: `ieepa-recip` is not an authority; expected one of `s232`, `s301`, `s201`, `s122`, `s338`, `ieepa-fentanyl`, `ieepa-reciprocal`, `ieepa-other`, `retaliation`, `other`"
     );
 }
 

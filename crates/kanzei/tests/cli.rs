@@ -215,6 +215,56 @@ fn tariff_explain_exposure_timeline_check() {
 }
 
 #[test]
+fn tariff_rates_on_2026_08_19_carry_the_july_august_actions() {
+    let v = json(&["tariff", "rates", "--scenario", "us-2025", "--date", "2026-08-19", "--by", "partner", "--format", "json"]);
+    assert_eq!(v["warnings"], serde_json::json!([]), "2026-08-19 is the last dated event");
+    let groups = v["groups"].as_array().unwrap();
+    let etr = |p: &str| groups.iter().find(|g| g["key"] == p).unwrap()["etr_pct"].as_f64().unwrap();
+    // Regression pins (see crates/kanzei-tariff/tests/us_2026.rs for the policy checks).
+    assert!((etr("BRA") - 16.675).abs() < 0.01, "{}", etr("BRA"));
+    assert!((etr("CAN") - 8.599).abs() < 0.01, "{}", etr("CAN"));
+    let by_auth = json(&["tariff", "rates", "--date", "2026-08-19", "--by", "authority", "--format", "json"]);
+    let keys: Vec<&str> = by_auth["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"s338") && keys.contains(&"s301") && !keys.contains(&"s122"), "{keys:?}");
+}
+
+#[test]
+fn dates_after_the_last_event_warn() {
+    let expected = "2026-12-04 is after the last dated event of scenario `us-2025` (2026-08-19); no event after 2026-08-19 is known, so the rates shown are the law of 2026-08-19";
+    let out = kanzei(&["tariff", "rates", "--scenario", "us-2025", "--date", "2026-12-04", "--top", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), format!("warning: {expected}\n"));
+    assert!(!stdout(&out).contains("warning"), "stdout stays data");
+    let v = json(&["tariff", "rates", "--date", "2026-12-04", "--format", "json"]);
+    assert_eq!(v["warnings"], serde_json::json!([expected]));
+    for args in [
+        vec!["tariff", "explain", "--partner", "JPN", "--hs10", "8703.23.01.40", "--date", "2026-12-04", "--format", "json"],
+        vec!["tariff", "exposure", "JPN", "--date", "2026-12-04", "--format", "json"],
+        vec!["tariff", "timeline", "--from", "2026-12-01", "--to", "2026-12-04", "--format", "json"],
+    ] {
+        let v = json(&args);
+        assert_eq!(v["warnings"], serde_json::json!([expected]), "{args:?}");
+    }
+    let out = kanzei(&["tariff", "explain", "--partner", "JPN", "--hs10", "8703.23.01.40", "--date", "2026-12-04", "--format", "csv"]);
+    assert!(stderr(&out).starts_with("warning: 2026-12-04 is after"), "{}", stderr(&out));
+}
+
+#[test]
+fn tariff_compare_tradewartracker_gives_the_gap_per_partner() {
+    let v = json(&["tariff", "rates", "--scenario", "us-2025", "--compare", "tradewartracker", "--top", "5", "--format", "json"]);
+    assert_eq!(v["date"], "2025-08-27", "defaults to the law the series describes");
+    let c = &v["published_comparison"];
+    assert!((c["published_etr_pct"].as_f64().unwrap() - 17.93).abs() < 0.01, "{c}");
+    let partners = c["partners"].as_array().unwrap();
+    assert_eq!(partners.len(), 5);
+    for key in ["partner", "published_etr_pct", "model_etr_pct", "gap_pp", "note"] {
+        assert!(!partners[0][key].is_null(), "missing {key}");
+    }
+    let out = kanzei(&["tariff", "rates", "--compare", "tradewartracker", "--top", "3"]);
+    assert!(stdout(&out).contains("published_etr_pct"), "{}", stdout(&out));
+}
+
+#[test]
 fn tariff_check_reports_a_typo_with_file_line_and_key() {
     let dir = std::env::temp_dir().join(format!("kanzei-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

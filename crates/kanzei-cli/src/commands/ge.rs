@@ -82,7 +82,7 @@ pub struct GravityArgs {
 /// Runs a `ge` subcommand.
 pub fn run(cmd: GeCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
     match cmd {
-        GeCommand::Cp(args) => cp(store, &args)?.write(args.format.format, out)?,
+        GeCommand::Cp(args) => crate::commands::tariff::emit(&cp(store, &args)?, args.format.format, out)?,
         GeCommand::Gravity(args) => gravity(store, &args)?.write(args.format.format, out)?,
     }
     Ok(())

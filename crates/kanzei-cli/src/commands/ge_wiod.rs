@@ -14,6 +14,7 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     let data = TariffData::load(store)?;
     let date = args.date.parse::<kanzei_tariff::Date>()?;
     let scenario = load_scenario(&args.scenario, &data)?;
+    let warnings = crate::commands::tariff::date_warnings(&scenario, &[date]);
     if scenario.importer.as_str() != "USA" {
         anyhow::bail!("--scenario must be a U.S. scenario; add retaliation with --with {}", scenario.id);
     }
@@ -61,5 +62,6 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     report.json["baseline_notes"] = serde_json::json!(run.baseline_notes);
     report.json["baseline_residuals"] = serde_json::json!(run.baseline_residuals);
     report.json["solve_seconds"] = serde_json::json!(run.solve_seconds);
+    crate::commands::tariff::attach_warnings(&mut report, warnings);
     Ok(report)
 }

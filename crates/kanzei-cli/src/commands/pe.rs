@@ -112,7 +112,7 @@ pub struct ElasticitiesArgs {
 /// Runs a `pe` subcommand.
 pub fn run(cmd: PeCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
     match cmd {
-        PeCommand::Smart(args) => smart(store, &args)?.write(args.format.format, out)?,
+        PeCommand::Smart(args) => crate::commands::tariff::emit(&smart(store, &args)?, args.format.format, out)?,
         PeCommand::Gsim(args) => gsim(store, &args)?.write(args.format.format, out)?,
         PeCommand::Elasticities(args) => elasticities(store, &args)?.write(args.format.format, out)?,
     }
@@ -202,6 +202,7 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
     if result.groups.len() < total_groups {
         report.notes.push(format!("Showing {} of {total_groups} groups (--top).", result.groups.len()));
     }
+    crate::commands::tariff::attach_warnings(&mut report, crate::commands::tariff::date_warnings(&scenario, &[date]));
     Ok(report)
 }
 

@@ -13,14 +13,14 @@ use kanzei_tariff::library::{vocabulary, Library, SHIPPED};
 use kanzei_tariff::{Date, Scenario};
 use serde_json::json;
 
-use crate::output::{group_thousands, Cell, Column, Grid, Report};
+use crate::output::{group_thousands, Cell, Column, Format, Grid, Report};
 use crate::FormatArg;
 
 /// `kanzei tariff` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum TariffCommand {
     /// Effective tariff rate and revenue on a date, by partner, chapter or authority.
-    #[command(after_help = "Examples:\n  kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner\n  kanzei tariff rates --scenario us-2025 --date 2025-04-10 --by authority\n  kanzei tariff rates --scenario us-2024-baseline --compare-census\n  kanzei tariff rates --scenario my-what-if.toml --date 2025-11-17")]
+    #[command(after_help = "Examples:\n  kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner\n  kanzei tariff rates --scenario us-2025 --date 2025-04-10 --by authority\n  kanzei tariff rates --scenario us-2024-baseline --compare-census\n  kanzei tariff rates --scenario us-2025 --compare tradewartracker\n  kanzei tariff rates --scenario my-what-if.toml --date 2025-11-17")]
     Rates(RatesArgs),
     /// A partner's exposure: its U.S. imports by authority and chapter, and the share hit.
     #[command(after_help = "Example:\n  kanzei tariff exposure JPN --scenario us-2025 --date 2025-11-17")]
@@ -50,6 +50,14 @@ pub enum ByArg {
     Authority,
 }
 
+/// `--compare`: published per-partner series kanzei can be held against.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompareArg {
+    /// tradewartracker's modelled 2025 increase by partner × chapter (2025-08-06 update,
+    /// describing the law of 2025-08-27) on top of the 2024 calculated duty.
+    Tradewartracker,
+}
+
 /// Arguments of `tariff rates`.
 #[derive(Debug, Args)]
 pub struct RatesArgs {
@@ -68,6 +76,10 @@ pub struct RatesArgs {
     /// Compare with what Census collected in 2024 (for the 2024 baseline).
     #[arg(long)]
     pub compare_census: bool,
+    /// Compare each partner's ETR with an independently published per-partner series
+    /// (default date: the date the series describes).
+    #[arg(long, value_enum)]
+    pub compare: Option<CompareArg>,
     /// Show only the first N groups.
     #[arg(long)]
     pub top: Option<usize>,
@@ -183,21 +195,57 @@ pub fn run(cmd: TariffCommand, store: &Store, out: &mut dyn Write) -> anyhow::Re
         return lists(store)?.write(args.format.format, out).map_err(Into::into);
     }
     let data = TariffData::load(store)?;
-    match cmd {
-        TariffCommand::Rates(args) => rates(&data, store, &args)?.write(args.format.format, out)?,
-        TariffCommand::Exposure(args) => exposure(&data, store, &args)?.write(args.format.format, out)?,
-        TariffCommand::Timeline(args) => timeline(&data, &args)?.write(args.format.format, out)?,
-        TariffCommand::Explain(args) => explain(&data, store, &args)?.write(args.format.format, out)?,
-        TariffCommand::Check(args) => check(&data, &args)?.write(args.format.format, out)?,
+    let (report, format) = match cmd {
+        TariffCommand::Rates(args) => (rates(&data, store, &args)?, args.format.format),
+        TariffCommand::Exposure(args) => (exposure(&data, store, &args)?, args.format.format),
+        TariffCommand::Timeline(args) => (timeline(&data, &args)?, args.format.format),
+        TariffCommand::Explain(args) => (explain(&data, store, &args)?, args.format.format),
+        TariffCommand::Check(args) => (check(&data, &args)?, args.format.format),
         TariffCommand::Lists(_) => unreachable!("handled above"),
+    };
+    emit(&report, format, out)
+}
+
+/// Writes a report whose JSON may carry `warnings`: in JSON they stay in the object; for
+/// tables and CSV they go to stderr as `warning: …` lines, so stdout stays data.
+pub fn emit(report: &Report, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    if format != Format::Json {
+        if let Some(warnings) = report.json.get("warnings").and_then(|w| w.as_array()) {
+            let mut stderr = std::io::stderr().lock();
+            for w in warnings.iter().filter_map(|w| w.as_str()) {
+                writeln!(stderr, "warning: {w}")?;
+            }
+        }
     }
+    report.write(format, out)?;
     Ok(())
+}
+
+/// Warnings for dates past the last dated event of a scenario (nothing later is known), to
+/// be carried in a report's JSON as `warnings`.
+pub fn date_warnings(scenario: &Scenario, dates: &[Date]) -> Vec<String> {
+    let mut out: Vec<String> = dates.iter().filter_map(|d| scenario.coverage_warning(*d)).collect();
+    out.dedup();
+    out
+}
+
+/// Puts `warnings` into a report's JSON object (see [`emit`]).
+pub fn attach_warnings(report: &mut Report, warnings: Vec<String>) {
+    if let Some(object) = report.json.as_object_mut() {
+        object.insert("warnings".into(), json!(warnings));
+    }
 }
 
 /// `tariff rates`.
 pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
-    let default_date = if scenario.id == "us-2024-baseline" { "2024-07-01" } else { "2025-11-17" };
+    let default_date = if args.compare.is_some() {
+        analysis::TRADEWARTRACKER_POLICY_DATE
+    } else if scenario.id == "us-2024-baseline" {
+        "2024-07-01"
+    } else {
+        "2025-11-17"
+    };
     let date = parse_date(args.date.as_deref().unwrap_or(default_date), "date")?;
     let (cells, compiled) = data.compile(&scenario);
     let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
@@ -256,6 +304,62 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
             model_etr - census_etr
         ));
     }
+    let mut published_grid = None;
+    if let Some(CompareArg::Tradewartracker) = args.compare {
+        if scenario.importer.as_str() != "USA" {
+            anyhow::bail!("--compare tradewartracker holds U.S. import rates against a U.S. series; `{}` is a scenario of {}", scenario.id, scenario.importer);
+        }
+        let hs2 = store.us_imports_hs2()?;
+        let top = args.top.unwrap_or(20);
+        let (published_etr, model_etr, rows) = analysis::compare_published(&compiled, &cells, date, &hs2, data.registry, top);
+        json["published_comparison"] = json!({
+            "source": "tradewartracker, trade-war-redux-2025, data-hs2 `2025_tariff_increase` (update of 2025-08-06)",
+            "as_of": analysis::TRADEWARTRACKER_AS_OF,
+            "policy_date": analysis::TRADEWARTRACKER_POLICY_DATE,
+            "published_etr_pct": published_etr,
+            "model_etr_pct": model_etr,
+            "partners": rows,
+        });
+        let mut grid = Grid::new(
+            Some(format!(
+                "{} on {date} vs tradewartracker's published per-partner rates (update of {}, law of {})",
+                scenario.id,
+                analysis::TRADEWARTRACKER_AS_OF,
+                analysis::TRADEWARTRACKER_POLICY_DATE
+            )),
+            vec![
+                Column::text("partner"),
+                Column::text("name"),
+                Column::usd("imports"),
+                Column::pct("published_etr", 2),
+                Column::pct("model_etr", 2),
+                Column::pp("gap", 2),
+                Column::text("known_gap"),
+            ],
+        );
+        for r in &rows {
+            grid.push(vec![
+                Cell::Text(r.partner.clone()),
+                Cell::Text(crate::commands::trade::truncate(&r.name, 30)),
+                Cell::Num(r.imports_usd),
+                Cell::Num(r.published_etr_pct),
+                Cell::Num(r.model_etr_pct),
+                Cell::Num(r.gap_pp),
+                Cell::Text(r.note.clone()),
+            ]);
+        }
+        published_grid = Some(grid);
+        report_notes.push(format!(
+            "Partners in both: tradewartracker {published_etr:.2}%, kanzei {model_etr:.2}% (gap {:+.2} pp), weighted by tradewartracker's 2024 imports.",
+            model_etr - published_etr
+        ));
+        if date.to_string() != analysis::TRADEWARTRACKER_POLICY_DATE {
+            report_notes.push(format!(
+                "The published series describes the law of {}; comparing on {date} mixes in later or earlier actions.",
+                analysis::TRADEWARTRACKER_POLICY_DATE
+            ));
+        }
+    }
     let mut report = Report::new(json);
     let key_header = match by {
         GroupBy::Partner => "partner",
@@ -305,6 +409,9 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     if let Some(g) = census_grid {
         report.grids.push(g);
     }
+    if let Some(g) = published_grid {
+        report.grids.push(g);
+    }
     report.notes.extend(report_notes);
     if result.groups.len() < total_groups {
         report.notes.push(format!("Showing {} of {total_groups} groups (--top).", result.groups.len()));
@@ -318,6 +425,7 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     let mfn: Vec<String> = result.mfn_sources.iter().map(|(k, v)| format!("{k} {:.1}%", 100.0 * v / result.imports_usd.max(1.0))).collect();
     report.notes.push(format!("MFN rates from: {}.", mfn.join(", ")));
     report.notes.push("ETR = Σ applied rate × 2024 value / Σ 2024 value (pre-substitution); revenue is static, at 2024 values.".into());
+    attach_warnings(&mut report, date_warnings(&scenario, &[date]));
     Ok(report)
 }
 
@@ -383,6 +491,7 @@ pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow
     }
     report.grids.push(chapters);
     report.notes.push("value_hit = 2024 value of lines where the authority adds duty; rates are pre-substitution.".into());
+    attach_warnings(&mut report, date_warnings(&scenario, &[date]));
     Ok(report)
 }
 
@@ -442,6 +551,7 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
             report.notes.push(format!("{}  {}", e.date, e.label));
         }
     }
+    attach_warnings(&mut report, date_warnings(&scenario, &[to]));
     Ok(report)
 }
 
@@ -546,6 +656,7 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
     } else {
         report.notes.push(format!("No 2024 imports of this line from {partner} in the data; the rate is the law's, not weighted by trade."));
     }
+    attach_warnings(&mut report, date_warnings(&scenario, &[date]));
     Ok(report)
 }
 

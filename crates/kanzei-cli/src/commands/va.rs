@@ -126,7 +126,7 @@ pub fn run(cmd: VaCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result
         VaCommand::Exports(args) => exports(store, &args)?.write(args.format.format, out)?,
         VaCommand::Exposure(args) => exposure(store, &args)?.write(args.format.format, out)?,
         VaCommand::Decompose(args) => decompose(store, &args)?.write(args.format.format, out)?,
-        VaCommand::AtRisk(args) => crate::commands::va_risk::at_risk(store, &args)?.write(args.format.format, out)?,
+        VaCommand::AtRisk(args) => crate::commands::tariff::emit(&crate::commands::va_risk::at_risk(store, &args)?, args.format.format, out)?,
     }
     Ok(())
 }

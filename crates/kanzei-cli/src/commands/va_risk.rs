@@ -52,5 +52,6 @@ pub fn at_risk(store: &Store, args: &AtRiskArgs) -> anyhow::Result<Report> {
     }
     report.grids.push(grid);
     report.notes.push("Origin value added = WIOD 2011 value-added content per dollar of each exporter-sector's output (Leontief: L' (v ∘ 1_origin)) × 2024 U.S. imports mapped HS → ISIC Rev.3 → WIOD sectors. \"Facing higher tariffs\": the sector's import-weighted U.S. rate is above the baseline's.".into());
+    crate::commands::tariff::attach_warnings(&mut report, crate::commands::tariff::date_warnings(&scenario, &[date]));
     Ok(report)
 }

@@ -138,9 +138,10 @@ pub struct Engine<'s> {
     load_seconds: f64,
 }
 
-/// The last dated event of a scenario (the latest date it says anything about).
+/// The last date a scenario says anything about ([`Scenario::coverage_end`]): a brief's
+/// default date, after which it warns.
 pub fn last_event_date(scenario: &Scenario) -> Option<Date> {
-    scenario.events.iter().map(|e| e.date).max()
+    scenario.coverage_end()
 }
 
 fn load_scenario(data: &TariffData, id: &str) -> Result<Scenario, BriefError> {
