@@ -11,13 +11,13 @@ use crate::facts::{ordinal, share_pct};
 
 /// The document title: the spec's, else "U.S. tariffs and {partner}, {years}".
 pub(crate) fn title(ctx: &Ctx<'_, '_>) -> String {
-    ctx.spec.title.clone().unwrap_or_else(|| format!("U.S. tariffs and {}, 2025–{}", ctx.partner.name, ctx.date.year() % 100))
+    ctx.spec.title.clone().unwrap_or_else(|| format!("U.S. tariffs and {}, 2025–{}", ctx.partner.short, ctx.date.year() % 100))
 }
 
 /// The subtitle.
 pub(crate) fn subtitle(ctx: &Ctx<'_, '_>) -> String {
     ctx.spec.subtitle.clone().unwrap_or_else(|| {
-        format!("What {} sells the United States, what it pays, who else pays, and what it does to trade and welfare — every number recomputed from official data.", ctx.partner.name)
+        format!("What {} sells the United States, what it pays, who else pays, and what it does to trade and welfare — every number recomputed from official data.", ctx.partner.short)
     })
 }
 
@@ -46,7 +46,7 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
         } else {
             format!("the United States has a surplus of {}", bn(bal))
         };
-        points.push(format!("{} sold the United States {} of goods in 2024 and bought {}; {balance}.", p.name, bn(im), bn(ex)));
+        points.push(format!("{} sold the United States {} of goods in 2024 and bought {}; {balance}.", p.short, bn(im), bn(ex)));
     }
     if out.get("etr_pct").is_finite() {
         points.push(format!(

@@ -6,7 +6,7 @@ use kanzei_ge::caliendo_parro::{CountryWelfare, Equilibrium};
 use kanzei_pe::smart::SmartConfig;
 use serde_json::{json, Value};
 
-use super::fmt::{bn, pct, short, short_name, signed_pct};
+use super::fmt::{bn, pct, short_name, signed_pct};
 use super::{code, figure, key_figure, table, BriefError, Ctx, GeRuns, Out};
 use crate::document::{Block, Callout, CalloutKind, Footnote, KeyFigure, Section};
 use crate::facts::share_pct;
@@ -37,6 +37,26 @@ fn product(ctx: &Ctx<'_, '_>, census_codes: &[u16]) -> Result<HsCode, BriefError
     let hs10 = ctx.store.us_imports_hs10()?;
     let by4 = hs10.by_product(census_codes, 4);
     by4.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0)).map(|(c, _)| c).ok_or_else(|| BriefError::Scenario("no HS10 imports".into()))
+}
+
+/// A chart-sized product name: the HTS description's first clause, cut at a word boundary.
+fn product_label(description: &str) -> String {
+    let text = super::fmt::sentence_case(description);
+    let clause = text.split([',', ';', ':']).next().unwrap_or(&text).trim();
+    if clause.chars().count() <= 40 {
+        return clause.to_string();
+    }
+    let mut out = String::new();
+    for word in clause.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > 38 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    format!("{out}…")
 }
 
 /// The effects section.
@@ -70,7 +90,7 @@ fn smart_part(ctx: &Ctx<'_, '_>, out: &mut Out, s: &mut Section, figures: &mut V
         basis: "import demand and substitution elasticities per HTS line; the EU as one exporter".into(),
         note: None,
     });
-    let heading_name = ctx.store.hts()?.describe(heading).map(|d| short(&super::fmt::sentence_case(&d), 40)).unwrap_or_else(|| format!("HS {heading}"));
+    let heading_name = ctx.store.hts()?.describe(heading).map(|d| product_label(&d)).unwrap_or_else(|| format!("HS {heading}"));
     // The partner and the five largest other suppliers.
     let mut groups: Vec<&SmartGroup> = smart.groups.iter().collect();
     groups.sort_by(|a, b| b.imports_before_usd.total_cmp(&a.imports_before_usd));
