@@ -333,6 +333,7 @@ mod tests {
             date: Date::new(2025, 11, 17).unwrap(),
             total_pct: vec![15.0, 2.5, 10.0, 4.0],
             by_slot: vec![[0.0; crate::engine::N_SLOTS]; 4],
+            assumptions: vec![crate::assumptions::AssumptionSet::EMPTY; 4],
         };
         (cells, evaluation)
     }
