@@ -17,6 +17,11 @@
 //! any authority the measure does `not_with` (measures with `not_with` are applied after
 //! the others). The effective tariff rate of a set of cells is Σ rate × value / Σ value
 //! (pre-substitution), and static revenue is Σ rate × value.
+//!
+//! Where a share or a base rate needs data the inputs lack (a line missing from the metal
+//! content table, a USMCA share, a proxy's product mix…), the rule used is one of the named
+//! [`Assumption`]s; each cell records them, and [`Evaluation::assumptions`] holds those behind
+//! its rate on the date.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

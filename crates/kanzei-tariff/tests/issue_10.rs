@@ -205,6 +205,18 @@ effective = "2025-06-01"
     assert!((rule.value_usd - ch22.imports_usd).abs() < 1.0);
 }
 
+/// General equilibrium takes one importer's tariffs to one WIOD region: a group importer is
+/// an error naming it, not the rest of the world's tariffs.
+#[test]
+fn issue_10_sector_tariffs_of_a_group_importer_are_an_error() {
+    let data = common::data();
+    let text = "schema = 1\nid = \"eu\"\nimporter = \"EU27\"\n\n[base]\nmfn = false\npreferences = false\n\n[[measure]]\nid = \"m\"\nauthority = \"retaliation\"\nexporters = [\"USA\"]\nproducts = [\"87\"]\nrate_pct = 25\neffective = \"2025-06-01\"\n";
+    let (cells, compiled) = data.compile(&common::scenario_text(text));
+    let map = kanzei_data::Store::embedded().hs_to_wiod().expect("embedded concordance");
+    let err = kanzei_tariff::sectors::sector_tariffs(&cells, &compiled.evaluate(nov17()), &map).unwrap_err().to_string();
+    assert!(err.starts_with("the importer `EU27` is a group; sector tariffs map one importer to one WIOD region"), "{err}");
+}
+
 #[test]
 fn issue_10_a_statistical_aggregate_is_not_an_importer() {
     let data = common::data();
