@@ -195,7 +195,10 @@ pub fn run_all(store: &Store) -> Vec<Check> {
                     let total = cells.total_value();
                     for (date, published, tol, src) in [
                         ("2025-10-17", 18.0, 1.0, "Yale Budget Lab, State of U.S. Tariffs: October 17, 2025 (18.0%)"),
-                        ("2025-11-17", 16.3, 0.5, "Yale Budget Lab, Nov 17, 2025: \"a bit less than 16.8%\" (checked as 15.8–16.8)"),
+                        // Tolerance 1.0 since issue 10: kanzei gives derivative lines missing from
+                        // the BEA metal-content table their siblings' content, where the Budget Lab
+                        // tracker applies its flat 50% (e.g. 3004.90.92 pharmaceuticals); −0.6 pp.
+                        ("2025-11-17", 16.3, 1.0, "Yale Budget Lab, Nov 17, 2025: \"a bit less than 16.8%\" (checked as 15.3–17.3; kanzei does not use the flat 50% metal share for derivatives missing from the BEA table, docs/scenarios.md)"),
                     ] {
                         let e = compiled.evaluate(date.parse().expect("date"));
                         let ours = cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r).sum::<f64>() / total;

@@ -43,12 +43,15 @@ impl TariffData {
         Ok(TariffData { us_cells, schedule, inputs, exports: store.us_exports()?, registry })
     }
 
-    /// The cells of a scenario's importer.
+    /// The cells of a scenario's importer. Another importer's cells are U.S. exports to it; a
+    /// group importer (EU27) is expanded into its members (the United States left out of a
+    /// group that includes it, such as USMCA), whose exports are summed.
     pub fn cells_for(&self, importer: AreaCode) -> CellSet {
         if importer.as_str() == "USA" {
             self.us_cells.clone()
         } else {
-            CellSet::us_exports_to(importer, &self.exports, &self.inputs)
+            let members: Vec<AreaCode> = members_of(importer, self.registry).into_iter().filter(|m| m.as_str() != "USA").collect();
+            CellSet::us_exports_to(importer, &members, &self.exports, &self.inputs)
         }
     }
 
@@ -122,6 +125,45 @@ pub struct RatesReport {
     pub value_by_granularity: BTreeMap<String, f64>,
     /// Value by the source of its MFN rate (HTS ad valorem, 2024 AVE of a specific duty, …).
     pub mfn_sources: BTreeMap<String, f64>,
+    /// The rules for missing data behind the rates on this date: cells and value per rule.
+    pub assumptions: Vec<AssumptionUse>,
+}
+
+/// How many cells, and how much value, a rule for missing data was used on.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssumptionUse {
+    /// Rule name (see `docs/scenarios.md`).
+    pub rule: String,
+    /// What the rule does.
+    pub description: String,
+    /// Where the rule or its stand-in data come from.
+    pub source: String,
+    /// Cells whose rate on the date used the rule.
+    pub cells: usize,
+    /// Their base-year value, USD.
+    pub value_usd: f64,
+}
+
+/// The rules for missing data an evaluation used, with cells and value; rules not used are left out.
+pub fn assumption_uses(cells: &CellSet, eval: &Evaluation) -> Vec<AssumptionUse> {
+    crate::assumptions::ALL
+        .iter()
+        .filter_map(|rule| {
+            let (n, value) = cells
+                .cells
+                .iter()
+                .zip(&eval.assumptions)
+                .filter(|(_, used)| used.contains(*rule))
+                .fold((0usize, 0.0), |(n, v), (c, _)| (n + 1, v + c.value_usd));
+            (n > 0).then(|| AssumptionUse {
+                rule: rule.name().into(),
+                description: rule.description().into(),
+                source: rule.source().into(),
+                cells: n,
+                value_usd: value,
+            })
+        })
+        .collect()
 }
 
 fn etr(revenue: f64, value: f64) -> f64 {
@@ -186,6 +228,7 @@ pub fn rates(
             }
         }
         GroupBy::Authority => {
+            let hit: Vec<(f64, [f64; N_SLOTS])> = (0..cells.cells.len()).map(|i| compiled.hit_shares(cells, &eval, i)).collect();
             for s in 0..N_SLOTS {
                 let mut value = 0.0;
                 let mut rev = 0.0;
@@ -193,7 +236,7 @@ pub fn rates(
                 for (idx, cell) in cells.cells.iter().enumerate() {
                     let c = eval.by_slot[idx][s];
                     if c.abs() > 1e-12 {
-                        value += cell.value_usd;
+                        value += cell.value_usd * hit[idx].1[s];
                         rev += cell.value_usd * c / 100.0;
                     }
                     if let Some(b) = &base_eval {
@@ -241,6 +284,7 @@ pub fn rates(
         groups: out,
         value_by_granularity: cells.value_by_granularity(),
         mfn_sources: compiled.mfn_sources.clone(),
+        assumptions: assumption_uses(cells, &eval),
     }
 }
 
@@ -473,20 +517,29 @@ pub struct Exposure {
     pub by_chapter: Vec<RateGroup>,
 }
 
-/// The exposure of one exporter.
+/// The exporters an area stands for: a group's members, or the area itself.
+pub fn members_of(area: AreaCode, registry: &AreaRegistry) -> Vec<AreaCode> {
+    match registry.get(area) {
+        Some(a) if !a.members.is_empty() => a.members.clone(),
+        _ => vec![area],
+    }
+}
+
+/// The exposure of one exporter, or of a group's members together (EU27).
+///
+/// The value hit counts, for an HS2 proxy cell, only the value share of its mix's lines that
+/// a measure matches ([`Compiled::hit_shares`]), not the whole chapter.
 pub fn exposure(compiled: &Compiled, cells: &CellSet, date: Date, partner: AreaCode, registry: &AreaRegistry, chapter_names: &BTreeMap<HsCode, String>) -> Exposure {
     let eval = compiled.evaluate(date);
-    let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| cells.cells[i].exporter == partner).collect();
+    let members = members_of(partner, registry);
+    let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| members.contains(&cells.cells[i].exporter)).collect();
+    let hit_shares: BTreeMap<usize, (f64, [f64; N_SLOTS])> = idx.iter().map(|&i| (i, compiled.hit_shares(cells, &eval, i))).collect();
     let value: f64 = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
     let revenue: f64 = idx.iter().map(|&i| cells.cells[i].value_usd * eval.total_pct[i] / 100.0).sum();
-    let hit: f64 = idx
-        .iter()
-        .filter(|&&i| (1..N_SLOTS).any(|s| eval.by_slot[i][s] > 1e-12))
-        .map(|&i| cells.cells[i].value_usd)
-        .sum();
+    let hit: f64 = idx.iter().map(|&i| cells.cells[i].value_usd * hit_shares[&i].0).sum();
     let mut by_authority = Vec::new();
     for s in 0..N_SLOTS {
-        let v: f64 = idx.iter().filter(|&&i| eval.by_slot[i][s].abs() > 1e-12).map(|&i| cells.cells[i].value_usd).sum();
+        let v: f64 = idx.iter().filter(|&&i| eval.by_slot[i][s].abs() > 1e-12).map(|&i| cells.cells[i].value_usd * hit_shares[&i].1[s]).sum();
         let r: f64 = idx.iter().map(|&i| cells.cells[i].value_usd * eval.by_slot[i][s] / 100.0).sum();
         if v > 0.0 {
             by_authority.push(RateGroup {
@@ -558,10 +611,23 @@ pub fn timeline(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, part
 /// Daily ETR timelines for several selections at once (`None`: all exporters), sharing one
 /// evaluation of the schedule per stretch of days on which nothing changes.
 pub fn timelines(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partners: &[Option<AreaCode>]) -> Vec<Vec<TimelinePoint>> {
+    let selections: Vec<Option<Vec<AreaCode>>> = partners.iter().map(|p| p.map(|p| vec![p])).collect();
+    timelines_of(compiled, cells, from, to, &selections)
+}
+
+/// Daily ETR from `from` to `to` for one exporter or a group's members together (EU27), or
+/// all exporters (`None`).
+pub fn timeline_of_area(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partner: Option<AreaCode>, registry: &AreaRegistry) -> Vec<TimelinePoint> {
+    let selection = partner.map(|p| members_of(p, registry));
+    timelines_of(compiled, cells, from, to, &[selection]).pop().unwrap_or_default()
+}
+
+fn timelines_of(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, partners: &[Option<Vec<AreaCode>>]) -> Vec<Vec<TimelinePoint>> {
     let selections: Vec<(Vec<usize>, f64)> = partners
         .iter()
         .map(|partner| {
-            let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| partner.is_none_or(|p| cells.cells[i].exporter == p)).collect();
+            let idx: Vec<usize> =
+                (0..cells.cells.len()).filter(|&i| partner.as_ref().is_none_or(|p| p.contains(&cells.cells[i].exporter))).collect();
             let value = idx.iter().map(|&i| cells.cells[i].value_usd).sum();
             (idx, value)
         })
@@ -621,6 +687,23 @@ pub struct ExplainStep {
     pub effective: Date,
     /// First day no longer in force.
     pub expires: Option<Date>,
+    /// Rules for missing data behind the share (e.g. `metal-content-sibling`).
+    pub assumptions: Vec<String>,
+    /// How the share was found, when it is not the whole value.
+    pub share_basis: Option<String>,
+}
+
+/// One member of a group in a group's explanation.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberRate {
+    /// Member.
+    pub partner: AreaCode,
+    /// Its 2024 imports of the line, USD.
+    pub imports_2024_usd: f64,
+    /// How those imports are known.
+    pub imports_basis: String,
+    /// Its applied rate on the line, percent.
+    pub total_pct: f64,
 }
 
 /// Why a rate is what it is.
@@ -628,7 +711,7 @@ pub struct ExplainStep {
 pub struct Explanation {
     /// Scenario.
     pub scenario: String,
-    /// Exporter.
+    /// Exporter (or group).
     pub partner: AreaCode,
     /// Product.
     pub hs10: String,
@@ -644,19 +727,105 @@ pub struct Explanation {
     pub preference_source: String,
     /// Base rate after preferences, percent.
     pub base_pct: f64,
-    /// 2024 imports of this line from the partner, USD (0 if none).
+    /// 2024 imports of this line from the partner, USD (0 if none); for a group, its members'.
     pub imports_2024_usd: f64,
-    /// Measures that could apply, in evaluation order.
+    /// How those imports are known: an HS10 cell, or a chapter's value times the line's share
+    /// of the proxy mix.
+    pub imports_basis: String,
+    /// Measures that could apply, in evaluation order (for a group: those of its member with
+    /// the largest imports of the line).
     pub steps: Vec<ExplainStep>,
-    /// The applied rate, percent.
+    /// Whose steps they are: the partner, or for a group the member with the largest imports.
+    pub steps_for: AreaCode,
+    /// The applied rate, percent; for a group, the member-import-weighted mean.
     pub total_pct: f64,
+    /// Rules for missing data behind the rate (base and measures that added duty).
+    pub assumptions: Vec<String>,
+    /// For a group: each member's imports and rate.
+    pub members: Vec<MemberRate>,
 }
 
-/// Explains the rate of one exporter × HS10 line on a date.
+/// A partner's 2024 imports of one line: its HS10 cell, or its chapter's HS2 proxy cell times
+/// the line's weight in the proxy mix.
+fn line_imports(cells: &CellSet, partner: AreaCode, code: HsCode) -> (f64, String) {
+    if let Some(c) = cells.cells.iter().find(|c| c.exporter == partner && c.code == code && c.granularity == Granularity::Hs10) {
+        return (c.value_usd, "HS10 imports for consumption, 2024".into());
+    }
+    let chapter = code.chapter();
+    let proxy_cell = cells.cells.iter().find(|c| {
+        c.exporter == partner && c.granularity == Granularity::Hs2Proxy && c.code.chapter() == chapter
+    });
+    if let Some(c) = proxy_cell {
+        if let Some(proxy) = c.proxy {
+            let weight = cells
+                .proxies
+                .get(&(proxy, code.chapter_number()))
+                .and_then(|lines| lines.iter().find(|(l, _)| *l == code).map(|(_, w)| *w))
+                .unwrap_or(0.0);
+            return (
+                c.value_usd * weight,
+                format!(
+                    "estimated: chapter {} imports {:.1} $M × the line's share {:.4} of the {} mix (hs2-proxy-mix)",
+                    chapter,
+                    c.value_usd / 1e6,
+                    weight,
+                    match proxy {
+                        crate::cells::Proxy::EuResidual => "EU residual",
+                        crate::cells::Proxy::AllHs10Partners => "all-HS10-partners",
+                    }
+                ),
+            );
+        }
+    }
+    (0.0, "no 2024 imports of the line in the data".into())
+}
+
+/// Explains the rate of one exporter × HS10 line on a date. For a group (EU27), each member
+/// is explained and the rate is the mean weighted by members' 2024 imports of the line; the
+/// steps shown are those of the member with the largest imports.
 pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: HsCode, date: Date, description: String) -> Explanation {
     let code = code.with_vintage(HsVintage::Hs2022);
-    let existing = data.us_cells.cells.iter().find(|c| c.exporter == partner && c.code == code).copied();
-    let cell = existing.unwrap_or(Cell { exporter: partner, code, value_usd: 0.0, duty_usd: None, granularity: Granularity::Hs10, proxy: None });
+    let members = members_of(partner, data.registry);
+    if members.len() == 1 && members[0] == partner {
+        return explain_one(data, scenario, partner, code, date, description);
+    }
+    let mut parts: Vec<Explanation> = members.iter().map(|m| explain_one(data, scenario, *m, code, date, description.clone())).collect();
+    let total_value: f64 = parts.iter().map(|e| e.imports_2024_usd).sum();
+    let total_pct = if total_value > 0.0 {
+        parts.iter().map(|e| e.total_pct * e.imports_2024_usd).sum::<f64>() / total_value
+    } else {
+        parts.iter().map(|e| e.total_pct).sum::<f64>() / parts.len().max(1) as f64
+    };
+    let member_rates: Vec<MemberRate> = parts
+        .iter()
+        .map(|e| MemberRate { partner: e.partner, imports_2024_usd: e.imports_2024_usd, imports_basis: e.imports_basis.clone(), total_pct: e.total_pct })
+        .collect();
+    let mut assumptions: Vec<String> = parts.iter().flat_map(|e| e.assumptions.iter().cloned()).collect();
+    assumptions.sort();
+    assumptions.dedup();
+    let lead = parts
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.imports_2024_usd.total_cmp(&b.1.imports_2024_usd).then(b.0.cmp(&a.0)))
+        .map_or(0, |(i, _)| i);
+    let mut out = parts.swap_remove(lead);
+    let lead_member = out.partner;
+    out.partner = partner;
+    out.imports_2024_usd = total_value;
+    out.imports_basis = format!(
+        "sum over {} members ({} with imports of the line); steps shown for {lead_member}",
+        member_rates.len(),
+        member_rates.iter().filter(|m| m.imports_2024_usd > 0.0).count(),
+    );
+    out.total_pct = total_pct;
+    out.assumptions = assumptions;
+    out.members = member_rates;
+    out
+}
+
+fn explain_one(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: HsCode, date: Date, description: String) -> Explanation {
+    let (imports, imports_basis) = line_imports(&data.us_cells, partner, code);
+    let cell = Cell { exporter: partner, code, value_usd: imports, duty_usd: None, granularity: Granularity::Hs10, proxy: None };
     let cells = CellSet {
         importer: scenario.importer,
         year: 2024,
@@ -672,6 +841,7 @@ pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: 
     } else {
         (0.0, "preferences not modelled in this scenario")
     };
+    let metal = crate::engine::MetalIndex::new(&data.inputs);
     let entries = compiled.cell_entries(0);
     // Re-run the stacking step by step to attribute contributions to measures.
     let mut steps = Vec::new();
@@ -690,7 +860,7 @@ pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: 
             None if !exporter_ok => ("not for this exporter".to_string(), 0.0, 0.0),
             None if rate.is_none() => ("no rate for this exporter".to_string(), 0.0, 0.0),
             None => ("does not cover this product".to_string(), 0.0, 0.0),
-            Some(&(_, rate_pct, share, exempt_from)) => {
+            Some(&(_, rate_pct, share, exempt_from, _)) => {
                 if !m.in_force(date) {
                     (if date < m.effective { "not yet in force" } else { "expired" }.to_string(), share, 0.0)
                 } else if exempt_from.is_some_and(|d| d <= date) {
@@ -729,13 +899,8 @@ pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: 
                 }
             }
         };
-        // Only show measures that concern this exporter and product, or concern it on another date.
-        if entry.is_none() && !exporter_ok {
-            continue;
-        }
-        if entry.is_none() {
-            continue;
-        }
+        // Only show measures that concern this exporter and product.
+        let Some(&(_, _, _, _, used)) = entry else { continue };
         steps.push(ExplainStep {
             measure: m.id.clone(),
             authority: m.authority.as_str().into(),
@@ -747,9 +912,17 @@ pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: 
             status,
             effective: m.effective,
             expires: m.expires,
+            assumptions: used.rules().map(|r| r.name().to_string()).collect(),
+            share_basis: share_basis(m.applies_to, code, &metal, &data.inputs, used),
         });
     }
     debug_assert!((total - eval.total_pct[0]).abs() < 1e-9, "explanation {total} != evaluation {}", eval.total_pct[0]);
+    let mut assumptions: Vec<String> = eval.assumptions[0].rules().map(|r| r.name().to_string()).collect();
+    if imports_basis.contains("hs2-proxy-mix") {
+        assumptions.push(crate::assumptions::Assumption::Hs2ProxyMix.name().to_string());
+    }
+    assumptions.sort();
+    assumptions.dedup();
     Explanation {
         scenario: scenario.id.clone(),
         partner,
@@ -760,8 +933,58 @@ pub fn explain(data: &TariffData, scenario: &Scenario, partner: AreaCode, code: 
         preference_share: pref_share,
         preference_source: pref_source.into(),
         base_pct,
-        imports_2024_usd: existing.map_or(0.0, |c| c.value_usd),
+        imports_2024_usd: imports,
+        imports_basis,
         steps,
+        steps_for: partner,
         total_pct: eval.total_pct[0],
+        assumptions,
+        members: Vec::new(),
+    }
+}
+
+/// How a measure's share of a line's value was found, in words (metal content, USMCA share).
+fn share_basis(
+    applies_to: crate::scenario::AppliesTo,
+    code: HsCode,
+    metal: &crate::engine::MetalIndex,
+    inputs: &TariffInputs,
+    used: crate::assumptions::AssumptionSet,
+) -> Option<String> {
+    use crate::assumptions::Assumption;
+    use crate::scenario::AppliesTo;
+    let chapter = code.chapter_number();
+    match applies_to {
+        AppliesTo::SteelContent | AppliesTo::AluminumContent | AppliesTo::CopperContent | AppliesTo::MetalContent | AppliesTo::NonMetalContent => {
+            let primary = match applies_to {
+                AppliesTo::SteelContent => matches!(chapter, 72 | 73),
+                AppliesTo::AluminumContent => chapter == 76,
+                AppliesTo::CopperContent => chapter == 74,
+                _ => false,
+            };
+            if primary {
+                return Some(format!("chapter {chapter:02} pays on full value"));
+            }
+            if used.contains(Assumption::MetalContentFlat) {
+                return Some(format!(
+                    "no metal-content estimate for the line or any prefix: metal-content-flat ({}% of value is metal, split over the metals whose lists name the line; Budget Lab flat_share)",
+                    100.0 * crate::engine::FLAT_METAL_SHARE
+                ));
+            }
+            metal.estimate(code, inputs).map(|e| {
+                let shares = format!("steel {:.4}, aluminum {:.4}, copper {:.4}", e.steel, e.aluminum, e.copper);
+                match e.from_prefix {
+                    Some((prefix, n)) => format!(
+                        "line not in the BEA metal-content table: metal-content-sibling, mean of the {n} lines under {} ({shares})",
+                        prefix.dotted()
+                    ),
+                    None => format!("BEA metal content of the line ({shares})"),
+                }
+            })
+        }
+        AppliesTo::NonUsmca | AppliesTo::UsmcaNonUsContent if used.contains(Assumption::UsmcaShareChapter) => {
+            Some("no USMCA-claim share for the line: usmca-share-chapter (the chapter's 2024 preference share)".into())
+        }
+        _ => None,
     }
 }

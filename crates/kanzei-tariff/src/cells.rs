@@ -10,7 +10,8 @@
 //!
 //! For another importer's retaliation against the U.S., cells are U.S. exports: HS6 lines
 //! where the retaliation list files give the U.S. exports hit, and the rest of each HS2
-//! chapter (USITC DataWeb) as a remainder cell.
+//! chapter (USITC DataWeb) as a remainder cell. An importer without list files (the EU) has
+//! whole-chapter cells only; a group importer is the sum of its members.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,6 +33,9 @@ pub enum Granularity {
     Hs6,
     /// What is left of an HS2 chapter after the HS6 lines (U.S. exports).
     Hs2Remainder,
+    /// A whole HS2 chapter of U.S. exports to an importer with no HS6 detail (no retaliation
+    /// list files with the exports they hit, e.g. the EU).
+    Hs2Whole,
 }
 
 /// Which product mix an HS2 cell borrows.
@@ -178,18 +182,26 @@ impl CellSet {
     }
 
     /// U.S. exports 2024 to a retaliating importer: HS6 cells where the retaliation files
-    /// give the exports hit, HS2 remainder cells for the rest of each chapter.
-    pub fn us_exports_to(importer: AreaCode, exports: &UsExports, inputs: &TariffInputs) -> CellSet {
+    /// give the exports hit, HS2 remainder cells for the rest of each chapter. A group
+    /// (EU27) is the sum of its members' exports (`members`; the importer itself for a country).
+    pub fn us_exports_to(importer: AreaCode, members: &[AreaCode], exports: &UsExports, inputs: &TariffInputs) -> CellSet {
         let usa = AreaCode::new("USA").expect("valid");
         let mut coverage = Coverage::new(format!("tariff cells: U.S. exports 2024 to {importer}"), "us_exports_hs2 + retaliation exports files", "USD");
-        let chapters = exports.by_chapter(&[importer], 2024);
+        let chapters = exports.by_chapter(members, 2024);
         let mut hs6: BTreeMap<HsCode, f64> = BTreeMap::new();
-        for hit in inputs.exports_hit.iter().filter(|h| h.importer == importer) {
-            for (code, value) in &hit.exports_usd {
-                // Lists overlap (the same HS6 can appear in two files): keep one value.
-                hs6.entry(code.with_vintage(HsVintage::Hs2022)).or_insert(*value);
+        for member in members {
+            let mut of_member: BTreeMap<HsCode, f64> = BTreeMap::new();
+            for hit in inputs.exports_hit.iter().filter(|h| h.importer == *member) {
+                for (code, value) in &hit.exports_usd {
+                    // Lists overlap (the same HS6 can appear in two files): keep one value.
+                    of_member.entry(code.with_vintage(HsVintage::Hs2022)).or_insert(*value);
+                }
+            }
+            for (code, value) in of_member {
+                *hs6.entry(code).or_insert(0.0) += value;
             }
         }
+        let has_detail = inputs.exports_hit.iter().any(|h| members.contains(&h.importer));
         let mut cells = Vec::new();
         let mut hs6_by_chapter: BTreeMap<u8, f64> = BTreeMap::new();
         for (code, value) in &hs6 {
@@ -206,7 +218,7 @@ impl CellSet {
                     code: *chapter,
                     value_usd: remainder,
                     duty_usd: None,
-                    granularity: Granularity::Hs2Remainder,
+                    granularity: if has_detail { Granularity::Hs2Remainder } else { Granularity::Hs2Whole },
                     proxy: None,
                 });
             } else if remainder < -1.0 {
@@ -247,6 +259,7 @@ fn serde_json_name(g: Granularity) -> String {
         Granularity::Hs2Proxy => "hs2-proxy",
         Granularity::Hs6 => "hs6",
         Granularity::Hs2Remainder => "hs2-remainder",
+        Granularity::Hs2Whole => "hs2",
     }
     .to_string()
 }

@@ -17,6 +17,11 @@
 //! any authority the measure does `not_with` (measures with `not_with` are applied after
 //! the others). The effective tariff rate of a set of cells is Σ rate × value / Σ value
 //! (pre-substitution), and static revenue is Σ rate × value.
+//!
+//! Where a share or a base rate needs data the inputs lack (a line missing from the metal
+//! content table, a USMCA share, a proxy's product mix…), the rule used is one of the named
+//! [`Assumption`]s; each cell records them, and [`Evaluation::assumptions`] holds those behind
+//! its rate on the date.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -25,7 +30,8 @@ use crate::fxhash::{FxHashMap as FastMap, FxHashSet as FastSet};
 use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::tariff_inputs::TariffInputs;
 
-use crate::cells::{Cell, CellSet, Granularity};
+use crate::assumptions::{Assumption, AssumptionSet};
+use crate::cells::{Cell, CellSet, Granularity, Proxy};
 use crate::date::Date;
 use crate::scenario::{AppliesTo, Authority, ExporterSet, Measure, ProductItem, ProductSet, RateSpec, Scenario, Stacking, AUTHORITIES};
 
@@ -44,8 +50,9 @@ use crate::schedule::{MfnRate, Schedule};
 /// U.S. content assumed in USMCA-qualifying vehicles (Budget Lab `us_auto_content_share`).
 pub const US_AUTO_CONTENT_SHARE: f64 = 0.4;
 
-/// Metal share assumed for a derivative product with no BEA content estimate (Budget Lab
-/// `metal_content.flat_share`).
+/// Total metal share assumed for a derivative product with no BEA content estimate at any
+/// prefix (Budget Lab `metal_content.flat_share`, "fallback for unmatched derivatives"); split
+/// over the metals whose lists name the line.
 pub const FLAT_METAL_SHARE: f64 = 0.5;
 
 /// Slot of the base rate in per-authority arrays; authorities follow in [`AUTHORITIES`] order.
@@ -126,6 +133,21 @@ struct Entry {
     rate_pct: f64,
     share: f64,
     exempt_from: Option<Date>,
+    /// Rules for missing data the share needed.
+    assumptions: AssumptionSet,
+    /// For an HS2 proxy cell: the range of `share_cuts` holding the share of the mix's lines
+    /// the measure stops covering on a date (dated exclusions of lines within the chapter).
+    cuts: (u32, u32),
+}
+
+/// One HS10 line of a proxy mix, for the share of a proxy cell's value a measure matches.
+#[derive(Clone, Debug)]
+struct ProxyLine {
+    weight: f64,
+    mfn_pct: f64,
+    code_idx: u32,
+    /// Measures (scenario order) that cover the line, with the share of its value each covers.
+    measures: Vec<(u32, f64)>,
 }
 
 /// A scenario matched against a cell set.
@@ -143,6 +165,16 @@ pub struct Compiled {
     pub breakpoints: Vec<Date>,
     /// Value of cells whose MFN rate came from each source.
     pub mfn_sources: BTreeMap<String, f64>,
+    /// Per cell: the rules for missing data its base rate used.
+    base_assumptions: Vec<AssumptionSet>,
+    /// Per (proxy, chapter): the mix's lines and the measures covering each.
+    proxy_lines: HashMap<(Proxy, u8), Vec<ProxyLine>>,
+    /// Per (proxy, chapter): the MFN average over the mix.
+    proxy_mfn: HashMap<(Proxy, u8), f64>,
+    /// Per measure: the first date each code is excluded (dated exclusions), by code index.
+    dated_exclusion: Vec<Option<Vec<Option<Date>>>>,
+    /// (date, share) pairs: from the date, an entry's share falls by the share (see `Entry::cuts`).
+    share_cuts: Vec<(Date, f64)>,
 }
 
 /// Rates of every cell on a date.
@@ -154,6 +186,9 @@ pub struct Evaluation {
     pub total_pct: Vec<f64>,
     /// Per cell: base and each authority's contribution, percent.
     pub by_slot: Vec<[f64; N_SLOTS]>,
+    /// Per cell: the rules for missing data behind its rate on this date (base rate and the
+    /// measures that added duty).
+    pub assumptions: Vec<AssumptionSet>,
 }
 
 struct Matcher<'a> {
@@ -206,47 +241,200 @@ impl<'a> Matcher<'a> {
 
 }
 
-/// The share of a line's value a measure applies to.
-pub fn applies_share(applies_to: AppliesTo, exporter: AreaCode, code: HsCode, inputs: &TariffInputs, base: &crate::scenario::BaseSpec) -> f64 {
+/// Metal content of one line and how it was found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetalEstimate {
+    /// Steel share of value (0–1).
+    pub steel: f64,
+    /// Aluminum share of value (0–1).
+    pub aluminum: f64,
+    /// Copper share of value (0–1).
+    pub copper: f64,
+    /// `None`: the line's own row in the BEA table; otherwise the rule used.
+    pub rule: Option<Assumption>,
+    /// For [`Assumption::MetalContentSibling`]: the prefix whose lines were averaged, and how many.
+    pub from_prefix: Option<(HsCode, usize)>,
+}
+
+/// The BEA metal-content table with prefix means, for lines the table lacks.
+///
+/// The shares in `metal_content_shares_bea_hs10.csv` are those of the line's BEA detail
+/// industry (HS10 → NAICS → BEA), so lines of one heading usually share them; a line missing
+/// from the table (a code new in 2025, or one the crosswalk missed) takes the mean of the
+/// lines under its longest prefix that has any: HS8, HS6, HS4, then the chapter.
+#[derive(Debug)]
+pub struct MetalIndex {
+    prefix_sums: FastMap<(u8, u64), ([f64; 3], usize)>,
+}
+
+impl MetalIndex {
+    /// Indexes the table.
+    pub fn new(inputs: &TariffInputs) -> MetalIndex {
+        let mut prefix_sums: FastMap<(u8, u64), ([f64; 3], usize)> = FastMap::default();
+        for (code, m) in &inputs.metal {
+            for len in [8usize, 6, 4, 2] {
+                if let Some(p) = code.prefix(len) {
+                    let e = prefix_sums.entry((len as u8, p.value())).or_insert(([0.0; 3], 0));
+                    e.0[0] += m.steel;
+                    e.0[1] += m.aluminum;
+                    e.0[2] += m.copper;
+                    e.1 += 1;
+                }
+            }
+        }
+        MetalIndex { prefix_sums }
+    }
+
+    /// The metal content of a line, if the table has it or lines under one of its prefixes.
+    pub fn estimate(&self, code: HsCode, inputs: &TariffInputs) -> Option<MetalEstimate> {
+        let key = code.with_vintage(HsVintage::Unspecified);
+        if let Some(m) = inputs.metal.get(&key) {
+            return Some(MetalEstimate { steel: m.steel, aluminum: m.aluminum, copper: m.copper, rule: None, from_prefix: None });
+        }
+        for len in [8usize, 6, 4, 2] {
+            if len >= code.len() {
+                continue;
+            }
+            let Some(p) = code.prefix(len) else { continue };
+            if let Some((sums, n)) = self.prefix_sums.get(&(len as u8, p.value())) {
+                let n_f = *n as f64;
+                return Some(MetalEstimate {
+                    steel: sums[0] / n_f,
+                    aluminum: sums[1] / n_f,
+                    copper: sums[2] / n_f,
+                    rule: Some(Assumption::MetalContentSibling),
+                    from_prefix: Some((p, *n)),
+                });
+            }
+        }
+        None
+    }
+}
+
+/// Which metals' derivative measures cover a line (for splitting the flat share).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListedMetals {
+    /// A steel-content measure covers the line.
+    pub steel: bool,
+    /// An aluminum-content measure covers the line.
+    pub aluminum: bool,
+    /// A copper-content measure covers the line.
+    pub copper: bool,
+}
+
+impl ListedMetals {
+    fn count(self) -> usize {
+        usize::from(self.steel) + usize::from(self.aluminum) + usize::from(self.copper)
+    }
+
+    /// The metals named by measures of these kinds.
+    pub fn of<'a>(kinds: impl Iterator<Item = &'a AppliesTo>) -> ListedMetals {
+        let mut out = ListedMetals::default();
+        for k in kinds {
+            match k {
+                AppliesTo::SteelContent => out.steel = true,
+                AppliesTo::AluminumContent => out.aluminum = true,
+                AppliesTo::CopperContent => out.copper = true,
+                AppliesTo::MetalContent | AppliesTo::NonMetalContent => {
+                    out.steel = true;
+                    out.aluminum = true;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// What a line's measure share depends on besides the measure: the line's metal content and
+/// which metals' lists name it.
+#[derive(Clone, Copy, Debug)]
+pub struct LineContext<'a> {
+    /// The metal-content table with its prefix means.
+    pub metal: &'a MetalIndex,
+    /// Metals whose derivative measures cover the line.
+    pub listed: ListedMetals,
+}
+
+/// The share of a line's value a measure applies to, and the rules for missing data it used.
+///
+/// Metal content follows the Budget Lab tracker's `bea` method: chapters 72/73 (steel), 76
+/// (aluminum) and 74 (copper) pay on full value; a derivative pays on its BEA content share;
+/// a line missing from the table takes its prefix siblings' mean
+/// ([`Assumption::MetalContentSibling`]); with no estimate at any prefix, the tracker's
+/// `flat_share` of 0.5 is the line's *total* metal content, split evenly over the metals whose
+/// lists name it ([`Assumption::MetalContentFlat`]), so a line on two lists is not charged
+/// twice on half its value each.
+pub fn applies_share(
+    applies_to: AppliesTo,
+    exporter: AreaCode,
+    code: HsCode,
+    inputs: &TariffInputs,
+    base: &crate::scenario::BaseSpec,
+    line: LineContext<'_>,
+) -> (f64, AssumptionSet) {
     let usmca_year = base.usmca_share_year;
     if applies_to == AppliesTo::All {
-        return 1.0;
+        return (1.0, AssumptionSet::EMPTY);
     }
+    let mut used = AssumptionSet::EMPTY;
     let key = code.with_vintage(HsVintage::Unspecified);
     let chapter = code.chapter_number();
-    let metal = inputs.metal.get(&key);
-    let steel = || match chapter {
-        72 | 73 => 1.0,
-        _ => metal.map_or(FLAT_METAL_SHARE, |m| m.steel),
-    };
-    let aluminum = || match chapter {
-        76 => 1.0,
-        _ => metal.map_or(FLAT_METAL_SHARE, |m| m.aluminum),
-    };
-    let usmca = || {
-        if base.usmca_carve_out && matches!(exporter.as_str(), "CAN" | "MEX") {
-            let shares = if usmca_year == 2025 { &inputs.usmca_share_2025 } else { &inputs.usmca_share };
-            shares.get(&(exporter, key)).copied().unwrap_or(0.0)
-        } else {
-            0.0
+    let estimate = line.metal.estimate(code, inputs);
+    let flat = FLAT_METAL_SHARE / line.listed.count().max(1) as f64;
+    let mut content = |primary: bool, pick: fn(&MetalEstimate) -> f64| -> f64 {
+        if primary {
+            return 1.0;
+        }
+        match &estimate {
+            Some(e) => {
+                if let Some(rule) = e.rule {
+                    used.insert(rule);
+                }
+                pick(e)
+            }
+            None => {
+                used.insert(Assumption::MetalContentFlat);
+                flat
+            }
         }
     };
-    match applies_to {
+    let share = match applies_to {
         AppliesTo::All => 1.0,
-        AppliesTo::SteelContent => steel(),
-        AppliesTo::AluminumContent => aluminum(),
-        AppliesTo::CopperContent => match chapter {
-            74 => 1.0,
-            _ => metal.map_or(FLAT_METAL_SHARE, |m| m.copper),
-        },
-        AppliesTo::MetalContent => (steel() + aluminum()).min(1.0),
-        AppliesTo::NonMetalContent => (1.0 - (steel() + aluminum()).min(1.0)).max(0.0),
-        AppliesTo::NonUsmca => 1.0 - usmca(),
-        AppliesTo::UsmcaNonUsContent => {
-            let u = usmca();
-            (1.0 - u) + u * (1.0 - US_AUTO_CONTENT_SHARE)
+        AppliesTo::SteelContent => content(matches!(chapter, 72 | 73), |e| e.steel),
+        AppliesTo::AluminumContent => content(chapter == 76, |e| e.aluminum),
+        AppliesTo::CopperContent => content(chapter == 74, |e| e.copper),
+        AppliesTo::MetalContent | AppliesTo::NonMetalContent => {
+            let steel = content(matches!(chapter, 72 | 73), |e| e.steel);
+            let aluminum = content(chapter == 76, |e| e.aluminum);
+            let metal = (steel + aluminum).min(1.0);
+            if applies_to == AppliesTo::MetalContent {
+                metal
+            } else {
+                (1.0 - metal).max(0.0)
+            }
         }
-    }
+        AppliesTo::NonUsmca | AppliesTo::UsmcaNonUsContent => {
+            let u = if base.usmca_carve_out && matches!(exporter.as_str(), "CAN" | "MEX") {
+                let shares = if usmca_year == 2025 { &inputs.usmca_share_2025 } else { &inputs.usmca_share };
+                match shares.get(&(exporter, key)) {
+                    Some(s) => *s,
+                    None => {
+                        used.insert(Assumption::UsmcaShareChapter);
+                        inputs.preference_share.get(&(exporter, chapter)).copied().unwrap_or(0.0)
+                    }
+                }
+            } else {
+                0.0
+            };
+            if applies_to == AppliesTo::NonUsmca {
+                1.0 - u
+            } else {
+                (1.0 - u) + u * (1.0 - US_AUTO_CONTENT_SHARE)
+            }
+        }
+    };
+    (share, used)
 }
 
 /// The rate a measure sets for an exporter, if any.
@@ -290,6 +478,44 @@ pub fn base_rate(scenario: &Scenario, cell: &Cell, schedule: &Schedule, cells: &
         pct *= 1.0 - share;
     }
     (pct, mfn)
+}
+
+/// The rules for missing data behind a cell's base rate: how its MFN rate was found, whether
+/// its product mix is a proxy's, and whether a preference share had to be stood in for.
+/// `has_preference_rows` says whether the partner has any row in the preference table.
+pub fn base_assumptions_of(
+    scenario: &Scenario,
+    cell: &Cell,
+    mfn: &MfnRate,
+    inputs: &TariffInputs,
+    has_preference_rows: impl Fn(AreaCode) -> bool,
+) -> AssumptionSet {
+    let mut used = AssumptionSet::EMPTY;
+    if cell.granularity == Granularity::Hs2Proxy {
+        used.insert(Assumption::Hs2ProxyMix);
+    }
+    if !scenario.base.mfn {
+        return used;
+    }
+    match mfn.source {
+        crate::schedule::MfnSource::Ave2024 if scenario.base.specific_duty_ave => used.insert(Assumption::MfnAve2024),
+        crate::schedule::MfnSource::AdValoremPartOnly => used.insert(Assumption::MfnAdValoremPartOnly),
+        crate::schedule::MfnSource::NotInSchedule => used.insert(Assumption::MfnNotInSchedule),
+        _ => {}
+    }
+    if scenario.base.preferences && mfn.pct > 0.0 {
+        let chapter = cell.code.chapter_number();
+        let usmca_partner = matches!(cell.exporter.as_str(), "CAN" | "MEX");
+        if usmca_partner && cell.code.len() == 10 {
+            let shares = if scenario.base.usmca_share_year == 2025 { &inputs.usmca_share_2025 } else { &inputs.usmca_share };
+            if !shares.contains_key(&(cell.exporter, cell.code.with_vintage(HsVintage::Unspecified))) {
+                used.insert(Assumption::UsmcaShareChapter);
+            }
+        } else if !inputs.preference_share.contains_key(&(cell.exporter, chapter)) && has_preference_rows(cell.exporter) {
+            used.insert(Assumption::PreferenceShareZero);
+        }
+    }
+    used
 }
 
 impl Compiled {
@@ -355,6 +581,10 @@ impl Compiled {
             dated_exclusion.push(Some(first));
         }
         let mut covering: Vec<Vec<u32>> = vec![Vec::new(); codes.len()];
+        // (code, measure) pairs where the measure names only part of an HS2 code's chapter.
+        let hs2_codes: Vec<usize> = (0..codes.len()).filter(|&ci| codes[ci].len() == 2).collect();
+        // The flag: whether a product prefix (not only a list) reaches into the chapter.
+        let mut hs2_partial: FastMap<(u32, u32), bool> = FastMap::default();
         for (mi, m) in scenario.measures.iter().enumerate() {
             let mut covered = match &m.products {
                 ProductSet::All => vec![true; codes.len()],
@@ -384,6 +614,30 @@ impl Compiled {
                     *a &= !b;
                 }
             }
+            // A chapter cell of U.S. exports is covered in full only by items that contain the
+            // whole chapter; see `hs2_partial` below.
+            for &ci in &hs2_codes {
+                if !covered[ci] {
+                    continue;
+                }
+                let whole = |items: &[ProductItem]| items.iter().any(|item| contains_fully(&matcher, item, codes[ci]));
+                let products_whole = match &m.products {
+                    ProductSet::All => true,
+                    ProductSet::Items(items) => whole(items),
+                };
+                if !(products_whole && (m.within.is_empty() || whole(&m.within))) {
+                    // A list's lines are carved out of a remainder as HS6 cells (the list files
+                    // give the exports each line had), so a list alone does not reach it; a
+                    // heading named by prefix (8703) has no HS6 cells and does, in part.
+                    let by_prefix = match &m.products {
+                        ProductSet::All => true,
+                        ProductSet::Items(items) => {
+                            items.iter().any(|item| matches!(item, ProductItem::Prefix(_)) && matcher.item_covers(item, codes[ci]))
+                        }
+                    };
+                    hs2_partial.insert((ci as u32, mi as u32), by_prefix);
+                }
+            }
             for (ci, is_covered) in covered.into_iter().enumerate() {
                 if is_covered {
                     covering[ci].push(mi as u32);
@@ -394,20 +648,45 @@ impl Compiled {
         // HS2 proxy cells: the MFN average and each measure's coverage depend only on the
         // proxy and the chapter (the partner-specific USMCA shares concern Canada and Mexico,
         // which have HS10 cells), so compute them once per (proxy, chapter).
-        let mut proxy_mfn: HashMap<(crate::cells::Proxy, u8), f64> = HashMap::new();
-        let mut proxy_share: HashMap<(crate::cells::Proxy, u8), Vec<(u32, f64)>> = HashMap::new();
+        let metal = MetalIndex::new(inputs);
+        let listed: Vec<ListedMetals> =
+            covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
+        let mut proxy_mfn: HashMap<(Proxy, u8), f64> = HashMap::new();
+        let mut proxy_share: HashMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>> = HashMap::new();
+        // Per (proxy, chapter) and measure: the share of the mix excluded from each date.
+        let mut proxy_cuts: HashMap<(Proxy, u8, u32), BTreeMap<Date, f64>> = HashMap::new();
+        let mut proxy_lines: HashMap<(Proxy, u8), Vec<ProxyLine>> = HashMap::new();
         let no_exporter = AreaCode::new("XXX").expect("valid");
         for (&(proxy, chapter), lines) in &cells.proxies {
-            proxy_mfn.insert((proxy, chapter), lines.iter().map(|(code, w)| w * schedule.mfn(*code).pct).sum());
-            let mut shares: BTreeMap<u32, f64> = BTreeMap::new();
+            let mut mfn_avg = 0.0;
+            let mut shares: BTreeMap<u32, (f64, AssumptionSet)> = BTreeMap::new();
+            let mut line_rows = Vec::with_capacity(lines.len());
             for (code, w) in lines {
-                for &mi in &covering[code_idx[code]] {
+                let line_mfn = schedule.mfn(*code).pct;
+                mfn_avg += w * line_mfn;
+                let ci = code_idx[code];
+                let context = LineContext { metal: &metal, listed: listed[ci] };
+                let mut line_measures = Vec::new();
+                for &mi in &covering[ci] {
                     let m = &scenario.measures[mi as usize];
-                    *shares.entry(mi).or_insert(0.0) += w * applies_share(m.applies_to, no_exporter, *code, inputs, &scenario.base);
+                    let (share, used) = applies_share(m.applies_to, no_exporter, *code, inputs, &scenario.base, context);
+                    if share * m.value_share > 0.0 {
+                        line_measures.push((mi, share * m.value_share));
+                        let e = shares.entry(mi).or_insert((0.0, AssumptionSet::EMPTY));
+                        e.0 += w * share;
+                        e.1 |= used;
+                        if let Some(from) = dated_exclusion[mi as usize].as_ref().and_then(|d| d[ci]) {
+                            *proxy_cuts.entry((proxy, chapter, mi)).or_default().entry(from).or_insert(0.0) += w * share;
+                        }
+                    }
                 }
+                line_rows.push(ProxyLine { weight: *w, mfn_pct: line_mfn, code_idx: ci as u32, measures: line_measures });
             }
-            proxy_share.insert((proxy, chapter), shares.into_iter().filter(|(_, s)| *s > 0.0).collect());
+            proxy_mfn.insert((proxy, chapter), mfn_avg);
+            proxy_share.insert((proxy, chapter), shares.into_iter().filter(|(_, (s, _))| *s > 0.0).map(|(mi, (s, a))| (mi, s, a)).collect());
+            proxy_lines.insert((proxy, chapter), line_rows);
         }
+        let pref_partners: FastSet<AreaCode> = inputs.preference_share.keys().map(|(p, _)| *p).collect();
         // Rates by exporter, once per measure (None: the measure skips the exporter).
         let mut exporters: Vec<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
         exporters.sort();
@@ -424,8 +703,10 @@ impl Compiled {
             })
             .collect();
         let mut base_pct = Vec::with_capacity(cells.cells.len());
+        let mut base_assumptions = Vec::with_capacity(cells.cells.len());
         let mut start = Vec::with_capacity(cells.cells.len() + 1);
         let mut entries = Vec::new();
+        let mut share_cuts: Vec<(Date, f64)> = Vec::new();
         let mut mfn_sources: BTreeMap<String, f64> = BTreeMap::new();
         for cell in &cells.cells {
             start.push(entries.len() as u32);
@@ -440,6 +721,7 @@ impl Compiled {
                 _ => base_rate(scenario, cell, schedule, cells, inputs),
             };
             base_pct.push(base);
+            base_assumptions.push(base_assumptions_of(scenario, cell, &mfn, inputs, |p| pref_partners.contains(&p)));
             let source = mfn.source.as_str().to_string();
             *mfn_sources.entry(source).or_insert(0.0) += cell.value_usd;
             let ex = exporter_idx[&cell.exporter];
@@ -448,18 +730,43 @@ impl Compiled {
                 (Granularity::Hs2Proxy, Some(proxy)) => proxy_share.get(&(proxy, cell.code.chapter_number())),
                 _ => None,
             };
-            let candidates: Box<dyn Iterator<Item = (u32, Option<f64>)>> = match proxy_list {
-                Some(list) => Box::new(list.iter().map(|&(mi, share)| (mi, Some(share)))),
+            let candidates: Box<dyn Iterator<Item = (u32, Option<(f64, AssumptionSet)>)>> = match proxy_list {
+                Some(list) => Box::new(list.iter().map(|&(mi, share, used)| (mi, Some((share, used))))),
                 None if cell.granularity == Granularity::Hs2Proxy => Box::new(std::iter::empty()),
+                // The remainder of a chapter is, by construction, what the HS6 cells beside it
+                // do not hold: a measure naming only part of the chapter does not reach it.
+                // A heading named by prefix reaches it in part, with an unknown share: taken as
+                // all of it (an upper bound), and the cell records the rule.
+                None if cell.granularity == Granularity::Hs2Remainder => {
+                    let hs2_partial = &hs2_partial;
+                    Box::new(covering[ci].iter().filter_map(move |&mi| match hs2_partial.get(&(ci as u32, mi)) {
+                        None => Some((mi, None)),
+                        Some(true) => Some((mi, Some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
+                        Some(false) => None,
+                    }))
+                }
+                // A chapter with no HS6 detail: a measure naming part of it is taken to cover
+                // all of it (an upper bound), and the cell records the rule.
+                None if cell.granularity == Granularity::Hs2Whole => Box::new(covering[ci].iter().map(|&mi| {
+                    let partial = hs2_partial.contains_key(&(ci as u32, mi));
+                    (mi, partial.then_some((1.0, Assumption::Hs2ExportWholeChapter.bit())))
+                })),
                 None => Box::new(covering[ci].iter().map(|&mi| (mi, None))),
             };
             for (mi32, proxy_value) in candidates {
                 let mi = mi32 as usize;
                 let m = &scenario.measures[mi];
                 let Some(rate_pct) = rate_for[mi][ex] else { continue };
-                let covered = match proxy_value {
-                    Some(share) => share,
-                    None => applies_share(m.applies_to, cell.exporter, cell.code, inputs, &scenario.base),
+                let (covered, used) = match proxy_value {
+                    Some(pair) => pair,
+                    None => applies_share(
+                        m.applies_to,
+                        cell.exporter,
+                        cell.code,
+                        inputs,
+                        &scenario.base,
+                        LineContext { metal: &metal, listed: listed[ci] },
+                    ),
                 };
                 let share = m.value_share * covered;
                 if share <= 0.0 {
@@ -477,7 +784,14 @@ impl Compiled {
                     .map(|e| e.effective)
                     .chain(excluded)
                     .min();
-                entries.push(Entry { measure: mi32, rate_pct, share, exempt_from });
+                let cut_start = share_cuts.len() as u32;
+                if let (Granularity::Hs2Proxy, Some(proxy)) = (cell.granularity, cell.proxy) {
+                    if let Some(cuts) = proxy_cuts.get(&(proxy, cell.code.chapter_number(), mi32)) {
+                        share_cuts.extend(cuts.iter().map(|(d, s)| (*d, m.value_share * s)));
+                    }
+                }
+                let cuts = (cut_start, share_cuts.len() as u32);
+                entries.push(Entry { measure: mi32, rate_pct, share, exempt_from, assumptions: used, cuts });
             }
         }
         start.push(entries.len() as u32);
@@ -503,6 +817,11 @@ impl Compiled {
             entries,
             breakpoints: breakpoints.into_iter().collect(),
             mfn_sources,
+            base_assumptions,
+            proxy_lines,
+            proxy_mfn,
+            dated_exclusion,
+            share_cuts,
         }
     }
 
@@ -523,7 +842,9 @@ impl Compiled {
         let n = self.base_pct.len();
         let mut total_pct = Vec::with_capacity(n);
         let mut by_slot = Vec::with_capacity(n);
+        let mut assumptions = Vec::with_capacity(n);
         for cell in 0..n {
+            let mut used = self.base_assumptions[cell];
             let base = self.base_pct[cell];
             let mut slots = [0.0; N_SLOTS];
             slots[BASE_SLOT] = base;
@@ -542,7 +863,7 @@ impl Compiled {
                             blocked = blocked.max(if self.proxy_cell[cell] { covered[s] } else { 1.0 });
                         }
                     }
-                    let share = e.share * (1.0 - blocked);
+                    let share = self.share_on(e, date) * (1.0 - blocked);
                     if share <= 0.0 {
                         continue;
                     }
@@ -556,6 +877,9 @@ impl Compiled {
                     };
                     slots[s] += contribution;
                     total += contribution;
+                    if contribution.abs() > 1e-12 {
+                        used |= e.assumptions;
+                    }
                     covered[s] = match m.stacking {
                         Stacking::Add => (covered[s] + share).min(1.0),
                         _ => covered[s].max(share),
@@ -564,16 +888,111 @@ impl Compiled {
             }
             total_pct.push(total);
             by_slot.push(slots);
+            assumptions.push(used);
         }
-        Evaluation { date, total_pct, by_slot }
+        Evaluation { date, total_pct, by_slot, assumptions }
     }
 
-    /// The measures matched to one cell, for explanations: (measure index, rate, share, exempt from).
-    pub fn cell_entries(&self, cell: usize) -> Vec<(usize, f64, f64, Option<Date>)> {
+    /// The measures matched to one cell, for explanations: (measure index, rate, share, exempt
+    /// from, rules for missing data behind the share).
+    pub fn cell_entries(&self, cell: usize) -> Vec<(usize, f64, f64, Option<Date>, AssumptionSet)> {
         self.entries[self.start[cell] as usize..self.start[cell + 1] as usize]
             .iter()
-            .map(|e| (e.measure as usize, e.rate_pct, e.share, e.exempt_from))
+            .map(|e| (e.measure as usize, e.rate_pct, e.share, e.exempt_from, e.assumptions))
             .collect()
+    }
+
+    /// The rules for missing data behind a cell's base rate.
+    pub fn base_assumptions(&self, cell: usize) -> AssumptionSet {
+        self.base_assumptions[cell]
+    }
+
+    /// The share of a cell's value that faces duty beyond the base schedule on the evaluated
+    /// date: in total, and per slot (the base slot is 1 where the base rate is not 0).
+    ///
+    /// An HS10 cell is hit or not. An HS2 proxy cell is hit on the value share of its mix's
+    /// lines that a measure in force matches (with a rate for the exporter, not exempt, not
+    /// excluded, not blocked by an authority it does not stack with, and for a `floor`
+    /// measure, a rate above the line's base), so a measure on two lines of a chapter does
+    /// not count the whole chapter as hit.
+    pub fn hit_shares(&self, cells: &CellSet, eval: &Evaluation, cell: usize) -> (f64, [f64; N_SLOTS]) {
+        let c = &cells.cells[cell];
+        let mut per_slot = [0.0; N_SLOTS];
+        per_slot[BASE_SLOT] = if eval.by_slot[cell][BASE_SLOT].abs() > 1e-12 { 1.0 } else { 0.0 };
+        let lines = match (c.granularity, c.proxy) {
+            (Granularity::Hs2Proxy, Some(proxy)) => self.proxy_lines.get(&(proxy, c.code.chapter_number())),
+            _ => None,
+        };
+        let Some(lines) = lines else {
+            let mut any = false;
+            for (s, slot) in per_slot.iter_mut().enumerate().skip(1) {
+                if eval.by_slot[cell][s] > 1e-12 {
+                    *slot = 1.0;
+                    any = true;
+                }
+            }
+            return (if any { 1.0 } else { 0.0 }, per_slot);
+        };
+        let date = eval.date;
+        let entries = &self.entries[self.start[cell] as usize..self.start[cell + 1] as usize];
+        let chapter_mfn = self.proxy_mfn.get(&(c.proxy.expect("proxy cell"), c.code.chapter_number())).copied().unwrap_or(0.0);
+        let preference_factor = if chapter_mfn > 0.0 { self.base_pct[cell] / chapter_mfn } else { 1.0 };
+        let mut any_hit = 0.0;
+        for line in lines {
+            // The share of the line's value each authority covers, as in `evaluate` for an
+            // HS10 cell: `not_with` leaves the uncovered share, `excluded_by` blocks the line.
+            let mut covered = [0.0f64; N_SLOTS];
+            for pass_late in [false, true] {
+                for &(mi, line_share) in &line.measures {
+                    let m = &self.measures[mi as usize];
+                    if m.late != pass_late || m.effective > date || m.expires.is_some_and(|e| date >= e) {
+                        continue;
+                    }
+                    let Some(entry) = entries.iter().find(|e| e.measure == mi) else { continue };
+                    let line_excluded = self.dated_exclusion[mi as usize].as_ref().and_then(|d| d[line.code_idx as usize]);
+                    if entry.exempt_from.into_iter().chain(line_excluded).any(|d| d <= date) {
+                        continue;
+                    }
+                    if m.excluded_by.iter().any(|&s| covered[s] > 0.0) {
+                        continue;
+                    }
+                    let blocked = m.not_with.iter().map(|&s| covered[s]).fold(0.0, f64::max);
+                    let share = line_share * (1.0 - blocked);
+                    let adds = share > 1e-12
+                        && match m.stacking {
+                            Stacking::Floor => entry.rate_pct > line.mfn_pct * preference_factor,
+                            _ => entry.rate_pct > 0.0,
+                        };
+                    if adds {
+                        let s = slot(m.authority);
+                        covered[s] = match m.stacking {
+                            Stacking::Add => (covered[s] + share).min(1.0),
+                            _ => covered[s].max(share),
+                        };
+                    }
+                }
+            }
+            let covered: [bool; N_SLOTS] = covered.map(|c| c > 0.0);
+            let mut hit = false;
+            for s in 1..N_SLOTS {
+                if covered[s] {
+                    per_slot[s] += line.weight;
+                    hit = true;
+                }
+            }
+            if hit {
+                any_hit += line.weight;
+            }
+        }
+        (any_hit.min(1.0), per_slot.map(|v| v.min(1.0)))
+    }
+
+    /// An entry's share on a date: for an HS2 proxy cell, less the share of the mix's lines
+    /// excluded by then.
+    fn share_on(&self, e: &Entry, date: Date) -> f64 {
+        let cuts = &self.share_cuts[e.cuts.0 as usize..e.cuts.1 as usize];
+        let cut: f64 = cuts.iter().filter(|(d, _)| *d <= date).map(|(_, s)| s).sum();
+        (e.share - cut).max(0.0)
     }
 
     /// The base rate of a cell.

@@ -8,9 +8,11 @@
 //! * [`cells`]: the exporter × product cells with base-year values a scenario is evaluated on.
 //! * [`engine`]: matching measures to cells and evaluating applied rates on a date.
 //! * [`analysis`]: effective rates, revenue, exposure, timelines and explanations.
+//! * [`assumptions`]: the named rules used where data are missing, recorded per cell.
 //! * [`library`]: the scenarios kanzei ships.
 
 pub mod analysis;
+pub mod assumptions;
 pub mod cells;
 pub mod date;
 pub mod engine;

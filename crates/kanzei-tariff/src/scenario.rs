@@ -580,6 +580,19 @@ fn parse_depth(
                 .registry
                 .resolve(importer.get_ref())
                 .or_else(|e| ctx.err(importer.span(), "importer", e.to_string().replace('\n', " ")))?;
+            // A group (EU27, USMCA) is evaluated as the sum of its members; a statistical
+            // aggregate or a historical area has no tariff schedule and no trade of its own.
+            if !matches!(area.kind, kanzei_core::AreaKind::Country | kanzei_core::AreaKind::Group) {
+                return ctx.err(
+                    importer.span(),
+                    "importer",
+                    format!(
+                        "`{}` ({}) is not a country or a group of countries and cannot be an importer; give an ISO3 code (e.g. \"CAN\") or a group such as \"EU27\"",
+                        importer.get_ref(),
+                        area.name
+                    ),
+                );
+            }
             Scenario {
                 id: String::new(),
                 title: String::new(),

@@ -63,6 +63,13 @@ pub enum SectorError {
         /// Cells in the cell set.
         cells: usize,
     },
+    /// The importer is a group (EU27): its members are separate WIOD regions, and one set of
+    /// sector tariffs maps to one region.
+    #[error("the importer `{importer}` is a group; sector tariffs map one importer to one WIOD region, and its members are separate regions\n\nhint: give one scenario per member (`importer = \"DEU\"`, `importer = \"FRA\"`, …), or use `kanzei tariff rates` for the group's totals")]
+    GroupImporter {
+        /// The group.
+        importer: AreaCode,
+    },
     /// An HS2 proxy cell names a proxy mix the cell set does not hold.
     #[error("cell {cell} ({exporter} chapter {chapter}) uses the {} product mix of chapter {chapter}, which the cell set does not hold", proxy_label(.proxy))]
     MissingProxy {
@@ -126,6 +133,10 @@ fn rate(revenue: f64, value: f64) -> f64 {
 pub fn sector_tariffs(cells: &CellSet, evaluation: &Evaluation, map: &HsToWiod) -> Result<SectorTariffs, SectorError> {
     if evaluation.total_pct.len() != cells.cells.len() {
         return Err(SectorError::Mismatch { importer: cells.importer, rates: evaluation.total_pct.len(), cells: cells.cells.len() });
+    }
+    // Without this, a group importer would fall into the rest of the world (issue 10).
+    if kanzei_core::AreaRegistry::builtin().get(cells.importer).is_some_and(|a| !a.members.is_empty()) {
+        return Err(SectorError::GroupImporter { importer: cells.importer });
     }
     let mut coverage = MappingCoverage::new(
         format!("{} tariff cells → WIOD sectors", cells.importer),
@@ -333,6 +344,7 @@ mod tests {
             date: Date::new(2025, 11, 17).unwrap(),
             total_pct: vec![15.0, 2.5, 10.0, 4.0],
             by_slot: vec![[0.0; crate::engine::N_SLOTS]; 4],
+            assumptions: vec![crate::assumptions::AssumptionSet::EMPTY; 4],
         };
         (cells, evaluation)
     }

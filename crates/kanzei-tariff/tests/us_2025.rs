@@ -30,8 +30,13 @@ fn etr_matches_the_budget_lab_published_figures() {
     let (cells, c) = data.compile(&common::scenario("us-2025"));
     let oct = etr(&c, &cells, "2025-10-17", None);
     assert!((oct - 18.0).abs() < 1.0, "2025-10-17: {oct}");
+    // Issue 10 lowered kanzei's Nov 17 rate from 16.41% to 15.45%: derivative lines missing
+    // from the BEA metal-content table (most of 3004.90.92, pharmaceuticals on the Aug 18
+    // inclusions list) take their siblings' content instead of 50% of value as metal (−0.6 pp),
+    // and HS2 proxy chapters honour dated exclusions of their lines (−0.3 pp). The Budget Lab
+    // tracker gives unmatched derivatives its flat 50% share, which is part of the gap.
     let nov = etr(&c, &cells, "2025-11-17", None);
-    assert!(nov > 15.8 && nov < 16.8, "2025-11-17: {nov}");
+    assert!(nov > 15.2 && nov < 16.8, "2025-11-17: {nov}");
     // The IEEPA ruling: Section 122 at 10% replaces IEEPA; the rate falls by about 4 points.
     let after = etr(&c, &cells, "2026-03-01", None);
     assert!(after < nov - 3.0 && after > 10.0, "2026-03-01: {after}");

@@ -178,7 +178,8 @@ fn tariff_rates_json_shape_and_values() {
     assert_eq!(v["scenario"], "us-2025");
     assert_eq!(v["date"], "2025-11-17");
     let etr = v["etr_pct"].as_f64().unwrap();
-    assert!(etr > 15.8 && etr < 16.8, "{etr}");
+    // 15.45% since issue 10 (16.41% before): see crates/kanzei-tariff/tests/us_2025.rs.
+    assert!(etr > 15.2 && etr < 16.8, "{etr}");
     let g = &v["groups"][0];
     for key in ["key", "imports_usd", "etr_pct", "revenue_usd"] {
         assert!(!g[key].is_null(), "group missing {key}");
@@ -212,6 +213,48 @@ fn tariff_explain_exposure_timeline_check() {
     assert!(points[2]["etr_pct"].as_f64().unwrap() > points[0]["etr_pct"].as_f64().unwrap() + 50.0);
     let out = kanzei(&["tariff", "check", "../../scenarios/what-if/japan-24pct.toml"]);
     assert!(stdout(&out).contains("The scenario is valid."), "{}", stderr(&out));
+}
+
+// See: issue 10 (no silent defaults in the tariff engine).
+#[test]
+fn issue_10_rules_for_missing_data_and_groups_in_the_tariff_commands() {
+    // `assumptions[]`: rule, cells, value_usd and a source for each rule used on the date.
+    let v = json(&["tariff", "rates", "--date", "2025-11-17", "--by", "authority", "--format", "json"]);
+    let rules = v["assumptions"].as_array().unwrap();
+    for a in rules {
+        for key in ["rule", "description", "source", "cells", "value_usd"] {
+            assert!(!a[key].is_null(), "assumption missing {key}: {a}");
+        }
+    }
+    let names: Vec<&str> = rules.iter().map(|a| a["rule"].as_str().unwrap()).collect();
+    assert!(names.contains(&"metal-content-sibling") && names.contains(&"hs2-proxy-mix") && names.contains(&"mfn-ave-2024"), "{names:?}");
+    let out = kanzei(&["tariff", "rates", "--date", "2025-11-17", "--top", "3"]);
+    assert!(stdout(&out).contains("Rules for missing data behind these rates on 2025-11-17"), "{}", stdout(&out));
+    // The Swiss pharmaceutical line without a metal-content row pays what its siblings pay.
+    let e = json(&["tariff", "explain", "--partner", "CHE", "--hs10", "3004909221", "--date", "2025-11-17", "--format", "json"]);
+    assert!(e["total_pct"].as_f64().unwrap() <= 5.0, "{}", e["total_pct"]);
+    assert_eq!(e["assumptions"][0], "metal-content-sibling");
+    let out = kanzei(&["tariff", "explain", "--partner", "CHE", "--hs10", "3004909221", "--date", "2025-11-17"]);
+    assert!(stdout(&out).contains("metal-content-sibling, mean of the 26 lines under 3004.90.92"), "{}", stdout(&out));
+    // A group as partner: the line is found through its members.
+    let g = json(&["tariff", "explain", "--partner", "EU27", "--hs10", "3004909215", "--format", "json"]);
+    assert!((g["imports_2024_usd"].as_f64().unwrap() / 1e9 - 12.07).abs() < 0.01, "{}", g["imports_2024_usd"]);
+    assert_eq!(g["members"].as_array().unwrap().len(), 27);
+    let x = json(&["tariff", "exposure", "EU27", "--format", "json"]);
+    assert!(x["imports_usd"].as_f64().unwrap() > 500e9, "{}", x["imports_usd"]);
+    // A group as importer evaluates; an aggregate is rejected naming the key.
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-issue10-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let eu = dir.join("eu.toml");
+    let text = std::fs::read_to_string("../../scenarios/retaliation/canada-2025.toml").unwrap().replace("importer = \"CAN\"", "importer = \"EU27\"");
+    std::fs::write(&eu, text).unwrap();
+    let r = json(&["tariff", "rates", "--scenario", eu.to_str().unwrap(), "--date", "2025-05-01", "--format", "json"]);
+    assert!(r["etr_pct"].as_f64().unwrap() > 1.0 && r["imports_usd"].as_f64().unwrap() > 300e9, "{r}");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "schema = 1\nid = \"t\"\nimporter = \"ATP\"\n").unwrap();
+    let out = kanzei(&["tariff", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("line 3, key `importer`: `ATP` (Advanced Technology Products) is not a country or a group"), "{}", stderr(&out));
 }
 
 #[test]

@@ -425,6 +425,23 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     let mfn: Vec<String> = result.mfn_sources.iter().map(|(k, v)| format!("{k} {:.1}%", 100.0 * v / result.imports_usd.max(1.0))).collect();
     report.notes.push(format!("MFN rates from: {}.", mfn.join(", ")));
     report.notes.push("ETR = Σ applied rate × 2024 value / Σ 2024 value (pre-substitution); revenue is static, at 2024 values.".into());
+    if result.assumptions.is_empty() {
+        report.notes.push("Rules for missing data: none used on this date.".into());
+    } else {
+        report.notes.push(format!(
+            "Rules for missing data behind these rates on {date} (cells, 2024 value; docs/scenarios.md \"Rules for missing data\"):"
+        ));
+        for a in &result.assumptions {
+            report.notes.push(format!(
+                "  {}: {} cells, {} $M ({:.1}% of value) — {}",
+                a.rule,
+                group_thousands(a.cells as f64, 0),
+                group_thousands(a.value_usd / 1e6, 0),
+                100.0 * a.value_usd / result.imports_usd.max(1.0),
+                a.description
+            ));
+        }
+    }
     attach_warnings(&mut report, date_warnings(&scenario, &[date]));
     Ok(report)
 }
@@ -435,7 +452,8 @@ pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow
     let date = parse_date(&args.date, "date")?;
     let partner = resolve(data, &args.partner)?;
     let (cells, compiled) = data.compile(&scenario);
-    if !cells.cells.iter().any(|c| c.exporter == partner) {
+    let members = analysis::members_of(partner, data.registry);
+    if !cells.cells.iter().any(|c| members.contains(&c.exporter)) {
         anyhow::bail!("{partner} has no {} imports in kanzei's 2024 data", scenario.importer);
     }
     let e = analysis::exposure(&compiled, &cells, date, partner, data.registry, &chapter_names(store));
@@ -508,7 +526,7 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
         None => None,
     };
     let (cells, compiled) = data.compile(&scenario);
-    let points = analysis::timeline(&compiled, &cells, from, to, partner);
+    let points = analysis::timeline_of_area(&compiled, &cells, from, to, partner, data.registry);
     let mut report = Report::new(json!({
         "scenario": scenario.id,
         "partner": partner,
@@ -650,9 +668,41 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
         ]);
     }
     report.grids.push(grid);
-    report.notes.push(format!("Applied rate: {:.2}% = base {:.2}% + measures.", e.total_pct, e.base_pct));
+    if e.members.is_empty() {
+        report.notes.push(format!("Applied rate: {:.2}% = base {:.2}% + measures.", e.total_pct, e.base_pct));
+    } else {
+        let lead = e.steps_for;
+        report.notes.push(format!(
+            "Applied rate for {partner}: {:.2}%, the members' rates weighted by their 2024 imports of the line (steps above: {lead}).",
+            e.total_pct
+        ));
+        let mut members = Grid::new(Some(format!("{partner} members")), vec![Column::text("member"), Column::usd("imports"), Column::pct("rate", 2), Column::text("imports_basis")]);
+        let mut rows: Vec<&kanzei_tariff::analysis::MemberRate> = e.members.iter().filter(|m| m.imports_2024_usd > 0.0).collect();
+        rows.sort_by(|a, b| b.imports_2024_usd.total_cmp(&a.imports_2024_usd));
+        for m in rows {
+            members.push(vec![
+                Cell::Text(m.partner.to_string()),
+                Cell::Num(m.imports_2024_usd),
+                Cell::Num(m.total_pct),
+                Cell::Text(crate::commands::trade::truncate(&m.imports_basis, 90)),
+            ]);
+        }
+        report.grids.push(members);
+    }
+    for s in &e.steps {
+        if let Some(basis) = &s.share_basis {
+            report.notes.push(format!("Share of {}: {basis}.", s.measure));
+        }
+    }
+    if !e.assumptions.is_empty() {
+        report.notes.push(format!("Rules for missing data used: {} (docs/scenarios.md).", e.assumptions.join(", ")));
+    }
     if e.imports_2024_usd > 0.0 {
-        report.notes.push(format!("2024 imports of this line from {partner}: {} $M.", group_thousands(e.imports_2024_usd / 1e6, 1)));
+        report.notes.push(format!(
+            "2024 imports of this line from {partner}: {} $M ({}).",
+            group_thousands(e.imports_2024_usd / 1e6, 1),
+            e.imports_basis
+        ));
     } else {
         report.notes.push(format!("No 2024 imports of this line from {partner} in the data; the rate is the law's, not weighted by trade."));
     }
