@@ -86,8 +86,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     let mut lines = analysis::timelines(ctx.compiled(), &ctx.cells, from, to, &[Some(p.code), None]);
     let all_line = lines.pop().unwrap_or_default();
     let line = lines.pop().unwrap_or_default();
-    let exp = analysis::exposure(ctx.compiled(), &ctx.cells, date, p.code, ctx.registry(), ctx.chapter_names());
-    let base = analysis::exposure(ctx.base_compiled(), &ctx.cells, date, p.code, ctx.registry(), ctx.chapter_names());
+    let exp = analysis::exposure(ctx.compiled(), &ctx.engine.cells, date, p.code, ctx.registry(), ctx.chapter_names());
+    let base = analysis::exposure(ctx.base_compiled(), &ctx.engine.cells, date, p.code, ctx.registry(), ctx.chapter_names());
     out.set("etr_pct", exp.etr_pct);
     out.set("baseline_etr_pct", base.etr_pct);
     out.set("duties_usd", exp.revenue_usd);
@@ -247,16 +247,12 @@ fn what_ifs(ctx: &Ctx<'_, '_>, exp: &Exposure) -> Result<(Option<Block>, Vec<ser
         proxies: ctx.engine.cells.proxies.clone(),
         coverage: ctx.engine.cells.coverage.clone(),
     };
-    let mut relabelled = own.clone();
-    for c in &mut relabelled.cells {
-        c.exporter = p.code;
-    }
     let mut rows = vec![vec!["As enacted".to_string(), ctx.scenario().id.clone(), pct(exp.etr_pct, 1), bn(exp.revenue_usd), pp(0.0)]];
     let mut json = vec![json!({"scenario": ctx.scenario().id, "label": "As enacted", "etr_pct": exp.etr_pct, "revenue_usd": exp.revenue_usd})];
     for w in &ctx.spec.what_ifs {
         let s = load_scenario(data, &w.scenario)?;
         let compiled = Compiled::new(&s, &own, &data.schedule, &data.inputs);
-        let e = analysis::exposure(&compiled, &relabelled, ctx.date, p.code, ctx.registry(), ctx.chapter_names());
+        let e = analysis::exposure(&compiled, &own, ctx.date, p.code, ctx.registry(), ctx.chapter_names());
         rows.push(vec![w.label.clone(), w.scenario.clone(), pct(e.etr_pct, 1), bn(e.revenue_usd), pp(e.etr_pct - exp.etr_pct)]);
         json.push(json!({"scenario": w.scenario, "label": w.label, "etr_pct": e.etr_pct, "revenue_usd": e.revenue_usd}));
     }
