@@ -203,6 +203,9 @@ fn ge_part(ctx: &Ctx<'_, '_>, out: &mut Out, s: &mut Section, figures: &mut Vec<
         basis: "exact change in real income (percent), with the paper's terms-of-trade and volume-of-trade decomposition; sectoral trade elasticities θ from Caliendo–Parro, services set to 5".into(),
         note: Some("Tariffs from the scenarios mapped to WIOD sectors; trade deficits held at 2011 shares of world GDP.".into()),
     });
+    let mut wiod_note = Footnote::from_source("wiod", &ctx.store.wiod_2011()?.source);
+    wiod_note.note = Some("The general-equilibrium baseline: WIOD 2011 trade, value added and input–output shares.".into());
+    out.footnote(wiod_note);
     let runs: &GeRuns = match ctx.engine.ge() {
         Ok(r) => r,
         Err(e) => {
