@@ -10,12 +10,17 @@
 #     read, solver tolerance 1e-13 on both sides). Target: kanzei at least 50x faster.
 #
 # Usage: bench/ge_vs_peers.sh [RAW_DIR]   (default ../shared/data/raw)
-# Needs /work/venv-peers with gegravity (see bench/gegravity_reference.py).
+# The peer runs with the Python in $PEER_PYTHON (default: python3 on PATH). Make its venv once:
+#   python3 -m venv .venv-peers && .venv-peers/bin/pip install gegravity==0.3 pandas numpy scipy
+#   PEER_PYTHON=.venv-peers/bin/python bash bench/ge_vs_peers.sh
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines) slow numpy: they are unset for
+# the peer's command only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RAW="${1:-$ROOT/../shared/data/raw}"
-PYTHON="${PYTHON:-/work/venv-peers/bin/python}"
+PYTHON="${PEER_PYTHON:-python3}"
+peer_python() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" "$@"; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 echo "machine: $(nproc) cores, $(uname -sr)"
@@ -28,8 +33,8 @@ cp_solve=$(echo "$KANZEI_OUT" | awk '$1 == "caliendo_parro_nafta_solve" {print $
 cp_full=$(echo "$KANZEI_OUT" | awk '$1 == "caliendo_parro_zero_deficit_plus_nafta" {print $2}')
 grav=$(echo "$KANZEI_OUT" | awk '$1 == "gravity_gegravity_sample_30" {print $2}')
 
-if [[ -x "$PYTHON" ]] && "$PYTHON" -c "import gegravity" 2>/dev/null; then
-  peer=$("$PYTHON" "$ROOT/bench/gegravity_reference.py" --time 5 "$RAW/gegravity_sample/sample_data_set.dlm" 2>/dev/null \
+if peer_python -c "import gegravity" 2>/dev/null; then
+  peer=$(peer_python "$ROOT/bench/gegravity_reference.py" --time 5 "$RAW/gegravity_sample/sample_data_set.dlm" 2>/dev/null \
     | awk '$1 == "gegravity_sample_30" {print $2}')
 else
   peer=""
@@ -45,7 +50,7 @@ if [[ -n "$peer" ]]; then
     "$(echo "$grav*1000" | bc -l)" "$(echo "$peer*1000" | bc -l)" "$ratio"
 else
   printf '%-48s %11.3fms %12s %10s\n' "gegravity sample counterfactual (30 countries)" "$(echo "$grav*1000" | bc -l)" "missing" "-"
-  echo "note: gegravity not found at $PYTHON; install it in /work/venv-peers to compare"
+  echo "note: gegravity not importable with $PYTHON; make the venv (see the top of this script) and set PEER_PYTHON"
 fi
 echo
 echo "CP: no installable peer (MATLAB/R unavailable); target < 500 ms: $(echo "$cp_solve < 0.5" | bc -l | sed 's/1/met/;s/0/MISSED/')"

@@ -18,10 +18,11 @@ relative error of about 1e-4, too loose for a 1e-6 relative comparison, so the s
 asks scipy's hybr solver for 1e-13 (`mr_tolerance`, `ge_tolerance`); the results are the
 same model, just solved further.
 
-Run from the repository root with the peers venv:
+Run from the repository root with the peers venv (`python3 -m venv .venv-peers` and
+`.venv-peers/bin/pip install` the peer; unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for speed):
 
-    /work/venv-peers/bin/python bench/gegravity_reference.py [path/to/sample_data_set.dlm]
-    /work/venv-peers/bin/python bench/gegravity_reference.py --time RUNS [path]   # timing only
+    .venv-peers/bin/python bench/gegravity_reference.py [path/to/sample_data_set.dlm]
+    .venv-peers/bin/python bench/gegravity_reference.py --time RUNS [path]   # timing only
 
 Writes, with 17 significant digits (lossless for float64), to
 bench/reference/gegravity_sample/:

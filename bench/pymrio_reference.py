@@ -6,9 +6,10 @@ Runs `pymrio.load_test().calc_all()` (pymrio 0.7, the test MRIO shipped with pym
 and writes every result kanzei reproduces to `bench/reference/pymrio_test_mrio/` as
 plain CSV with 17 significant digits (lossless for float64).
 
-Run from the repository root with the peers venv:
+Run from the repository root with the peers venv (`python3 -m venv .venv-peers` and
+`.venv-peers/bin/pip install` the peer; unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for speed):
 
-    /work/venv-peers/bin/python bench/pymrio_reference.py
+    .venv-peers/bin/python bench/pymrio_reference.py
 
 The output is committed; `crates/kanzei-mrio/tests/pymrio_parity.rs` compares kanzei
 against it. Nothing here is computed by kanzei.
