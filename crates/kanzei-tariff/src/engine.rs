@@ -518,24 +518,22 @@ pub fn base_assumptions_of(
     used
 }
 
-impl Compiled {
-    /// Matches a scenario to cells.
-    pub fn new(scenario: &Scenario, cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs) -> Compiled {
-        let matcher = Matcher::new(scenario, inputs);
-        let measures: Vec<MeasureRt> = scenario
-            .measures
-            .iter()
-            .map(|m| MeasureRt {
-                authority: m.authority,
-                stacking: m.stacking,
-                effective: m.effective,
-                expires: m.expires,
-                not_with: m.not_with.iter().map(|a| slot(*a)).collect(),
-                excluded_by: m.excluded_by.iter().map(|a| slot(*a)).collect(),
-                late: !m.not_with.is_empty() || !m.excluded_by.is_empty(),
-            })
-            .collect();
-        // Product coverage per measure per distinct code, and per proxy chapter.
+/// Which measures cover each distinct product code of a cell set (stage 1 of
+/// [`Compiled::new`]).
+struct Coverage {
+    code_idx: FastMap<HsCode, usize>,
+    /// For each distinct code, the measures (in scenario order) whose products cover it.
+    covering: Vec<Vec<u32>>,
+    /// Per measure: the first date each code is excluded (if ever), for measures with dated
+    /// exclusions.
+    dated_exclusion: Vec<Option<Vec<Option<Date>>>>,
+    /// (code, measure) pairs where the measure names only part of an HS2 code's chapter; the
+    /// flag: whether a product prefix (not only a list) reaches into the chapter.
+    hs2_partial: FastMap<(u32, u32), bool>,
+}
+
+impl Coverage {
+    fn build(scenario: &Scenario, cells: &CellSet, matcher: &Matcher<'_>) -> Coverage {
         let mut codes: Vec<HsCode> = cells.cells.iter().map(|c| c.code).collect();
         for lines in cells.proxies.values() {
             codes.extend(lines.iter().map(|(c, _)| *c));
@@ -543,7 +541,6 @@ impl Compiled {
         codes.sort();
         codes.dedup();
         let code_idx: FastMap<HsCode, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        // For each distinct code, the measures (in scenario order) whose products cover it.
         // Product items recur across measures (the Annex II exclusions, the auto prefixes), so
         // each item's mask over the codes is computed once.
         let mut masks: HashMap<(bool, String), Vec<bool>> = HashMap::new();
@@ -557,12 +554,11 @@ impl Compiled {
                 .or_insert_with(|| {
                     codes
                         .iter()
-                        .map(|c| if fully { contains_fully(&matcher, item, *c) } else { matcher.item_covers(item, *c) })
+                        .map(|c| if fully { contains_fully(matcher, item, *c) } else { matcher.item_covers(item, *c) })
                         .collect()
                 })
                 .clone()
         };
-        // Dated exclusions: per measure, the first date each code is excluded (if ever).
         let mut dated_exclusion: Vec<Option<Vec<Option<Date>>>> = Vec::with_capacity(scenario.measures.len());
         for m in &scenario.measures {
             let dated: Vec<&crate::scenario::Exclusion> = m.exclude.iter().filter(|ex| ex.from.is_some()).collect();
@@ -581,9 +577,7 @@ impl Compiled {
             dated_exclusion.push(Some(first));
         }
         let mut covering: Vec<Vec<u32>> = vec![Vec::new(); codes.len()];
-        // (code, measure) pairs where the measure names only part of an HS2 code's chapter.
         let hs2_codes: Vec<usize> = (0..codes.len()).filter(|&ci| codes[ci].len() == 2).collect();
-        // The flag: whether a product prefix (not only a list) reaches into the chapter.
         let mut hs2_partial: FastMap<(u32, u32), bool> = FastMap::default();
         for (mi, m) in scenario.measures.iter().enumerate() {
             let mut covered = match &m.products {
@@ -615,27 +609,12 @@ impl Compiled {
                 }
             }
             // A chapter cell of U.S. exports is covered in full only by items that contain the
-            // whole chapter; see `hs2_partial` below.
+            // whole chapter.
             for &ci in &hs2_codes {
-                if !covered[ci] {
-                    continue;
-                }
-                let whole = |items: &[ProductItem]| items.iter().any(|item| contains_fully(&matcher, item, codes[ci]));
-                let products_whole = match &m.products {
-                    ProductSet::All => true,
-                    ProductSet::Items(items) => whole(items),
-                };
-                if !(products_whole && (m.within.is_empty() || whole(&m.within))) {
-                    // A list's lines are carved out of a remainder as HS6 cells (the list files
-                    // give the exports each line had), so a list alone does not reach it; a
-                    // heading named by prefix (8703) has no HS6 cells and does, in part.
-                    let by_prefix = match &m.products {
-                        ProductSet::All => true,
-                        ProductSet::Items(items) => {
-                            items.iter().any(|item| matches!(item, ProductItem::Prefix(_)) && matcher.item_covers(item, codes[ci]))
-                        }
-                    };
-                    hs2_partial.insert((ci as u32, mi as u32), by_prefix);
+                if covered[ci] {
+                    if let Some(by_prefix) = partial_chapter(matcher, m, codes[ci]) {
+                        hs2_partial.insert((ci as u32, mi as u32), by_prefix);
+                    }
                 }
             }
             for (ci, is_covered) in covered.into_iter().enumerate() {
@@ -644,18 +623,44 @@ impl Compiled {
                 }
             }
         }
+        Coverage { code_idx, covering, dated_exclusion, hs2_partial }
+    }
+}
 
-        // HS2 proxy cells: the MFN average and each measure's coverage depend only on the
-        // proxy and the chapter (the partner-specific USMCA shares concern Canada and Mexico,
-        // which have HS10 cells), so compute them once per (proxy, chapter).
-        let metal = MetalIndex::new(inputs);
-        let listed: Vec<ListedMetals> =
-            covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
-        let mut proxy_mfn: HashMap<(Proxy, u8), f64> = HashMap::new();
-        let mut proxy_share: HashMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>> = HashMap::new();
-        // Per (proxy, chapter) and measure: the share of the mix excluded from each date.
-        let mut proxy_cuts: HashMap<(Proxy, u8, u32), BTreeMap<Date, f64>> = HashMap::new();
-        let mut proxy_lines: HashMap<(Proxy, u8), Vec<ProxyLine>> = HashMap::new();
+/// For a measure covering an HS2 code: `None` if its items contain the whole chapter, else
+/// whether a product prefix (not only a list) reaches into it. A list's lines are carved out of
+/// a remainder as HS6 cells (the list files give the exports each line had), so a list alone
+/// does not reach it; a heading named by prefix (8703) has no HS6 cells and does, in part.
+fn partial_chapter(matcher: &Matcher<'_>, m: &Measure, chapter: HsCode) -> Option<bool> {
+    let whole = |items: &[ProductItem]| items.iter().any(|item| contains_fully(matcher, item, chapter));
+    let products_whole = match &m.products {
+        ProductSet::All => true,
+        ProductSet::Items(items) => whole(items),
+    };
+    if products_whole && (m.within.is_empty() || whole(&m.within)) {
+        return None;
+    }
+    Some(match &m.products {
+        ProductSet::All => true,
+        ProductSet::Items(items) => items.iter().any(|item| matches!(item, ProductItem::Prefix(_)) && matcher.item_covers(item, chapter)),
+    })
+}
+
+/// HS2 proxy cells (stage 2): the MFN average and each measure's coverage depend only on the
+/// proxy and the chapter (the partner-specific USMCA shares concern Canada and Mexico, which
+/// have HS10 cells), so they are computed once per (proxy, chapter).
+#[derive(Default)]
+struct ProxyTables {
+    mfn: HashMap<(Proxy, u8), f64>,
+    share: HashMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>>,
+    /// Per (proxy, chapter) and measure: the share of the mix excluded from each date.
+    cuts: HashMap<(Proxy, u8, u32), BTreeMap<Date, f64>>,
+    lines: HashMap<(Proxy, u8), Vec<ProxyLine>>,
+}
+
+impl ProxyTables {
+    fn build(scenario: &Scenario, cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs, cov: &Coverage, metal: &MetalIndex, listed: &[ListedMetals]) -> ProxyTables {
+        let mut t = ProxyTables::default();
         let no_exporter = AreaCode::new("XXX").expect("valid");
         for (&(proxy, chapter), lines) in &cells.proxies {
             let mut mfn_avg = 0.0;
@@ -664,10 +669,10 @@ impl Compiled {
             for (code, w) in lines {
                 let line_mfn = schedule.mfn(*code).pct;
                 mfn_avg += w * line_mfn;
-                let ci = code_idx[code];
-                let context = LineContext { metal: &metal, listed: listed[ci] };
+                let ci = cov.code_idx[code];
+                let context = LineContext { metal, listed: listed[ci] };
                 let mut line_measures = Vec::new();
-                for &mi in &covering[ci] {
+                for &mi in &cov.covering[ci] {
                     let m = &scenario.measures[mi as usize];
                     let (share, used) = applies_share(m.applies_to, no_exporter, *code, inputs, &scenario.base, context);
                     if share * m.value_share > 0.0 {
@@ -675,153 +680,262 @@ impl Compiled {
                         let e = shares.entry(mi).or_insert((0.0, AssumptionSet::EMPTY));
                         e.0 += w * share;
                         e.1 |= used;
-                        if let Some(from) = dated_exclusion[mi as usize].as_ref().and_then(|d| d[ci]) {
-                            *proxy_cuts.entry((proxy, chapter, mi)).or_default().entry(from).or_insert(0.0) += w * share;
+                        if let Some(from) = cov.dated_exclusion[mi as usize].as_ref().and_then(|d| d[ci]) {
+                            *t.cuts.entry((proxy, chapter, mi)).or_default().entry(from).or_insert(0.0) += w * share;
                         }
                     }
                 }
                 line_rows.push(ProxyLine { weight: *w, mfn_pct: line_mfn, code_idx: ci as u32, measures: line_measures });
             }
-            proxy_mfn.insert((proxy, chapter), mfn_avg);
-            proxy_share.insert((proxy, chapter), shares.into_iter().filter(|(_, (s, _))| *s > 0.0).map(|(mi, (s, a))| (mi, s, a)).collect());
-            proxy_lines.insert((proxy, chapter), line_rows);
+            t.mfn.insert((proxy, chapter), mfn_avg);
+            t.share.insert((proxy, chapter), shares.into_iter().filter(|(_, (s, _))| *s > 0.0).map(|(mi, (s, a))| (mi, s, a)).collect());
+            t.lines.insert((proxy, chapter), line_rows);
         }
-        let pref_partners: FastSet<AreaCode> = inputs.preference_share.keys().map(|(p, _)| *p).collect();
-        // Rates by exporter, once per measure (None: the measure skips the exporter).
+        t
+    }
+}
+
+/// The per-cell part of a compiled scenario (stage 4), built for a run of cells; runs are
+/// built on separate threads and appended in order.
+#[derive(Default)]
+struct CellPart {
+    base_pct: Vec<f64>,
+    base_assumptions: Vec<AssumptionSet>,
+    start: Vec<u32>,
+    entries: Vec<Entry>,
+    share_cuts: Vec<(Date, f64)>,
+    mfn_sources: BTreeMap<&'static str, f64>,
+}
+
+impl CellPart {
+    /// Appends `other`, shifting its entry and cut offsets.
+    fn append(&mut self, other: CellPart) {
+        let (entries0, cuts0) = (self.entries.len() as u32, self.share_cuts.len() as u32);
+        self.base_pct.extend(other.base_pct);
+        self.base_assumptions.extend(other.base_assumptions);
+        self.start.extend(other.start.into_iter().map(|s| s + entries0));
+        self.entries.extend(other.entries.into_iter().map(|mut e| {
+            e.cuts = (e.cuts.0 + cuts0, e.cuts.1 + cuts0);
+            e
+        }));
+        self.share_cuts.extend(other.share_cuts);
+        for (k, v) in other.mfn_sources {
+            *self.mfn_sources.entry(k).or_insert(0.0) += v;
+        }
+    }
+}
+
+/// Everything the per-cell stage reads.
+struct CellStage<'a> {
+    scenario: &'a Scenario,
+    cells: &'a CellSet,
+    schedule: &'a Schedule,
+    inputs: &'a TariffInputs,
+    cov: &'a Coverage,
+    proxies: &'a ProxyTables,
+    metal: &'a MetalIndex,
+    listed: &'a [ListedMetals],
+    pref_partners: FastSet<AreaCode>,
+    exporter_idx: FastMap<AreaCode, usize>,
+    /// Rates by measure and exporter (None: the measure skips the exporter).
+    rate_for: Vec<Vec<Option<f64>>>,
+}
+
+impl<'a> CellStage<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        scenario: &'a Scenario,
+        cells: &'a CellSet,
+        schedule: &'a Schedule,
+        inputs: &'a TariffInputs,
+        cov: &'a Coverage,
+        proxies: &'a ProxyTables,
+        metal: &'a MetalIndex,
+        listed: &'a [ListedMetals],
+    ) -> CellStage<'a> {
         let mut exporters: Vec<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
         exporters.sort();
         exporters.dedup();
-        let exporter_idx: FastMap<AreaCode, usize> = exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect();
-        let rate_for: Vec<Vec<Option<f64>>> = scenario
+        let rate_for = scenario
             .measures
             .iter()
-            .map(|m| {
-                exporters
-                    .iter()
-                    .map(|e| if exporter_matches(m, *e) { measure_rate(m, *e, inputs) } else { None })
-                    .collect()
+            .map(|m| exporters.iter().map(|e| if exporter_matches(m, *e) { measure_rate(m, *e, inputs) } else { None }).collect())
+            .collect();
+        CellStage {
+            scenario,
+            cells,
+            schedule,
+            inputs,
+            cov,
+            proxies,
+            metal,
+            listed,
+            pref_partners: inputs.preference_share.keys().map(|(p, _)| *p).collect(),
+            exporter_idx: exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect(),
+            rate_for,
+        }
+    }
+
+    /// The cells `range`, in order.
+    fn run(&self, range: std::ops::Range<usize>) -> CellPart {
+        let mut part = CellPart::default();
+        for cell in &self.cells.cells[range] {
+            self.cell(cell, &mut part);
+        }
+        part
+    }
+
+    /// The candidate measures of a cell, each with its share when the cell's kind fixes it.
+    fn candidates(&self, cell: &Cell, ci: usize) -> Vec<(u32, Option<(f64, AssumptionSet)>)> {
+        let covering = &self.cov.covering[ci];
+        match (cell.granularity, cell.proxy) {
+            (Granularity::Hs2Proxy, Some(proxy)) => self
+                .proxies
+                .share
+                .get(&(proxy, cell.code.chapter_number()))
+                .map_or_else(Vec::new, |list| list.iter().map(|&(mi, share, used)| (mi, Some((share, used)))).collect()),
+            (Granularity::Hs2Proxy, None) => Vec::new(),
+            // The remainder of a chapter is, by construction, what the HS6 cells beside it do
+            // not hold: a measure naming only part of the chapter does not reach it. A heading
+            // named by prefix reaches it in part, with an unknown share: taken as all of it (an
+            // upper bound), and the cell records the rule.
+            (Granularity::Hs2Remainder, _) => covering
+                .iter()
+                .filter_map(|&mi| match self.cov.hs2_partial.get(&(ci as u32, mi)) {
+                    None => Some((mi, None)),
+                    Some(true) => Some((mi, Some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
+                    Some(false) => None,
+                })
+                .collect(),
+            // A chapter with no HS6 detail: a measure naming part of it is taken to cover all
+            // of it (an upper bound), and the cell records the rule.
+            (Granularity::Hs2Whole, _) => covering
+                .iter()
+                .map(|&mi| (mi, self.cov.hs2_partial.contains_key(&(ci as u32, mi)).then_some((1.0, Assumption::Hs2ExportWholeChapter.bit()))))
+                .collect(),
+            _ => covering.iter().map(|&mi| (mi, None)).collect(),
+        }
+    }
+
+    /// The first date a measure stops applying to a cell: an exemption of its exporter or a
+    /// dated exclusion of its product.
+    fn exempt_from(&self, cell: &Cell, m: &Measure, mi: usize, ci: usize) -> Option<Date> {
+        let excluded = self.cov.dated_exclusion[mi].as_ref().and_then(|dates| dates[ci]);
+        self.scenario
+            .exemptions
+            .iter()
+            .filter(|e| {
+                e.exporters.contains(&cell.exporter)
+                    && (e.authorities.is_empty() || e.authorities.contains(&m.authority))
+                    && (!e.new_measures_only || m.effective >= e.effective)
+            })
+            .map(|e| e.effective)
+            .chain(excluded)
+            .min()
+    }
+
+    /// One cell: its base rate and the entries of the measures that reach it.
+    fn cell(&self, cell: &Cell, part: &mut CellPart) {
+        let (scenario, inputs) = (self.scenario, self.inputs);
+        part.start.push(part.entries.len() as u32);
+        let (base, mfn) = match (cell.granularity, cell.proxy) {
+            (Granularity::Hs2Proxy, Some(proxy)) if scenario.base.mfn => {
+                let mut pct = self.proxies.mfn.get(&(proxy, cell.code.chapter_number())).copied().unwrap_or(0.0);
+                if scenario.base.preferences {
+                    pct *= 1.0 - Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year).0;
+                }
+                (pct, MfnRate { pct, source: crate::schedule::MfnSource::Hts, line: None, text: String::new() })
+            }
+            _ => base_rate(scenario, cell, self.schedule, self.cells, inputs),
+        };
+        part.base_pct.push(base);
+        part.base_assumptions.push(base_assumptions_of(scenario, cell, &mfn, inputs, |p| self.pref_partners.contains(&p)));
+        *part.mfn_sources.entry(mfn.source.as_str()).or_insert(0.0) += cell.value_usd;
+        let ex = self.exporter_idx[&cell.exporter];
+        let ci = self.cov.code_idx[&cell.code];
+        for (mi32, proxy_value) in self.candidates(cell, ci) {
+            let mi = mi32 as usize;
+            let m = &scenario.measures[mi];
+            let Some(rate_pct) = self.rate_for[mi][ex] else { continue };
+            let (covered, used) = proxy_value.unwrap_or_else(|| {
+                applies_share(m.applies_to, cell.exporter, cell.code, inputs, &scenario.base, LineContext { metal: self.metal, listed: self.listed[ci] })
+            });
+            let share = m.value_share * covered;
+            if share <= 0.0 {
+                continue;
+            }
+            let exempt_from = self.exempt_from(cell, m, mi, ci);
+            let cut_start = part.share_cuts.len() as u32;
+            if let (Granularity::Hs2Proxy, Some(proxy)) = (cell.granularity, cell.proxy) {
+                if let Some(cuts) = self.proxies.cuts.get(&(proxy, cell.code.chapter_number(), mi32)) {
+                    part.share_cuts.extend(cuts.iter().map(|(d, s)| (*d, m.value_share * s)));
+                }
+            }
+            let cuts = (cut_start, part.share_cuts.len() as u32);
+            part.entries.push(Entry { measure: mi32, rate_pct, share, exempt_from, assumptions: used, cuts });
+        }
+    }
+}
+
+/// The dates on which anything in a scenario can change a rate.
+fn breakpoints(scenario: &Scenario) -> Vec<Date> {
+    let mut out: BTreeSet<Date> = BTreeSet::new();
+    for m in &scenario.measures {
+        out.insert(m.effective);
+        out.extend(m.expires);
+        out.extend(m.exclude.iter().filter_map(|ex| ex.from));
+    }
+    out.extend(scenario.exemptions.iter().map(|e| e.effective));
+    out.into_iter().collect()
+}
+
+impl Compiled {
+    /// Matches a scenario to cells: which measures cover each product code, the HS2 proxy
+    /// tables, then each cell's base rate and entries (on two threads), then the breakpoints.
+    pub fn new(scenario: &Scenario, cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs) -> Compiled {
+        let matcher = Matcher::new(scenario, inputs);
+        let measures: Vec<MeasureRt> = scenario
+            .measures
+            .iter()
+            .map(|m| MeasureRt {
+                authority: m.authority,
+                stacking: m.stacking,
+                effective: m.effective,
+                expires: m.expires,
+                not_with: m.not_with.iter().map(|a| slot(*a)).collect(),
+                excluded_by: m.excluded_by.iter().map(|a| slot(*a)).collect(),
+                late: !m.not_with.is_empty() || !m.excluded_by.is_empty(),
             })
             .collect();
-        let mut base_pct = Vec::with_capacity(cells.cells.len());
-        let mut base_assumptions = Vec::with_capacity(cells.cells.len());
-        let mut start = Vec::with_capacity(cells.cells.len() + 1);
-        let mut entries = Vec::new();
-        let mut share_cuts: Vec<(Date, f64)> = Vec::new();
-        let mut mfn_sources: BTreeMap<String, f64> = BTreeMap::new();
-        for cell in &cells.cells {
-            start.push(entries.len() as u32);
-            let (base, mfn) = match (cell.granularity, cell.proxy) {
-                (Granularity::Hs2Proxy, Some(proxy)) if scenario.base.mfn => {
-                    let mut pct = proxy_mfn.get(&(proxy, cell.code.chapter_number())).copied().unwrap_or(0.0);
-                    if scenario.base.preferences {
-                        pct *= 1.0 - Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year).0;
-                    }
-                    (pct, MfnRate { pct, source: crate::schedule::MfnSource::Hts, line: None, text: String::new() })
-                }
-                _ => base_rate(scenario, cell, schedule, cells, inputs),
-            };
-            base_pct.push(base);
-            base_assumptions.push(base_assumptions_of(scenario, cell, &mfn, inputs, |p| pref_partners.contains(&p)));
-            let source = mfn.source.as_str().to_string();
-            *mfn_sources.entry(source).or_insert(0.0) += cell.value_usd;
-            let ex = exporter_idx[&cell.exporter];
-            let ci = code_idx[&cell.code];
-            let proxy_list = match (cell.granularity, cell.proxy) {
-                (Granularity::Hs2Proxy, Some(proxy)) => proxy_share.get(&(proxy, cell.code.chapter_number())),
-                _ => None,
-            };
-            let candidates: Box<dyn Iterator<Item = (u32, Option<(f64, AssumptionSet)>)>> = match proxy_list {
-                Some(list) => Box::new(list.iter().map(|&(mi, share, used)| (mi, Some((share, used))))),
-                None if cell.granularity == Granularity::Hs2Proxy => Box::new(std::iter::empty()),
-                // The remainder of a chapter is, by construction, what the HS6 cells beside it
-                // do not hold: a measure naming only part of the chapter does not reach it.
-                // A heading named by prefix reaches it in part, with an unknown share: taken as
-                // all of it (an upper bound), and the cell records the rule.
-                None if cell.granularity == Granularity::Hs2Remainder => {
-                    let hs2_partial = &hs2_partial;
-                    Box::new(covering[ci].iter().filter_map(move |&mi| match hs2_partial.get(&(ci as u32, mi)) {
-                        None => Some((mi, None)),
-                        Some(true) => Some((mi, Some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
-                        Some(false) => None,
-                    }))
-                }
-                // A chapter with no HS6 detail: a measure naming part of it is taken to cover
-                // all of it (an upper bound), and the cell records the rule.
-                None if cell.granularity == Granularity::Hs2Whole => Box::new(covering[ci].iter().map(|&mi| {
-                    let partial = hs2_partial.contains_key(&(ci as u32, mi));
-                    (mi, partial.then_some((1.0, Assumption::Hs2ExportWholeChapter.bit())))
-                })),
-                None => Box::new(covering[ci].iter().map(|&mi| (mi, None))),
-            };
-            for (mi32, proxy_value) in candidates {
-                let mi = mi32 as usize;
-                let m = &scenario.measures[mi];
-                let Some(rate_pct) = rate_for[mi][ex] else { continue };
-                let (covered, used) = match proxy_value {
-                    Some(pair) => pair,
-                    None => applies_share(
-                        m.applies_to,
-                        cell.exporter,
-                        cell.code,
-                        inputs,
-                        &scenario.base,
-                        LineContext { metal: &metal, listed: listed[ci] },
-                    ),
-                };
-                let share = m.value_share * covered;
-                if share <= 0.0 {
-                    continue;
-                }
-                let excluded = dated_exclusion[mi].as_ref().and_then(|dates| dates[ci]);
-                let exempt_from = scenario
-                    .exemptions
-                    .iter()
-                    .filter(|e| {
-                        e.exporters.contains(&cell.exporter)
-                            && (e.authorities.is_empty() || e.authorities.contains(&m.authority))
-                            && (!e.new_measures_only || m.effective >= e.effective)
-                    })
-                    .map(|e| e.effective)
-                    .chain(excluded)
-                    .min();
-                let cut_start = share_cuts.len() as u32;
-                if let (Granularity::Hs2Proxy, Some(proxy)) = (cell.granularity, cell.proxy) {
-                    if let Some(cuts) = proxy_cuts.get(&(proxy, cell.code.chapter_number(), mi32)) {
-                        share_cuts.extend(cuts.iter().map(|(d, s)| (*d, m.value_share * s)));
-                    }
-                }
-                let cuts = (cut_start, share_cuts.len() as u32);
-                entries.push(Entry { measure: mi32, rate_pct, share, exempt_from, assumptions: used, cuts });
-            }
-        }
-        start.push(entries.len() as u32);
-        let mut breakpoints: BTreeSet<Date> = BTreeSet::new();
-        for m in &scenario.measures {
-            breakpoints.insert(m.effective);
-            if let Some(e) = m.expires {
-                breakpoints.insert(e);
-            }
-        }
-        for e in &scenario.exemptions {
-            breakpoints.insert(e.effective);
-        }
-        for m in &scenario.measures {
-            breakpoints.extend(m.exclude.iter().filter_map(|ex| ex.from));
-        }
+        let cov = Coverage::build(scenario, cells, &matcher);
+        let metal = MetalIndex::new(inputs);
+        let listed: Vec<ListedMetals> =
+            cov.covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
+        let proxies = ProxyTables::build(scenario, cells, schedule, inputs, &cov, &metal, &listed);
+        let stage = CellStage::new(scenario, cells, schedule, inputs, &cov, &proxies, &metal, &listed);
+        let n = cells.cells.len();
+        let mut part = std::thread::scope(|scope| {
+            let stage = &stage;
+            let second = scope.spawn(move || stage.run(n / 2..n));
+            let mut first = stage.run(0..n / 2);
+            first.append(second.join().expect("the cell stage does not panic"));
+            first
+        });
+        part.start.push(part.entries.len() as u32);
         Compiled {
             scenario: scenario.clone(),
             measures,
             proxy_cell: cells.cells.iter().map(|c| c.granularity == Granularity::Hs2Proxy).collect(),
-            base_pct,
-            start,
-            entries,
-            breakpoints: breakpoints.into_iter().collect(),
-            mfn_sources,
-            base_assumptions,
-            proxy_lines,
-            proxy_mfn,
-            dated_exclusion,
-            share_cuts,
+            base_pct: part.base_pct,
+            start: part.start,
+            entries: part.entries,
+            breakpoints: breakpoints(scenario),
+            mfn_sources: part.mfn_sources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            base_assumptions: part.base_assumptions,
+            proxy_lines: proxies.lines,
+            proxy_mfn: proxies.mfn,
+            dated_exclusion: cov.dated_exclusion,
+            share_cuts: part.share_cuts,
         }
     }
 
@@ -840,57 +954,74 @@ impl Compiled {
         let active: Vec<bool> =
             self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
         let n = self.base_pct.len();
-        let mut total_pct = Vec::with_capacity(n);
-        let mut by_slot = Vec::with_capacity(n);
-        let mut assumptions = Vec::with_capacity(n);
-        for cell in 0..n {
-            let mut used = self.base_assumptions[cell];
-            let base = self.base_pct[cell];
-            let mut slots = [0.0; N_SLOTS];
-            slots[BASE_SLOT] = base;
-            let mut total = base;
-            let mut covered = [0.0f64; N_SLOTS];
-            let entries = &self.entries[self.start[cell] as usize..self.start[cell + 1] as usize];
-            for pass_late in [false, true] {
-                for e in entries {
-                    let m = &self.measures[e.measure as usize];
-                    if m.late != pass_late || !active[e.measure as usize] || e.exempt_from.is_some_and(|d| d <= date) {
-                        continue;
-                    }
-                    let mut blocked = m.not_with.iter().map(|&s| covered[s]).fold(0.0, f64::max);
-                    for &s in &m.excluded_by {
-                        if covered[s] > 0.0 {
-                            blocked = blocked.max(if self.proxy_cell[cell] { covered[s] } else { 1.0 });
-                        }
-                    }
-                    let share = self.share_on(e, date) * (1.0 - blocked);
-                    if share <= 0.0 {
-                        continue;
-                    }
-                    // MODELS.md §1: add, floor (inclusive of base), max, replace.
-                    let s = slot(m.authority);
-                    let contribution = match m.stacking {
-                        Stacking::Add => e.rate_pct * share,
-                        Stacking::Floor => (e.rate_pct - base).max(0.0) * share,
-                        Stacking::Max => (e.rate_pct * share - slots[s]).max(0.0),
-                        Stacking::Replace => (e.rate_pct - total) * share,
-                    };
-                    slots[s] += contribution;
-                    total += contribution;
-                    if contribution.abs() > 1e-12 {
-                        used |= e.assumptions;
-                    }
-                    covered[s] = match m.stacking {
-                        Stacking::Add => (covered[s] + share).min(1.0),
-                        _ => covered[s].max(share),
-                    };
-                }
+        // Cells are independent: the two halves on two threads.
+        let run = |range: std::ops::Range<usize>| {
+            let mut out = (Vec::with_capacity(range.len()), Vec::with_capacity(range.len()), Vec::with_capacity(range.len()));
+            for cell in range {
+                let (total, slots, used) = self.evaluate_cell(cell, date, &active);
+                out.0.push(total);
+                out.1.push(slots);
+                out.2.push(used);
             }
-            total_pct.push(total);
-            by_slot.push(slots);
-            assumptions.push(used);
-        }
+            out
+        };
+        let (total_pct, by_slot, assumptions) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| run(n / 2..n));
+            let mut first = run(0..n / 2);
+            let second = second.join().expect("evaluation does not panic");
+            first.0.extend(second.0);
+            first.1.extend(second.1);
+            first.2.extend(second.2);
+            first
+        });
         Evaluation { date, total_pct, by_slot, assumptions }
+    }
+
+    /// One cell's rate on `date` (MODELS.md §1): total, per slot, and the rules behind it.
+    fn evaluate_cell(&self, cell: usize, date: Date, active: &[bool]) -> (f64, [f64; N_SLOTS], AssumptionSet) {
+        let mut used = self.base_assumptions[cell];
+        let base = self.base_pct[cell];
+        let mut slots = [0.0; N_SLOTS];
+        slots[BASE_SLOT] = base;
+        let mut total = base;
+        let mut covered = [0.0f64; N_SLOTS];
+        let entries = &self.entries[self.start[cell] as usize..self.start[cell + 1] as usize];
+        for pass_late in [false, true] {
+            for e in entries {
+                let m = &self.measures[e.measure as usize];
+                if m.late != pass_late || !active[e.measure as usize] || e.exempt_from.is_some_and(|d| d <= date) {
+                    continue;
+                }
+                let mut blocked = m.not_with.iter().map(|&s| covered[s]).fold(0.0, f64::max);
+                for &s in &m.excluded_by {
+                    if covered[s] > 0.0 {
+                        blocked = blocked.max(if self.proxy_cell[cell] { covered[s] } else { 1.0 });
+                    }
+                }
+                let share = self.share_on(e, date) * (1.0 - blocked);
+                if share <= 0.0 {
+                    continue;
+                }
+                // MODELS.md §1: add, floor (inclusive of base), max, replace.
+                let s = slot(m.authority);
+                let contribution = match m.stacking {
+                    Stacking::Add => e.rate_pct * share,
+                    Stacking::Floor => (e.rate_pct - base).max(0.0) * share,
+                    Stacking::Max => (e.rate_pct * share - slots[s]).max(0.0),
+                    Stacking::Replace => (e.rate_pct - total) * share,
+                };
+                slots[s] += contribution;
+                total += contribution;
+                if contribution.abs() > 1e-12 {
+                    used |= e.assumptions;
+                }
+                covered[s] = match m.stacking {
+                    Stacking::Add => (covered[s] + share).min(1.0),
+                    _ => covered[s].max(share),
+                };
+            }
+        }
+        (total, slots, used)
     }
 
     /// The measures matched to one cell, for explanations: (measure index, rate, share, exempt

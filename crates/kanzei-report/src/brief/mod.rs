@@ -130,8 +130,9 @@ pub struct Engine<'s> {
     cells: CellSet,
     compiled: Compiled,
     base_compiled: Compiled,
-    sector_new: kanzei_tariff::sectors::RegionSectorTariffs,
-    sector_old: kanzei_tariff::sectors::RegionSectorTariffs,
+    /// The scenario's and the baseline's tariffs by WIOD region × sector on the date
+    /// (value added and general equilibrium), computed on first use.
+    sectors: OnceLock<Result<SectorTariffs, String>>,
     chapter_names: BTreeMap<HsCode, String>,
     va_model: OnceLock<Result<kanzei_mrio::ValueAddedModel, String>>,
     ge: OnceLock<Result<GeRuns, String>>,
@@ -172,8 +173,6 @@ impl<'s> Engine<'s> {
         };
         let (cells, compiled) = data.compile(&scenario);
         let base_compiled = Compiled::new(&baseline, &cells, &data.schedule, &data.inputs);
-        let sector_new = runs::compiled_sector_tariffs(store, &cells, &compiled, date)?;
-        let sector_old = runs::compiled_sector_tariffs(store, &cells, &base_compiled, date)?;
         let chapter_names = store.us_exports()?.chapter_names.clone();
         Ok(Engine {
             store,
@@ -185,8 +184,7 @@ impl<'s> Engine<'s> {
             cells,
             compiled,
             base_compiled,
-            sector_new,
-            sector_old,
+            sectors: OnceLock::new(),
             chapter_names,
             va_model: OnceLock::new(),
             ge: OnceLock::new(),
@@ -226,6 +224,19 @@ impl<'s> Engine<'s> {
         Ok(out.into_iter().map(|(c, _)| c).collect())
     }
 
+    /// The scenario's and the baseline's sector tariffs, computed on first call (other callers
+    /// wait).
+    pub(crate) fn sectors(&self) -> Result<&SectorTariffs, BriefError> {
+        self.sectors
+            .get_or_init(|| {
+                let new = runs::compiled_sector_tariffs(self.store, &self.cells, &self.compiled, self.date).map_err(|e| e.to_string())?;
+                let old = runs::compiled_sector_tariffs(self.store, &self.cells, &self.base_compiled, self.date).map_err(|e| e.to_string())?;
+                Ok(SectorTariffs { new, old })
+            })
+            .as_ref()
+            .map_err(|e| BriefError::Scenario(format!("sector tariffs: {e}")))
+    }
+
     pub(crate) fn va_model(&self) -> Result<&kanzei_mrio::ValueAddedModel, BriefError> {
         self.va_model
             .get_or_init(|| runs::wiod_model(self.store).map_err(|e| e.to_string()))
@@ -242,16 +253,23 @@ impl<'s> Engine<'s> {
         let started = Instant::now();
         let config = SolverConfig::default();
         let observed = runs::wiod_observed(self.store)?;
-        let us = (self.scenario.id.clone(), self.sector_new.clone());
+        let sectors = self.sectors()?;
+        let us = (self.scenario.id.clone(), sectors.new.clone());
         let mut with = vec![us.clone()];
         for id in RETALIATION {
             let s = load_scenario(&self.data, id)?;
             with.push((s.id.clone(), runs::scenario_sector_tariffs(self.store, &self.data, &s, self.date)?));
         }
-        let only = runs::cp_wiod_with(observed.clone(), &self.sector_old, &[us], &config)?;
-        let with = runs::cp_wiod_with(observed, &self.sector_old, &with, &config)?;
+        let only = runs::cp_wiod_with(observed.clone(), &sectors.old, &[us], &config)?;
+        let with = runs::cp_wiod_with(observed, &sectors.old, &with, &config)?;
         Ok(GeRuns { only, with, seconds: started.elapsed().as_secs_f64() })
     }
+}
+
+/// Tariffs by WIOD region × sector: the scenario's (`new`) and the baseline's (`old`).
+pub(crate) struct SectorTariffs {
+    pub(crate) new: kanzei_tariff::sectors::RegionSectorTariffs,
+    pub(crate) old: kanzei_tariff::sectors::RegionSectorTariffs,
 }
 
 /// The retaliation scenarios the general-equilibrium section adds.
@@ -455,12 +473,19 @@ pub fn build(store: &Store, spec: &BriefSpec, options: &BriefOptions, progress: 
         date,
     )?;
     progress("data");
-    // General equilibrium is the slowest part and independent of the rest: solve it on a
-    // second thread while the other sections are built.
+    // General equilibrium is the slowest part and independent of the rest.
+    // The sector tariffs (value added, GE) come next: both go on a second thread while the
+    // other sections are built; the sections that need them wait for them.
     std::thread::scope(|scope| {
-        if options.general_equilibrium && spec.sections.contains(&SectionKind::Effects) {
-            scope.spawn(|| {
-                let _ = engine.ge();
+        let needs_sectors = spec.sections.iter().any(|k| matches!(k, SectionKind::ValueAdded | SectionKind::Effects));
+        if needs_sectors {
+            let ge = options.general_equilibrium && spec.sections.contains(&SectionKind::Effects);
+            let engine = &engine;
+            scope.spawn(move || {
+                let _ = engine.sectors();
+                if ge {
+                    let _ = engine.ge();
+                }
             });
         }
         build_with(&engine, spec, options, progress)

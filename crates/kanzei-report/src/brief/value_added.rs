@@ -34,7 +34,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         out.json.insert("value_added".into(), json!({"available": false, "reason": format!("{} is not a WIOD 2011 region", p.code)}));
         return Ok(s);
     }
-    let va = runs::va_at_risk_of(model, &origins, p.code.as_str(), &ctx.scenario().id, date, &ctx.engine.sector_new, &ctx.engine.sector_old)?;
+    let sectors = ctx.engine.sectors()?;
+    let va = runs::va_at_risk_of(model, &origins, p.code.as_str(), &ctx.scenario().id, date, &sectors.new, &sectors.old)?;
     let wiod = ctx.store.wiod_2011()?;
     let mut note = Footnote::from_source("wiod", &wiod.source);
     note.note = Some("Value added per dollar of each exporter-sector's output from the 2011 Leontief inverse, applied to 2024 U.S. imports mapped HS → ISIC Rev.3 → WIOD sectors.".into());
