@@ -170,42 +170,100 @@ pub enum BuildEvent {
     },
 }
 
-/// Builds the snapshot from `raw` into `out`.
+/// What a dataset step wrote: rows, the years it covers, and its load coverage.
+struct Built {
+    rows: u64,
+    years: String,
+    coverage: Vec<Coverage>,
+}
+
+/// What the steps share: folders, the area registry once built, the HS10 lines (the HS2 step
+/// reconciles against them) and the reconciliations found so far.
+struct BuildCtx<'a> {
+    raw: &'a Path,
+    out: &'a Path,
+    registry: Option<AreaRegistry>,
+    hs10: Option<UsImports>,
+    reconciliations: Vec<Reconciliation>,
+}
+
+impl BuildCtx<'_> {
+    fn registry(&self) -> Result<&AreaRegistry, DataError> {
+        self.registry.as_ref().ok_or_else(|| DataError::NotAvailable { message: "the area registry is built first".into() })
+    }
+}
+
+type Step = fn(&mut BuildCtx<'_>) -> Result<Built, DataError>;
+
+/// The dataset steps in build order (areas first: every later loader resolves names through
+/// them). Each writes its snapshot files, reads them back and records reconciliations.
+const STEPS: &[(&str, Step)] = &[
+    ("areas", step_areas),
+    ("census_ft900_country", step_census_ft900_country),
+    ("us_imports_hs10", step_us_imports_hs10),
+    ("us_imports_hs2", step_us_imports_hs2),
+    ("us_exports_hs2", step_us_exports_hs2),
+    ("japan_mof_trade", step_japan_mof_trade),
+    ("imf_weo", step_imf_weo),
+    ("hts", step_hts),
+    ("tariff_inputs", step_tariff_inputs),
+    ("elasticities", step_elasticities),
+    ("caliendo_parro_2015", step_caliendo_parro_2015),
+    ("gegravity_sample", step_gegravity_sample),
+    ("wiod_2011", step_wiod_2011),
+    ("concordance_hs_wiod", step_concordance_hs_wiod),
+    ("autos", step_autos),
+    ("wiod_thetas", step_wiod_thetas),
+    ("gsim_4region", step_gsim_4region),
+];
+
+/// Builds the snapshot from `raw` into `out`, one step per dataset.
 pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Result<Manifest, DataError> {
     std::fs::create_dir_all(out).map_err(|e| DataError::io(out, e))?;
-    let total = DATASETS.len();
-    let mut step = 0;
-    let mut start = |id: &'static str, progress: &mut dyn FnMut(BuildEvent)| {
-        step += 1;
-        progress(BuildEvent::Start { id, step, of: total });
-    };
+    debug_assert_eq!(STEPS.len(), DATASETS.len(), "every catalogued dataset has a build step");
+    let mut ctx = BuildCtx { raw, out, registry: None, hs10: None, reconciliations: Vec::new() };
     let mut datasets = Vec::new();
-    let mut reconciliations = Vec::new();
+    for (step, (id, run)) in STEPS.iter().enumerate() {
+        progress(BuildEvent::Start { id, step: step + 1, of: STEPS.len() });
+        let built = run(&mut ctx)?;
+        datasets.push(entry(raw, out, id, built.rows, built.years, built.coverage)?);
+        progress(BuildEvent::Done { id, rows: built.rows });
+    }
+    let manifest = Manifest { kanzei_version: env!("CARGO_PKG_VERSION").into(), datasets, reconciliations: ctx.reconciliations };
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| DataError::Reconciliation {
+        what: "manifest".into(),
+        detail: e.to_string(),
+    })?;
+    write_plain(out, "manifest.json", &(json + "\n"))?;
+    write_plain(out, "PROVENANCE.md", &provenance_markdown(&manifest))?;
+    Ok(manifest)
+}
 
-    // Areas first: every later loader resolves names through them.
-    start("areas", progress);
-    let (registry, notes) = build_registry(raw)?;
+/// The area registry: every later loader resolves names through it; it must read back as written.
+fn step_areas(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let (registry, notes) = build_registry(ctx.raw)?;
     for note in notes {
-        reconciliations.push(Reconciliation { what: "area registry inputs".into(), ok: true, detail: note });
+        ctx.reconciliations.push(Reconciliation { what: "area registry inputs".into(), ok: true, detail: note });
     }
     let tsv = registry_to_tsv(&registry);
     // The registry must read back as written.
     let reread = AreaRegistry::from_tsv(&tsv)
         .map_err(|e| DataError::Reconciliation { what: "areas.tsv round trip".into(), detail: e.to_string() })?;
-    write_plain(out, "areas.tsv", &tsv)?;
-    datasets.push(entry(raw, out, "areas", reread.areas().len() as u64, "n/a".into(), vec![])?);
-    progress(BuildEvent::Done { id: "areas", rows: reread.areas().len() as u64 });
+    write_plain(ctx.out, "areas.tsv", &tsv)?;
+    ctx.registry = Some(registry);
+    Ok(Built { rows: reread.areas().len() as u64, years: "n/a".into(), coverage: vec![] })
+}
 
-    // Census FT-900.
-    start("census_ft900_country", progress);
-    let path = find_input(raw, "census_ft900_country")?;
-    let census = CountryTrade::parse(&rel(raw, &path), read::open(&path)?)?;
+/// Census FT-900, with the sum of countries held against the World row each year.
+fn step_census_ft900_country(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let path = find_input(ctx.raw, "census_ft900_country")?;
+    let census = CountryTrade::parse(&rel(ctx.raw, &path), read::open(&path)?)?;
     let csv = census.to_snapshot_csv();
-    write_gz(out, "census_ft900_country.csv.gz", &csv)?;
+    write_gz(ctx.out, "census_ft900_country.csv.gz", &csv)?;
     let back = CountryTrade::parse("census_ft900_country.csv.gz", csv.as_bytes())?;
     check_round_trip("census_ft900_country", &census.coverage, &back.coverage)?;
     for year in census.months.keys().copied().filter(|y| *y >= 1992) {
-        let table = census.balance(year, &registry)?;
+        let table = census.balance(year, ctx.registry()?)?;
         if let Some(world) = &table.world {
             let gap_i = world.world_imports_usd - world.sum_imports_usd;
             let gap_e = world.world_exports_usd - world.sum_exports_usd;
@@ -214,7 +272,7 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
             // revision year. Flag anything above 0.05% of the world total.
             let ok = gap_i.abs() <= 5e-4 * world.world_imports_usd && gap_e.abs() <= 5e-4 * world.world_exports_usd;
             if !ok || gap_i.abs() > 1e6 || gap_e.abs() > 1e6 {
-                reconciliations.push(Reconciliation {
+                ctx.reconciliations.push(Reconciliation {
                     what: format!("Census {year}: sum of countries vs World row"),
                     ok,
                     detail: format!(
@@ -227,47 +285,50 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
         }
     }
     let years = census.describe_years();
-    datasets.push(entry(raw, out, "census_ft900_country", census.rows.len() as u64, years, vec![census.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "census_ft900_country", rows: census.rows.len() as u64 });
+    Ok(Built { rows: census.rows.len() as u64, years: years, coverage: vec![census.coverage.clone()] })
+}
 
-    // HS10 imports.
-    start("us_imports_hs10", progress);
-    let hs10 = load_hs10_raw(raw)?;
+/// U.S. imports 2024 by HS10 line and partner, and the line descriptions.
+fn step_us_imports_hs10(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let hs10 = load_hs10_raw(ctx.raw)?;
     let mut csv = String::from("CTY_CODE,I_COMMODITY,CON_VAL_YR,CAL_DUT_YR\n");
     for line in &hs10.lines {
         csv.push_str(&format!("{:04},{},{},{}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
     }
-    write_gz(out, "us_imports_hs10_2024.csv.gz", &csv)?;
+    write_gz(ctx.out, "us_imports_hs10_2024.csv.gz", &csv)?;
     let mut descriptions: Vec<(&HsCode, &String)> = hs10.descriptions.iter().collect();
     descriptions.sort();
     let mut desc_csv = String::from("hs,description\n");
     for (code, text) in descriptions {
         desc_csv.push_str(&format!("{},{}\n", code, csv_field(text)));
     }
-    write_gz(out, "hs10_descriptions.csv.gz", &desc_csv)?;
+    write_gz(ctx.out, "hs10_descriptions.csv.gz", &desc_csv)?;
     let back = UsImports::parse_hs10_csv("us_imports_hs10_2024.csv.gz", csv.as_bytes(), 2024)?;
     check_round_trip("us_imports_hs10", &hs10.coverage, &back.coverage)?;
-    datasets.push(entry(raw, out, "us_imports_hs10", hs10.lines.len() as u64, "2024".into(), vec![hs10.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "us_imports_hs10", rows: hs10.lines.len() as u64 });
+    let built = Built { rows: hs10.lines.len() as u64, years: "2024".into(), coverage: vec![hs10.coverage.clone()] };
+    ctx.hs10 = Some(hs10);
+    Ok(built)
+}
 
-    // HS2 imports, and the HS10 → HS2 reconciliation.
-    start("us_imports_hs2", progress);
-    let hs2 = load_hs2_raw(raw)?;
+/// U.S. imports 2024 by HS2 chapter and partner, reconciled with the HS10 lines.
+fn step_us_imports_hs2(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let hs2 = load_hs2_raw(ctx.raw)?;
     let mut csv = String::from("CTY_CODE,HS2,2024_imports,2024_duty,2025_tariff_increase\n");
     for line in &hs2.lines {
         let increase = hs2.modelled_increase_pp.get(&(line.census_code, line.hs)).map_or_else(String::new, |v| v.to_string());
         csv.push_str(&format!("{:04},{},{},{},{increase}\n", line.census_code, line.hs, line.value_usd, line.duty_usd));
     }
-    write_gz(out, "us_imports_hs2_2024.csv.gz", &csv)?;
+    write_gz(ctx.out, "us_imports_hs2_2024.csv.gz", &csv)?;
     let back = UsImports::parse_hs2_csv("us_imports_hs2_2024.csv.gz", csv.as_bytes(), 2024)?;
     check_round_trip("us_imports_hs2", &hs2.coverage, &back.coverage)?;
     if back.modelled_increase_pp != hs2.modelled_increase_pp {
         return Err(DataError::Reconciliation { what: "us_imports_hs2 round trip".into(), detail: "the modelled 2025 increases differ after reading back".into() });
     }
-    let cells = reconcile_hs10_hs2(&hs10, &hs2);
+    let hs10 = ctx.hs10.as_ref().ok_or_else(|| DataError::NotAvailable { message: "the HS10 step runs before the HS2 step".into() })?;
+    let cells = reconcile_hs10_hs2(hs10, &hs2);
     let worst = cells.iter().map(|c| c.difference_usd().abs()).fold(0.0, f64::max);
     let differing = cells.iter().filter(|c| c.difference_usd().abs() > 0.5).count();
-    reconciliations.push(Reconciliation {
+    ctx.reconciliations.push(Reconciliation {
         what: "U.S. imports 2024: HS10 lines summed to chapters vs the HS2 files, every partner with HS10 data".into(),
         ok: differing == 0,
         detail: format!(
@@ -275,25 +336,25 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
             cells.len()
         ),
     });
-    datasets.push(entry(raw, out, "us_imports_hs2", hs2.lines.len() as u64, "2024".into(), vec![hs2.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "us_imports_hs2", rows: hs2.lines.len() as u64 });
+    Ok(Built { rows: hs2.lines.len() as u64, years: "2024".into(), coverage: vec![hs2.coverage.clone()] })
+}
 
-    // Exports.
-    start("us_exports_hs2", progress);
-    let path = find_input(raw, "us_exports_hs2")?;
-    let exports = UsExports::parse(&rel(raw, &path), read::open(&path)?, &registry)?;
+/// U.S. exports by HS2 chapter and partner, held against the file's Total lines.
+fn step_us_exports_hs2(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let path = find_input(ctx.raw, "us_exports_hs2")?;
+    let exports = UsExports::parse(&rel(ctx.raw, &path), read::open(&path)?, ctx.registry()?)?;
     let csv = exports_to_csv(&exports);
-    write_gz(out, "us_exports_hs2.csv.gz", &csv)?;
+    write_gz(ctx.out, "us_exports_hs2.csv.gz", &csv)?;
     let mut chapters = String::from("hs,description\n");
     for (code, name) in &exports.chapter_names {
         chapters.push_str(&format!("{},{}\n", code, csv_field(name)));
     }
-    write_gz(out, "hs2_chapters.csv.gz", &chapters)?;
+    write_gz(ctx.out, "hs2_chapters.csv.gz", &chapters)?;
     for year in &exports.years {
         if let Some(file_total) = exports.file_totals.get(year) {
             let ours = exports.total(*year);
             let set_aside: f64 = exports.coverage.value_rejected();
-            reconciliations.push(Reconciliation {
+            ctx.reconciliations.push(Reconciliation {
                 what: format!("USITC DataWeb exports {year}: sum of rows vs the file's Total line"),
                 ok: (ours - file_total).abs() <= 1.0 + set_aside,
                 detail: format!("rows {ours:.0} USD, Total line {file_total:.0} USD"),
@@ -301,40 +362,40 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
         }
     }
     let years = format!("{}–{}", exports.years.first().unwrap_or(&0), exports.years.last().unwrap_or(&0));
-    datasets.push(entry(raw, out, "us_exports_hs2", exports.lines.len() as u64, years, vec![exports.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "us_exports_hs2", rows: exports.lines.len() as u64 });
+    Ok(Built { rows: exports.lines.len() as u64, years: years, coverage: vec![exports.coverage.clone()] })
+}
 
-    // Japan MOF.
-    start("japan_mof_trade", progress);
-    let path = find_input(raw, "japan_mof_trade")?;
-    let mof = JapanTrade::parse(&rel(raw, &path), read::open(&path)?, &registry)?;
+/// Japan MOF trade by area and commodity.
+fn step_japan_mof_trade(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let path = find_input(ctx.raw, "japan_mof_trade")?;
+    let mof = JapanTrade::parse(&rel(ctx.raw, &path), read::open(&path)?, ctx.registry()?)?;
     let mut csv = String::from("direction,partner,goods,year,value_bn_jpy\n");
     for l in &mof.lines {
         csv.push_str(&format!("{},{},{},{},{}\n", l.direction, l.partner, csv_field(&l.goods), l.year, l.value_bn_jpy));
     }
-    write_gz(out, "japan_mof_trade.csv.gz", &csv)?;
+    write_gz(ctx.out, "japan_mof_trade.csv.gz", &csv)?;
     let back = parse_mof_snapshot("japan_mof_trade.csv.gz", &csv)?;
     check_round_trip("japan_mof_trade", &mof.coverage, &back.coverage)?;
-    datasets.push(entry(raw, out, "japan_mof_trade", mof.lines.len() as u64, "2009–2026 (2026: Jan–Mar)".into(), vec![mof.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "japan_mof_trade", rows: mof.lines.len() as u64 });
+    Ok(Built { rows: mof.lines.len() as u64, years: "2009–2026 (2026: Jan–Mar)".into(), coverage: vec![mof.coverage.clone()] })
+}
 
-    // WEO.
-    start("imf_weo", progress);
-    let weo = load_weo_raw(raw)?;
+/// IMF WEO October 2025.
+fn step_imf_weo(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let weo = load_weo_raw(ctx.raw)?;
     let csv = weo.to_snapshot_csv();
-    write_gz(out, "imf_weo.csv.gz", &csv)?;
+    write_gz(ctx.out, "imf_weo.csv.gz", &csv)?;
     let back = Weo::parse_long("imf_weo.csv.gz", csv.as_bytes(), &[])?;
     let kept = weo.coverage.as_ref().map_or(0, |c| c.rows_kept);
     if back.coverage.as_ref().map_or(0, |c| c.rows_kept) != kept {
         return Err(DataError::Reconciliation { what: "imf_weo round trip".into(), detail: "observation counts differ".into() });
     }
-    datasets.push(entry(raw, out, "imf_weo", kept, "1980–2030 (projections after each series' last actual year)".into(), weo.coverage.clone().into_iter().collect())?);
-    progress(BuildEvent::Done { id: "imf_weo", rows: kept });
+    Ok(Built { rows: kept, years: "1980–2030 (projections after each series' last actual year)".into(), coverage: weo.coverage.clone().into_iter().collect() })
+}
 
-    // HTS.
-    start("hts", progress);
-    let path = find_input(raw, "hts")?;
-    let hts = Hts::parse(&rel(raw, &path), read::open(&path)?)?;
+/// The HTS 2025 basic edition.
+fn step_hts(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let path = find_input(ctx.raw, "hts")?;
+    let hts = Hts::parse(&rel(ctx.raw, &path), read::open(&path)?)?;
     let mut csv = String::from("HTS Number,Indent,Description,General Rate of Duty,Special Rate of Duty,Column 2 Rate of Duty\n");
     for l in &hts.lines {
         let code = l.code.map_or_else(String::new, |c| c.dotted());
@@ -348,18 +409,18 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
             csv_field(&l.column2)
         ));
     }
-    write_gz(out, "hts_2025.csv.gz", &csv)?;
+    write_gz(ctx.out, "hts_2025.csv.gz", &csv)?;
     let back = Hts::parse("hts_2025.csv.gz", csv.as_bytes())?;
     check_round_trip("hts", &hts.coverage, &back.coverage)?;
-    datasets.push(entry(raw, out, "hts", hts.lines.len() as u64, "2025 basic edition".into(), vec![hts.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "hts", rows: hts.lines.len() as u64 });
+    Ok(Built { rows: hts.lines.len() as u64, years: "2025 basic edition".into(), coverage: vec![hts.coverage.clone()] })
+}
 
-    // Tariff law inputs.
-    start("tariff_inputs", progress);
-    let inputs = crate::tariff_inputs::load_raw(raw, &registry)?;
+/// Tariff law inputs: lists, USMCA and preference shares, metal content.
+fn step_tariff_inputs(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let inputs = crate::tariff_inputs::load_raw(ctx.raw, ctx.registry()?)?;
     let texts = crate::tariff_inputs::to_snapshot(&inputs);
     for (name, text) in crate::tariff_inputs::SNAPSHOT_FILES.iter().zip(&texts) {
-        write_gz(out, name, text)?;
+        write_gz(ctx.out, name, text)?;
     }
     let back = crate::tariff_inputs::from_snapshot(&texts)?;
     let codes = |t: &crate::tariff_inputs::TariffInputs| t.lists.values().map(|l| l.codes.len()).sum::<usize>();
@@ -367,47 +428,47 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
         return Err(DataError::Reconciliation { what: "tariff_inputs round trip".into(), detail: "counts differ after reading back".into() });
     }
     let rows = (codes(&inputs) + inputs.usmca_share.len() + inputs.metal.len() + inputs.preference_share.len()) as u64;
-    datasets.push(entry(raw, out, "tariff_inputs", rows, "2024–2026 (legal acts); shares 2024".into(), inputs.coverage.clone())?);
-    progress(BuildEvent::Done { id: "tariff_inputs", rows });
+    Ok(Built { rows: rows, years: "2024–2026 (legal acts); shares 2024".into(), coverage: inputs.coverage.clone() })
+}
 
-    // Elasticities.
-    start("elasticities", progress);
-    let tables = crate::elasticities::ElasticityTables::load_raw(raw)?;
+/// Trade elasticities (Hauk, Broda–Weinstein, Fontagné–Guimbard–Orefice).
+fn step_elasticities(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let tables = crate::elasticities::ElasticityTables::load_raw(ctx.raw)?;
     let csv = tables.to_snapshot_checked("elasticities.csv.gz")?;
-    write_gz(out, "elasticities.csv.gz", &csv)?;
+    write_gz(ctx.out, "elasticities.csv.gz", &csv)?;
     let rows = tables.n_entries() as u64;
-    datasets.push(entry(raw, out, "elasticities", rows, "HTS 1989–2001, HS6 1978–2001, HS2007".into(), tables.coverage())?);
-    progress(BuildEvent::Done { id: "elasticities", rows });
+    Ok(Built { rows: rows, years: "HTS 1989–2001, HS6 1978–2001, HS2007".into(), coverage: tables.coverage() })
+}
 
-    // Caliendo–Parro 1993 data.
-    start("caliendo_parro_2015", progress);
-    let cp = crate::cp2015::Cp2015Data::load(&raw.join("caliendo_parro_2015"))?;
+/// Caliendo–Parro 1993 data.
+fn step_caliendo_parro_2015(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let cp = crate::cp2015::Cp2015Data::load(&ctx.raw.join("caliendo_parro_2015"))?;
     let text = cp.to_snapshot();
-    write_gz(out, "caliendo_parro_2015.txt.gz", &text)?;
+    write_gz(ctx.out, "caliendo_parro_2015.txt.gz", &text)?;
     if crate::cp2015::Cp2015Data::from_snapshot("caliendo_parro_2015.txt.gz", &text)? != cp {
         return Err(DataError::Reconciliation { what: "caliendo_parro_2015 round trip".into(), detail: "values differ".into() });
     }
-    datasets.push(entry(raw, out, "caliendo_parro_2015", 31 * 40, "1993 (tariffs 1993 and 2005)".into(), vec![])?);
-    progress(BuildEvent::Done { id: "caliendo_parro_2015", rows: 31 * 40 });
+    Ok(Built { rows: 31 * 40, years: "1993 (tariffs 1993 and 2005)".into(), coverage: vec![] })
+}
 
-    // gegravity sample.
-    start("gegravity_sample", progress);
-    let panel = crate::gravity_data::GravityPanel::load(&raw.join("gegravity_sample/sample_data_set.dlm"))?;
+/// The gegravity sample.
+fn step_gegravity_sample(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let panel = crate::gravity_data::GravityPanel::load(&ctx.raw.join("gegravity_sample/sample_data_set.dlm"))?;
     let csv = panel.to_snapshot_csv();
-    write_gz(out, "gegravity_sample.csv.gz", &csv)?;
+    write_gz(ctx.out, "gegravity_sample.csv.gz", &csv)?;
     let back = crate::gravity_data::GravityPanel::parse("gegravity_sample.csv.gz", csv.as_bytes())?;
     if back.rows.len() != panel.rows.len() {
         return Err(DataError::Reconciliation { what: "gegravity_sample round trip".into(), detail: "row counts differ".into() });
     }
-    datasets.push(entry(raw, out, "gegravity_sample", panel.rows.len() as u64, "2006".into(), vec![panel.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "gegravity_sample", rows: panel.rows.len() as u64 });
+    Ok(Built { rows: panel.rows.len() as u64, years: "2006".into(), coverage: vec![panel.coverage.clone()] })
+}
 
-    // WIOD 2011 world input-output table.
-    start("wiod_2011", progress);
-    let wiod = crate::mrio::load_wiod_csv(&raw.join("wiod_2013_release/derived_csv_2011"), 2011, &crate::mrio::MrioLoadOptions::wiod())?;
+/// The WIOD 2011 world input–output table.
+fn step_wiod_2011(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let wiod = crate::mrio::load_wiod_csv(&ctx.raw.join("wiod_2013_release/derived_csv_2011"), 2011, &crate::mrio::MrioLoadOptions::wiod())?;
     let bytes = crate::mrio::wiod_to_snapshot(&wiod.table, 2011)?;
     {
-        let path = out.join("wiod_2011.txt.gz");
+        let path = ctx.out.join("wiod_2011.txt.gz");
         std::fs::write(&path, &bytes).map_err(|e| DataError::io(&path, e))?;
     }
     let back = crate::mrio::wiod_from_snapshot("wiod_2011.txt.gz", &bytes, &crate::mrio::MrioLoadOptions::wiod())?;
@@ -415,68 +476,58 @@ pub fn build(raw: &Path, out: &Path, progress: &mut dyn FnMut(BuildEvent)) -> Re
         return Err(DataError::Reconciliation { what: "wiod_2011 round trip".into(), detail: "values differ".into() });
     }
     let n = wiod.table.regions.len() * wiod.table.sectors.len();
-    datasets.push(entry(raw, out, "wiod_2011", n as u64, "2011".into(), vec![wiod.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "wiod_2011", rows: n as u64 });
+    Ok(Built { rows: n as u64, years: "2011".into(), coverage: vec![wiod.coverage.clone()] })
+}
 
-    // HS → ISIC Rev.3 → WIOD sectors.
-    start("concordance_hs_wiod", progress);
-    let map = crate::concordance::HsToWiod::load_raw(raw)?;
+/// HS → ISIC Rev.3 → WIOD sectors.
+fn step_concordance_hs_wiod(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let map = crate::concordance::HsToWiod::load_raw(ctx.raw)?;
     let csv = map.to_snapshot_csv();
-    write_gz(out, "hs_wiod.csv.gz", &csv)?;
+    write_gz(ctx.out, "hs_wiod.csv.gz", &csv)?;
     if crate::concordance::HsToWiod::from_snapshot_csv("hs_wiod.csv.gz", &csv)?.to_snapshot_csv() != csv {
         return Err(DataError::Reconciliation { what: "concordance_hs_wiod round trip".into(), detail: "tables differ after reading back".into() });
     }
     let rows = (csv.lines().count() - 1) as u64;
-    datasets.push(entry(raw, out, "concordance_hs_wiod", rows, "HS 1992–2022".into(), map.load_coverage.clone())?);
-    progress(BuildEvent::Done { id: "concordance_hs_wiod", rows });
+    Ok(Built { rows: rows, years: "HS 1992–2022".into(), coverage: map.load_coverage.clone() })
+}
 
-    // Autos: Toyota's results by country and OICA production.
-    start("autos", progress);
-    let (toyota, oica) = crate::autos::load_raw(raw)?;
+/// Toyota's results by country and OICA production.
+fn step_autos(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let (toyota, oica) = crate::autos::load_raw(ctx.raw)?;
     let t_csv = toyota.to_snapshot_csv();
     let o_csv = oica.to_snapshot_csv();
-    write_gz(out, "toyota_results.csv.gz", &t_csv)?;
-    write_gz(out, "oica_production.csv.gz", &o_csv)?;
+    write_gz(ctx.out, "toyota_results.csv.gz", &t_csv)?;
+    write_gz(ctx.out, "oica_production.csv.gz", &o_csv)?;
     let back = crate::autos::ToyotaResults::parse("toyota_results.csv.gz", t_csv.as_bytes())?;
     if back.rows != toyota.rows {
         return Err(DataError::Reconciliation { what: "toyota_results round trip".into(), detail: "rows differ".into() });
     }
     let rows = (toyota.rows.len() + oica.rows.len()) as u64;
-    datasets.push(entry(raw, out, "autos", rows, "2007–2024 (Toyota), 2019–2024 (OICA)".into(), vec![toyota.coverage.clone(), oica.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "autos", rows });
+    Ok(Built { rows: rows, years: "2007–2024 (Toyota), 2019–2024 (OICA)".into(), coverage: vec![toyota.coverage.clone(), oica.coverage.clone()] })
+}
 
-    // θ for the WIOD sectors.
-    start("wiod_thetas", progress);
-    let thetas = crate::ge_inputs::load_wiod_thetas(raw)?;
+/// θ for the WIOD sectors.
+fn step_wiod_thetas(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    let thetas = crate::ge_inputs::load_wiod_thetas(ctx.raw)?;
     let csv = crate::ge_inputs::to_snapshot(&thetas);
-    write_gz(out, "wiod_thetas.csv.gz", &csv)?;
+    write_gz(ctx.out, "wiod_thetas.csv.gz", &csv)?;
     if crate::ge_inputs::from_snapshot("wiod_thetas.csv.gz", &csv)?.theta != thetas.theta {
         return Err(DataError::Reconciliation { what: "wiod_thetas round trip".into(), detail: "values differ".into() });
     }
-    datasets.push(entry(raw, out, "wiod_thetas", 35, "CP (2015) estimates".into(), vec![thetas.coverage.clone()])?);
-    progress(BuildEvent::Done { id: "wiod_thetas", rows: 35 });
+    Ok(Built { rows: 35, years: "CP (2015) estimates".into(), coverage: vec![thetas.coverage.clone()] })
+}
 
-    // GSIM 4-region example: the four small CSVs in one file, one section each.
-    start("gsim_4region", progress);
+/// The GSIM 4-region example: the four small CSVs in one file, one section each.
+fn step_gsim_4region(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
     let mut text = String::new();
     for name in GSIM_FILES {
         text.push_str(&format!("### {name}\n"));
-        text.push_str(read::read_to_string(&raw.join("gsim_4region_example").join(name))?.trim_end());
+        text.push_str(read::read_to_string(&ctx.raw.join("gsim_4region_example").join(name))?.trim_end());
         text.push('\n');
     }
-    write_gz(out, "gsim_4region.txt.gz", &text)?;
+    write_gz(ctx.out, "gsim_4region.txt.gz", &text)?;
     let inputs = parse_gsim_sections(&text)?;
-    datasets.push(entry(raw, out, "gsim_4region", inputs.exporters.len() as u64, "example".into(), vec![])?);
-    progress(BuildEvent::Done { id: "gsim_4region", rows: inputs.exporters.len() as u64 });
-
-    let manifest = Manifest { kanzei_version: env!("CARGO_PKG_VERSION").into(), datasets, reconciliations };
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| DataError::Reconciliation {
-        what: "manifest".into(),
-        detail: e.to_string(),
-    })?;
-    write_plain(out, "manifest.json", &(json + "\n"))?;
-    write_plain(out, "PROVENANCE.md", &provenance_markdown(&manifest))?;
-    Ok(manifest)
+    Ok(Built { rows: inputs.exporters.len() as u64, years: "example".into(), coverage: vec![] })
 }
 
 fn rel(raw: &Path, path: &Path) -> String {

@@ -741,41 +741,21 @@ struct CellStage<'a> {
     rate_for: Vec<Vec<Option<f64>>>,
 }
 
-impl<'a> CellStage<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        scenario: &'a Scenario,
-        cells: &'a CellSet,
-        schedule: &'a Schedule,
-        inputs: &'a TariffInputs,
-        cov: &'a Coverage,
-        proxies: &'a ProxyTables,
-        metal: &'a MetalIndex,
-        listed: &'a [ListedMetals],
-    ) -> CellStage<'a> {
-        let mut exporters: Vec<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
-        exporters.sort();
-        exporters.dedup();
-        let rate_for = scenario
-            .measures
-            .iter()
-            .map(|m| exporters.iter().map(|e| if exporter_matches(m, *e) { measure_rate(m, *e, inputs) } else { None }).collect())
-            .collect();
-        CellStage {
-            scenario,
-            cells,
-            schedule,
-            inputs,
-            cov,
-            proxies,
-            metal,
-            listed,
-            pref_partners: inputs.preference_share.keys().map(|(p, _)| *p).collect(),
-            exporter_idx: exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect(),
-            rate_for,
-        }
-    }
+/// Each measure's rate for each exporter of the cells (None: the measure skips the
+/// exporter), with the exporters' index.
+fn exporter_rates(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs) -> (FastMap<AreaCode, usize>, Vec<Vec<Option<f64>>>) {
+    let mut exporters: Vec<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
+    exporters.sort();
+    exporters.dedup();
+    let rate_for = scenario
+        .measures
+        .iter()
+        .map(|m| exporters.iter().map(|e| if exporter_matches(m, *e) { measure_rate(m, *e, inputs) } else { None }).collect())
+        .collect();
+    (exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect(), rate_for)
+}
 
+impl CellStage<'_> {
     /// The cells `range`, in order.
     fn run(&self, range: std::ops::Range<usize>) -> CellPart {
         let mut part = CellPart::default();
@@ -912,7 +892,20 @@ impl Compiled {
         let listed: Vec<ListedMetals> =
             cov.covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
         let proxies = ProxyTables::build(scenario, cells, schedule, inputs, &cov, &metal, &listed);
-        let stage = CellStage::new(scenario, cells, schedule, inputs, &cov, &proxies, &metal, &listed);
+        let (exporter_idx, rate_for) = exporter_rates(scenario, cells, inputs);
+        let stage = CellStage {
+            scenario,
+            cells,
+            schedule,
+            inputs,
+            cov: &cov,
+            proxies: &proxies,
+            metal: &metal,
+            listed: &listed,
+            pref_partners: inputs.preference_share.keys().map(|(p, _)| *p).collect(),
+            exporter_idx,
+            rate_for,
+        };
         let n = cells.cells.len();
         let mut part = std::thread::scope(|scope| {
             let stage = &stage;

@@ -8,21 +8,11 @@
 
 mod common;
 
+use common::etr;
+
 use kanzei_core::AreaCode;
 use kanzei_tariff::engine::Compiled;
 
-fn etr(compiled: &Compiled, cells: &kanzei_tariff::cells::CellSet, date: &str, partner: Option<&str>) -> f64 {
-    let e = compiled.evaluate(date.parse().unwrap());
-    let p = partner.map(|p| AreaCode::new(p).unwrap());
-    let (mut num, mut den) = (0.0, 0.0);
-    for (c, r) in cells.cells.iter().zip(&e.total_pct) {
-        if p.is_none_or(|p| c.exporter == p) {
-            num += c.value_usd * r;
-            den += c.value_usd;
-        }
-    }
-    num / den
-}
 
 #[test]
 fn etr_matches_the_budget_lab_published_figures() {

@@ -13,6 +13,8 @@
 
 mod common;
 
+use common::etr;
+
 use kanzei_core::AreaCode;
 use kanzei_tariff::cells::Granularity;
 use kanzei_tariff::engine::{slot_name, Compiled, Evaluation};
@@ -22,18 +24,6 @@ fn d(text: &str) -> Date {
     text.parse().unwrap()
 }
 
-fn etr(compiled: &Compiled, cells: &kanzei_tariff::cells::CellSet, date: &str, partner: Option<&str>) -> f64 {
-    let e = compiled.evaluate(d(date));
-    let p = partner.map(|p| AreaCode::new(p).unwrap());
-    let (mut num, mut den) = (0.0, 0.0);
-    for (c, r) in cells.cells.iter().zip(&e.total_pct) {
-        if p.is_none_or(|p| c.exporter == p) {
-            num += c.value_usd * r;
-            den += c.value_usd;
-        }
-    }
-    num / den
-}
 
 fn slot_idx(name: &str) -> usize {
     (0..kanzei_tariff::engine::N_SLOTS).find(|&i| slot_name(i) == name).unwrap()

@@ -9,10 +9,10 @@ use kanzei_tariff::cells::Granularity;
 use serde_json::json;
 
 use super::fmt::{bn, pct, sentence_case, short};
-use super::{claims_block, figure, key_figure, table, BriefError, Ctx, Out};
+use super::{usd_bn_bars, claims_block, figure, key_figure, table, BriefError, Ctx, Out};
 use crate::document::{Block, Footnote, Section};
 use crate::facts::share_pct;
-use crate::svg::{Bar, ChartText, HBarChart, ValueFormat};
+use crate::svg::{Bar, ChartText};
 
 /// One chapter of the partner's exports to the U.S.
 pub(crate) struct ChapterRow {
@@ -111,7 +111,7 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         &["hs10", "scenario"],
     ));
     let bars: Vec<Bar> = rows.iter().take(10).map(|r| Bar::new(format!("{} {}", r.chapter, short(&sentence_case(&r.name), 28)), r.imports_usd / 1e9)).collect();
-    let mut chart = HBarChart::new(
+    let chart = usd_bn_bars(
         ChartText::new(
             format!("What the United States imports from {}, 2024", p.short),
             format!("U.S. imports for consumption from {} in 2024 by HS chapter, billions of dollars, the ten largest chapters.", p.name),
@@ -119,11 +119,9 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         .with_subtitle("Imports for consumption by HS chapter, billions of dollars")
         .with_source("Source: U.S. Census Bureau via USITC DataWeb / tradewartracker (HS10 and HS2 by partner)."),
         bars,
-        ValueFormat::UsdBn { decimals: 1 },
-    );
-    chart.axis_label = Some("$ bn".into());
+    )?;
     s.push(figure(
-        chart.render()?,
+        chart,
         "imports-by-chapter.svg",
         format!("The ten largest chapters make up {} of U.S. imports from {}.", pct(share_pct(rows.iter().take(10).map(|r| r.imports_usd).sum(), total), 0), p.short),
         &["hs10"],

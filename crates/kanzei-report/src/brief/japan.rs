@@ -7,7 +7,7 @@ use kanzei_core::FlowDirection;
 use serde_json::json;
 
 use super::fmt::{bn, pct, short_name};
-use super::{claims_block, code, figure, key_figure, table, BriefError, Ctx, Out};
+use super::{usd_bn_bars, claims_block, code, figure, key_figure, table, BriefError, Ctx, Out};
 use crate::document::{Block, Callout, CalloutKind, Footnote, Section};
 use crate::facts::{ordinal, share_pct};
 use crate::svg::{Bar, ChartDate, ChartText, HBarChart, LineChart, LineSeries, LineShape, ValueFormat};
@@ -51,7 +51,7 @@ pub(crate) fn exports_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Sectio
         key_figure(format!("¥{:.1} tn", total_us / 1e3), &format!("Japan's exports to the United States, {YEAR}"), Some(bn(total_us * 1e9 / rate)), "mof"),
         key_figure(pct(share_pct(mv + parts, total_us), 1), "Motor vehicles and parts in them", None, "mof"),
     ]));
-    let mut chart = HBarChart::new(
+    let chart = usd_bn_bars(
         ChartText::new(
             format!("Japan's exports to the United States by commodity group, {YEAR}"),
             format!("Japan's {YEAR} exports to the United States by MOF commodity item, billions of dollars at the WEO-implied yen rate; motor vehicles and parts highlighted."),
@@ -59,11 +59,9 @@ pub(crate) fn exports_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Sectio
         .with_subtitle("Japan's customs statistics (f.o.b.), billions of dollars")
         .with_source("Source: Ministry of Finance Japan, Trade Statistics; IMF WEO for the yen rate."),
         bars,
-        ValueFormat::UsdBn { decimals: 1 },
-    );
-    chart.axis_label = Some("$ bn".into());
+    )?;
     s.push(figure(
-        chart.render()?,
+        chart,
         "japan-exports-to-us.svg",
         format!(
             "Seen from Japan, motor vehicles and their parts were {} of its ¥{:.1} tn of exports to the United States ({} at ¥{:.0}/$).",
@@ -184,18 +182,16 @@ pub(crate) fn lng_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, B
             }
         })
         .collect();
-    let mut chart = HBarChart::new(
+    let chart = usd_bn_bars(
         ChartText::new(format!("Where Japan buys its LNG, {YEAR}"), format!("Japan's {YEAR} imports of liquefied natural gas by supplier, billions of dollars; the United States highlighted."))
             .with_subtitle("Japan's LNG imports by supplier, $ bn (c.i.f.)")
             .with_source("Source: Ministry of Finance Japan, Trade Statistics; IMF WEO for the yen rate."),
         bars,
-        ValueFormat::UsdBn { decimals: 1 },
-    );
-    chart.axis_label = Some("$ bn".into());
+    )?;
     let us_rank = suppliers.iter().position(|(p, _)| *p == usa).map_or(0, |i| i + 1);
     let top2: f64 = suppliers.iter().take(2).map(|x| x.1).sum();
     s.push(figure(
-        chart.render()?,
+        chart,
         "japan-lng-suppliers.svg",
         format!(
             "{} and {} supplied {} of Japan's LNG; the United States was the {} largest supplier with {} (by value, MOF).",

@@ -365,6 +365,13 @@ pub(crate) fn figure(svg: String, file_name: &str, caption: String, footnotes: &
     Block::Chart(Figure { svg, caption, file_name: file_name.into(), footnotes: footnotes.iter().map(|s| s.to_string()).collect() })
 }
 
+/// A horizontal bar chart in billions of dollars, the kind most sections draw.
+pub(crate) fn usd_bn_bars(text: crate::svg::ChartText, bars: Vec<crate::svg::Bar>) -> Result<String, crate::svg::ChartError> {
+    let mut chart = crate::svg::HBarChart::new(text, bars, crate::svg::ValueFormat::UsdBn { decimals: 1 });
+    chart.axis_label = Some("$ bn".into());
+    chart.render()
+}
+
 pub(crate) fn table(caption: &str, headers: &[&str], rows: Vec<Vec<String>>, note: Option<String>, footnotes: &[&str]) -> Block {
     let mut t = Table::new(headers.iter().map(|h| h.to_string()).collect(), rows);
     t.caption = Some(caption.into());

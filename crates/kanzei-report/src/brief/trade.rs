@@ -6,10 +6,10 @@ use kanzei_data::DataError;
 use serde_json::json;
 
 use super::fmt::{bn, join_names, pct};
-use super::{figure, key_figure, BriefError, Ctx, Out};
+use super::{usd_bn_bars, figure, key_figure, BriefError, Ctx, Out};
 use crate::document::{Block, Footnote, Section};
 use crate::facts::{ordinal, share_pct};
-use crate::svg::{Bar, ChartText, ColumnChart, HBarChart, ValueFormat};
+use crate::svg::{Bar, ChartText, ColumnChart, ValueFormat};
 
 /// The year of the trade data the brief describes.
 pub(crate) const TRADE_YEAR: i32 = 2024;
@@ -132,7 +132,7 @@ fn deficits_chart(ctx: &Ctx<'_, '_>, h: &Headline) -> Result<Block, BriefError> 
         bars.push(Bar::highlighted(p.short.clone(), -h.balance_usd / 1e9));
         bars.sort_by(|a, b| b.value.total_cmp(&a.value));
     }
-    let mut chart = HBarChart::new(
+    let chart = usd_bn_bars(
         ChartText::new(
             format!("The largest U.S. goods deficits and {}, {TRADE_YEAR}", p.short),
             format!("Bilateral goods deficits of the United States in {TRADE_YEAR}, billions of dollars, largest first; {} highlighted.", p.name),
@@ -140,16 +140,14 @@ fn deficits_chart(ctx: &Ctx<'_, '_>, h: &Headline) -> Result<Block, BriefError> 
         .with_subtitle("U.S. imports less exports, billions of dollars")
         .with_source("Source: U.S. Census Bureau, FT-900 country data."),
         bars,
-        ValueFormat::UsdBn { decimals: 1 },
-    );
-    chart.axis_label = Some("$ bn".into());
+    )?;
     let largest = table.partners.first().map_or(f64::NAN, |r| r.balance_usd);
     let caption = match h.deficit_rank {
         Some(r) if r > 1 => format!("{}'s deficit is the {} largest; the largest is about {:.0} times as large.", p.short, ordinal(r as i64), largest / h.balance_usd),
         Some(_) => format!("{}'s deficit is the largest.", p.short),
         None => format!("The United States has a surplus of {} with {}.", bn(h.balance_usd), p.short),
     };
-    Ok(figure(chart.render()?, "largest-deficits.svg", caption, &["census"]))
+    Ok(figure(chart, "largest-deficits.svg", caption, &["census"]))
 }
 
 /// The balance since 2015 as columns.

@@ -4,11 +4,11 @@
 use serde_json::json;
 
 use super::fmt::{bn, pct, short_name};
-use super::{figure, key_figure, table, BriefError, Ctx, Out};
+use super::{usd_bn_bars, figure, key_figure, table, BriefError, Ctx, Out};
 use crate::document::{Block, Callout, CalloutKind, Footnote, Section};
 use crate::facts::share_pct;
 use crate::runs;
-use crate::svg::{Bar, ChartText, HBarChart, ValueFormat};
+use crate::svg::{Bar, ChartText};
 
 /// Third countries whose route is reported on its own in the headline: the USMCA partners.
 const USMCA_ROUTES: [&str; 2] = ["MEX", "CAN"];
@@ -103,7 +103,7 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
             }
         })
         .collect();
-    let mut chart = HBarChart::new(
+    let chart = usd_bn_bars(
         ChartText::new(
             format!("Where value added from {} enters the United States", p.short),
             format!("Value added from {} in 2024 U.S. imports by the country that ships the goods, billions of dollars; direct exports highlighted.", p.name),
@@ -111,11 +111,9 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         .with_subtitle("Value added by route, billions of dollars")
         .with_source("Source: kanzei on WIOD 2011 (Leontief inverse) and 2024 Census imports."),
         bars,
-        ValueFormat::UsdBn { decimals: 1 },
-    );
-    chart.axis_label = Some("$ bn".into());
+    )?;
     s.push(figure(
-        chart.render()?,
+        chart,
         "value-added-routes.svg",
         format!("{} of {}'s value added in U.S. imports arrives through third countries.", pct(share_pct(indirect_va, va.total_origin_va_usd), 0), p.short),
         &["wiod"],
