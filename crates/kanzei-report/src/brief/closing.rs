@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::fmt::{bn, pct};
+use super::fmt::{bn, pct, signed_pct};
 use super::{headline_json, Ctx, Out, SectionKind};
 use crate::claims;
 use crate::document::{Block, Callout, CalloutKind, Section};
@@ -70,9 +70,9 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
     }
     if out.get("ge_partner_pct").is_finite() {
         points.push(format!(
-            "In general equilibrium its real income changes by {:+.2}% ({:+.2}% with Chinese and Canadian retaliation).",
-            out.get("ge_partner_pct"),
-            out.get("ge_partner_retaliation_pct")
+            "In general equilibrium its real income changes by {} ({} with Chinese and Canadian retaliation).",
+            signed_pct(out.get("ge_partner_pct")),
+            signed_pct(out.get("ge_partner_retaliation_pct"))
         ));
     }
     if out.get("lng_bound_share_pct").is_finite() {

@@ -142,8 +142,8 @@ pub(crate) fn lng_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, B
     let mof = ctx.store.japan_mof()?;
     let (usa, wld, jpn) = (code("USA"), code("WLD"), code("JPN"));
     let rate = yen_rate(ctx, out, YEAR)?;
-    let balance = super::trade::headline(ctx)?.balance_usd;
-    let imports = super::trade::headline(ctx)?.imports_usd;
+    let headline = super::trade::headline(ctx)?;
+    let (balance, imports) = (headline.balance_usd, headline.imports_usd);
     let mut s = Section::new("offsets", "Offsets: LNG and the investment pledge");
     let world = mof.value(FlowDirection::Imports, wld, "Lng", YEAR).unwrap_or(0.0);
     let from_us = mof.value(FlowDirection::Imports, usa, "Lng", YEAR).unwrap_or(0.0);

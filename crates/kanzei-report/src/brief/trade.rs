@@ -1,7 +1,7 @@
 //! Trade: the partner's goods trade with the United States in 2024, the balance and its rank,
 //! and its history (Census FT-900).
 
-use kanzei_data::census_country::musd_to_usd;
+use kanzei_data::census_country::{musd_to_usd, BalanceTable};
 use kanzei_data::DataError;
 use serde_json::json;
 
@@ -29,7 +29,11 @@ pub(crate) struct Headline {
 
 pub(crate) fn headline(ctx: &Ctx<'_, '_>) -> Result<Headline, BriefError> {
     let census = ctx.store.census_country()?;
-    let table = census.balance(TRADE_YEAR, ctx.registry())?;
+    headline_from(ctx, &census.balance(TRADE_YEAR, ctx.registry())?)
+}
+
+fn headline_from(ctx: &Ctx<'_, '_>, table: &BalanceTable) -> Result<Headline, BriefError> {
+    let census = ctx.store.census_country()?;
     let (exports_usd, imports_usd) = if let Some(row) = table.get(ctx.partner.code) {
         (row.exports_usd, row.imports_usd)
     } else if let Some(row) = ctx.partner.census_codes.iter().find_map(|c| census.get(TRADE_YEAR, *c)) {
@@ -62,7 +66,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     let p = &ctx.partner;
     let census = ctx.store.census_country()?;
     out.footnote(Footnote::from_source("census", &census.source(&TRADE_YEAR.to_string())));
-    let h = headline(ctx)?;
+    let table = census.balance(TRADE_YEAR, ctx.registry())?;
+    let h = headline_from(ctx, &table)?;
     let total = h.exports_usd + h.imports_usd;
     out.set("exports_usd", h.exports_usd);
     out.set("imports_usd", h.imports_usd);
@@ -83,7 +88,7 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     s.push(Block::KeyFigures(vec![
         key_figure(bn(total), &format!("U.S.–{} goods trade, {TRADE_YEAR}", p.short), Some(format!("exports {} · imports {}", bn(h.exports_usd), bn(h.imports_usd))), "census"),
         key_figure(bn(h.balance_usd), &format!("U.S. goods balance with {}", p.short), Some(balance_words.clone()), "census"),
-        key_figure(pct(share_pct(h.imports_usd, total_us_imports(ctx)?), 1), &format!("{}'s share of U.S. goods imports", p.short), Some(format!("{TRADE_YEAR}, general imports")), "census"),
+        key_figure(pct(share_pct(h.imports_usd, table.partners.iter().map(|p| p.imports_usd).sum()), 1), &format!("{}'s share of U.S. goods imports", p.short), Some(format!("{TRADE_YEAR}, general imports")), "census"),
     ]));
     let rank_sentence = match h.deficit_rank {
         Some(1) => format!("It was the largest U.S. bilateral deficit among the {} countries Census reports.", h.countries_ranked),
@@ -102,7 +107,7 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         bn(h.balance_usd),
         if p.is_group { format!(" The figures are Census's own for the group ({} members).", p.members.len()) } else { String::new() },
     )));
-    s.push(deficits_chart(ctx, &h)?);
+    s.push(deficits_chart(ctx, &table, &h)?);
     s.push(history_chart(ctx, out)?);
     out.json.insert(
         "trade".into(),
@@ -111,15 +116,9 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     Ok(s)
 }
 
-fn total_us_imports(ctx: &Ctx<'_, '_>) -> Result<f64, BriefError> {
-    let table = ctx.store.census_country()?.balance(TRADE_YEAR, ctx.registry())?;
-    Ok(table.partners.iter().map(|p| p.imports_usd).sum())
-}
-
 /// The ten largest deficits, the partner (or its members) highlighted; the partner's own bar
 /// is added when it is not among them.
-fn deficits_chart(ctx: &Ctx<'_, '_>, h: &Headline) -> Result<Block, BriefError> {
-    let table = ctx.store.census_country()?.balance(TRADE_YEAR, ctx.registry())?;
+fn deficits_chart(ctx: &Ctx<'_, '_>, table: &BalanceTable, h: &Headline) -> Result<Block, BriefError> {
     let p = &ctx.partner;
     let mut bars: Vec<Bar> = table
         .partners
