@@ -40,6 +40,7 @@ pub mod read;
 pub mod snapshot;
 pub mod store;
 pub mod tariff_inputs;
+pub mod testing;
 pub mod us_exports;
 pub mod us_imports;
 pub mod weo;

@@ -16,13 +16,7 @@ use kanzei_data::concordance::{
 use kanzei_data::Store;
 
 fn raw() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        None
-    }
+    kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn c(text: &str) -> WiodSector {

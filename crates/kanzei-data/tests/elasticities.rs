@@ -14,13 +14,7 @@ use kanzei_data::elasticities::{
 };
 
 fn raw() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        None
-    }
+    kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

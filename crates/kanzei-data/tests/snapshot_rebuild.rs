@@ -7,13 +7,7 @@ use kanzei_data::snapshot::{build, embedded_manifest};
 use kanzei_data::Store;
 
 fn raw_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        None
-    }
+    kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

@@ -20,15 +20,11 @@ use kanzei_data::elasticities::gsim_input;
 use kanzei_pe::gsim::{solve_linear, solve_nonlinear, GsimData, GsimProblem, NewtonOptions, StopReason};
 
 fn raw() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw/gsim_4region_example");
-    dir.exists().then_some(dir)
+    Some(kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))?.join("gsim_4region_example"))
 }
 
 fn data() -> Option<GsimData> {
-    let Some(dir) = raw() else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        return None;
-    };
+    let dir = raw()?;
     let inputs = gsim_input::read_dir(&dir).unwrap();
     Some(GsimData {
         exporters: inputs.exporters,

@@ -24,11 +24,7 @@ fn to_model(kind: ElasticityKind, r: &Resolved) -> Elasticity {
 
 #[test]
 fn smart_over_every_us_hs10_partner_cell() {
-    let raw = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw");
-    if !raw.exists() {
-        eprintln!("skipped: ../shared/data/raw not present");
-        return;
-    }
+    let Some(raw) = kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR")) else { return };
     let tables = ElasticityTables::load_raw(&raw).unwrap();
     let resolver = Resolver::new(&tables, None, ResolverConfig::default());
     let store = kanzei_data::Store::embedded();

@@ -19,13 +19,8 @@ use kanzei_tariff::engine::Evaluation;
 use kanzei_tariff::sectors::{sector_tariffs, SectorTariffs};
 
 fn map() -> Option<HsToWiod> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/raw");
-    if dir.exists() {
-        Some(HsToWiod::load_raw(&dir).expect("concordance loads"))
-    } else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        None
-    }
+    let dir = kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))?;
+    Some(HsToWiod::load_raw(&dir).expect("concordance loads"))
 }
 
 fn c(text: &str) -> WiodSector {

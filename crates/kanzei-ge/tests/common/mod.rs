@@ -13,13 +13,7 @@ use kanzei_ge::caliendo_parro::ObservedEconomy;
 
 /// `<workspace>/../shared/data/raw`, or `None` (after printing the skip notice) when absent.
 pub fn raw_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/raw"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: ../shared/data/raw not present");
-        None
-    }
+    kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The CP 1993 data, or `None` when the raw folder is absent.

@@ -12,13 +12,7 @@ use kanzei_mrio::Mrio;
 /// `<workspace root>/../shared/data/raw`, or `None` (after printing the skip notice) when
 /// it is absent.
 pub fn shared_raw() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/raw"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/data/raw not present");
-        None
-    }
+    kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `bench/reference/<name>` in the repository.
