@@ -5,7 +5,6 @@
 //! crate's types (the two crates do not depend on each other).
 #![expect(clippy::print_stderr, reason = "the tests report the numbers they check")]
 
-use std::path::PathBuf;
 
 use kanzei_data::elasticities::{ElasticityTables, Resolved, Resolver, ResolverConfig};
 use kanzei_pe::elasticity::{Elasticity, ElasticityKind, ElasticityPanel, ElasticitySource, ProductElasticities};

@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 
 use kanzei_core::AreaCode;
 use kanzei_data::concordance::{HsToWiod, MatchLevel, WiodRegion, WiodSector};

@@ -10,7 +10,6 @@ mod common;
 
 use common::etr;
 
-use kanzei_core::AreaCode;
 use kanzei_tariff::engine::Compiled;
 
 

@@ -17,7 +17,7 @@ use common::etr;
 
 use kanzei_core::AreaCode;
 use kanzei_tariff::cells::Granularity;
-use kanzei_tariff::engine::{slot_name, Compiled, Evaluation};
+use kanzei_tariff::engine::{slot_name, Evaluation};
 use kanzei_tariff::Date;
 
 fn d(text: &str) -> Date {
