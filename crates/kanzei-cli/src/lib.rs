@@ -71,6 +71,9 @@ pub enum Command {
     /// Partial equilibrium at product level: SMART, GSIM, elasticities.
     #[command(subcommand)]
     Pe(commands::pe::PeCommand),
+    /// Who pays: a tariff change carried through the U.S. input–output system to consumer
+    /// prices (PCE, goods, core goods, categories) and household cost.
+    Prices(commands::prices::PricesArgs),
     /// Run every published reproduction kanzei has and compare.
     Validate(commands::validate::ValidateArgs),
     /// A partner brief (any U.S. partner, or a named brief such as us-japan-2025): HTML, Markdown and SVG charts, every number recomputed and
@@ -137,6 +140,7 @@ pub fn run_with(command: Command, store: &kanzei_data::Store, out: &mut dyn Writ
         Command::Va(cmd) => commands::va::run(cmd, store, out),
         Command::Ge(cmd) => commands::ge::run(cmd, store, out),
         Command::Pe(cmd) => commands::pe::run(cmd, store, out),
+        Command::Prices(args) => commands::prices::run(args, store, out),
         Command::Validate(args) => commands::validate::run(args, store, out),
         Command::Brief(args) => commands::brief::run(args, store, out),
         Command::Claims(cmd) => commands::claims::run(cmd, store, out),

@@ -258,6 +258,34 @@ pub const DATASETS: &[DatasetInfo] = &[
         snapshot: &["toyota_results.csv.gz", "oica_production.csv.gz"],
         derivation: "Toyota: calendar years kept (fiscal years, half-years and months set aside and counted). OICA: footnote text stripped from country names.",
     },
+    DatasetInfo {
+        id: "bea_io_2017",
+        title: "BEA 2017 detail input–output: total requirements, supply totals, PCE bridge; HS10/NAICS → BEA commodity maps",
+        publisher: "U.S. Bureau of Economic Analysis (via tradewartracker/tariffs-inflation, MIT); HS10 map from the Yale Budget Lab tariff-rate tracker",
+        licence: "U.S. government work (public domain); compilation MIT",
+        citation: "U.S. Bureau of Economic Analysis, Input–Output Accounts, 2017 benchmark (detail), commodity-by-commodity total requirements; Supply table 2017; PCE Bridge Table 2017; BEA Industry and Commodity Codes and NAICS Concordance",
+        unit: "coefficients (total requirements); USD millions (supply, PCE bridge)",
+        inputs: &[
+            "bea_io_2017_pce_bridge_us_imports_naics_2025/derived_cxc_total_requirements_2017.csv",
+            "bea_io_2017_pce_bridge_us_imports_naics_2025/derived_supply_2017_commodity_totals.csv",
+            "bea_io_2017_pce_bridge_us_imports_naics_2025/derived_pce_bridge_2017_detail.csv",
+            "bea_io_2017_pce_bridge_us_imports_naics_2025/derived_bea_naics_concordance_naics_codes.csv",
+            "budgetlab_tariff_rate_tracker/resources/metal_content_shares_bea_hs10.csv",
+        ],
+        snapshot: &["bea_io_2017.txt.gz"],
+        derivation: "One file, one section each: the 402 commodities with output, imports and supply at basic prices (total row T017 and notes set aside); the total-requirements matrix by commodity index, zeros dropped, values unchanged; the PCE bridge rows (purchasers' value = producers' value + margins checked on every row); NAICS prefixes → BEA detail commodities (rows without a NAICS code set aside); HS10 → NAICS and BEA detail code (the metal shares are not kept here).",
+    },
+    DatasetInfo {
+        id: "us_imports_naics6_monthly",
+        title: "U.S. imports for consumption and calculated duties by NAICS6, monthly 2020-01…2025-12",
+        publisher: "U.S. Census Bureau, international trade API (via tradewartracker/tariffs-inflation, MIT)",
+        licence: "U.S. government work (public domain); compilation MIT",
+        citation: "U.S. Census Bureau, U.S. International Trade in Goods, imports by NAICS (CON_VAL_MO, CAL_DUT_MO)",
+        unit: "USD; imports for consumption (customs value) and calculated duty",
+        inputs: &["bea_io_2017_pce_bridge_us_imports_naics_2025/derived_us_imports_naics6_monthly_2020_2025.csv"],
+        snapshot: &["us_imports_naics6_monthly.txt.gz"],
+        derivation: "All-countries NAICS6 rows kept with month, imports and duty in USD; descriptions moved to a section of their own (one per code).",
+    },
 ];
 
 /// Looks up a dataset by id.

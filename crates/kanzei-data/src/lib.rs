@@ -12,6 +12,7 @@
 //! | [`japan_mof`] | Japan MOF trade by area × commodity | JPY billions |
 //! | [`weo`] | IMF World Economic Outlook | as published |
 //! | [`hts`] | USITC Harmonized Tariff Schedule | rate text |
+//! | [`us_io`] | BEA 2017 detail IO, PCE bridge; Census imports and duties by NAICS6, monthly | USD millions / USD |
 //!
 //! [`Store`] hands out datasets from either the snapshot compiled into the binary or a
 //! folder of official files; [`snapshot::build`] derives the snapshot from such a folder.
@@ -43,6 +44,7 @@ pub mod tariff_inputs;
 pub mod testing;
 pub mod us_exports;
 pub mod us_imports;
+pub mod us_io;
 pub mod weo;
 
 pub use error::DataError;

@@ -55,6 +55,8 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     ("hs_wiod.csv.gz", include_bytes!("../../../data/hs_wiod.csv.gz")),
     ("toyota_results.csv.gz", include_bytes!("../../../data/toyota_results.csv.gz")),
     ("oica_production.csv.gz", include_bytes!("../../../data/oica_production.csv.gz")),
+    ("bea_io_2017.txt.gz", include_bytes!("../../../data/bea_io_2017.txt.gz")),
+    ("us_imports_naics6_monthly.txt.gz", include_bytes!("../../../data/us_imports_naics6_monthly.txt.gz")),
 ];
 
 /// The four GSIM example files, in the order `gsim_input::parse` takes them.
@@ -215,6 +217,8 @@ const STEPS: &[(&str, Step)] = &[
     ("autos", step_autos),
     ("wiod_thetas", step_wiod_thetas),
     ("gsim_4region", step_gsim_4region),
+    ("bea_io_2017", step_bea_io_2017),
+    ("us_imports_naics6_monthly", step_us_imports_naics6_monthly),
 ];
 
 /// Builds the snapshot from `raw` into `out`, one step per dataset.
@@ -515,6 +519,34 @@ fn step_wiod_thetas(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
         return Err(DataError::Reconciliation { what: "wiod_thetas round trip".into(), detail: "values differ".into() });
     }
     Ok(Built { rows: 35, years: "CP (2015) estimates".into(), coverage: vec![thetas.coverage.clone()] })
+}
+
+/// BEA's 2017 IO tables and the code maps; the matrix and the bridge must read back exactly.
+fn step_bea_io_2017(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    use crate::us_io;
+    let io = us_io::load_io_raw(ctx.raw)?;
+    let text = us_io::io_to_snapshot(&io);
+    write_gz(ctx.out, us_io::IO_SNAPSHOT, &text)?;
+    let back = us_io::io_from_snapshot(us_io::IO_SNAPSHOT, &text)?;
+    if back.total_requirements != io.total_requirements || back.pce != io.pce || back.commodities != io.commodities || back.hs10 != io.hs10 {
+        return Err(DataError::Reconciliation { what: "bea_io_2017 round trip".into(), detail: "tables differ after reading back".into() });
+    }
+    let rows = (io.commodities.len() + io.pce.len() + io.hs10.len()) as u64;
+    Ok(Built { rows, years: "2017 (benchmark)".into(), coverage: io.coverage })
+}
+
+/// Monthly imports and duties by NAICS6, reconciled by total through the round trip.
+fn step_us_imports_naics6_monthly(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
+    use crate::us_io;
+    let monthly = us_io::load_monthly_raw(ctx.raw)?;
+    let text = us_io::monthly_to_snapshot(&monthly);
+    write_gz(ctx.out, us_io::MONTHLY_SNAPSHOT, &text)?;
+    let back = us_io::monthly_from_snapshot(us_io::MONTHLY_SNAPSHOT, &text)?;
+    if back.rows != monthly.rows {
+        return Err(DataError::Reconciliation { what: "us_imports_naics6_monthly round trip".into(), detail: "rows differ after reading back".into() });
+    }
+    let years = monthly.span().map_or_else(String::new, |(a, b)| format!("{a}…{b}"));
+    Ok(Built { rows: monthly.rows.len() as u64, years, coverage: vec![monthly.coverage] })
 }
 
 /// The GSIM 4-region example: the four small CSVs in one file, one section each.

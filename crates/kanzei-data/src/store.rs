@@ -57,6 +57,8 @@ pub struct Store {
     gegravity_sample: Slot<crate::gravity_data::GravityPanel>,
     wiod_2011: Slot<crate::mrio::LoadedMrio>,
     hs_to_wiod: Slot<crate::concordance::HsToWiod>,
+    us_io: Slot<crate::us_io::UsIo>,
+    naics_monthly: Slot<crate::us_io::NaicsMonthly>,
 }
 
 fn cached<T>(slot: &Slot<T>, load: impl FnOnce() -> Result<T, DataError>) -> Result<Arc<T>, DataError> {
@@ -97,6 +99,8 @@ impl Store {
             gegravity_sample: Mutex::new(None),
             wiod_2011: Mutex::new(None),
             hs_to_wiod: Mutex::new(None),
+            us_io: Mutex::new(None),
+            naics_monthly: Mutex::new(None),
         }
     }
 
@@ -248,6 +252,24 @@ impl Store {
         })
     }
 
+    /// BEA's 2017 detail IO tables, PCE bridge and the HS10/NAICS → BEA maps.
+    pub fn us_io(&self) -> Result<Arc<crate::us_io::UsIo>, DataError> {
+        use crate::us_io;
+        cached(&self.us_io, || match &self.source {
+            DataSource::Embedded => us_io::io_from_snapshot(us_io::IO_SNAPSHOT, &snapshot::embedded_text(us_io::IO_SNAPSHOT)?),
+            DataSource::Raw(dir) => us_io::load_io_raw(dir),
+        })
+    }
+
+    /// U.S. imports and calculated duties by NAICS6 and month, 2020–2025.
+    pub fn naics_monthly(&self) -> Result<Arc<crate::us_io::NaicsMonthly>, DataError> {
+        use crate::us_io;
+        cached(&self.naics_monthly, || match &self.source {
+            DataSource::Embedded => us_io::monthly_from_snapshot(us_io::MONTHLY_SNAPSHOT, &snapshot::embedded_text(us_io::MONTHLY_SNAPSHOT)?),
+            DataSource::Raw(dir) => us_io::load_monthly_raw(dir),
+        })
+    }
+
     /// Toyota's results and OICA production.
     pub fn autos(&self) -> Result<(crate::autos::ToyotaResults, crate::autos::OicaProduction), DataError> {
         match &self.source {
@@ -291,6 +313,8 @@ impl Store {
             ]
             .into_iter()
             .chain(self.tariff_inputs()?.coverage.iter().cloned())
+            .chain(self.us_io()?.coverage.iter().cloned())
+            .chain([self.naics_monthly()?.coverage.clone()])
             .collect()),
         }
     }

@@ -10,6 +10,8 @@
 //!   ([`extension_accounts`]).
 //! * [`analysis`]: [`ValueAddedModel`], the entry point for the CLI's questions (value added
 //!   by origin in a flow, exposure, decomposition), answered with LU solves.
+//! * [`prices`]: the Leontief price model (`Δp = L′(m ∘ ρΔτ)`) for tariffs to producer and
+//!   consumer prices on one country's commodity-by-commodity table.
 //! * [`decompose`]: bilateral gross exports, value added by origin in any demand vector,
 //!   an origin's exposure through an importer's suppliers, and the Borin & Mancini (2019)
 //!   source-based decomposition of bilateral gross exports.
@@ -52,6 +54,7 @@ pub mod decompose;
 pub mod error;
 pub mod footprint;
 pub mod leontief;
+pub mod prices;
 pub mod table;
 
 pub use analysis::{OriginShare, VaInExports, ValueAddedModel};
@@ -61,5 +64,6 @@ pub use decompose::{
 };
 pub use error::MrioError;
 pub use footprint::{extension_accounts, ExtensionAccounts};
+pub use prices::{category_prices, weighted_mean, BridgeRow, Margins, PriceError, PriceModel};
 pub use leontief::{technical_coefficients, value_added_coefficients, value_added_multipliers, Leontief};
 pub use table::{Extension, ExtensionTable, IdentityGap, IdentityReport, IdentityTolerance, Mrio, MrioTable};

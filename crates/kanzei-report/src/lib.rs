@@ -13,3 +13,5 @@ pub mod svg;
 pub mod document;
 pub mod claims;
 pub mod brief;
+pub mod prices;
+pub mod collected;

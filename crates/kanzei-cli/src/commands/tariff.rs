@@ -31,6 +31,10 @@ pub enum TariffCommand {
     /// Why a rate is what it is: the stack of measures on one partner × HS10 line.
     #[command(after_help = "Example:\n  kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01")]
     Explain(ExplainArgs),
+    /// What customs collected: duties / imports by month or NAICS code (Census, 2020–2025),
+    /// beside a scenario's statutory rate.
+    #[command(after_help = "Examples:\n  kanzei tariff collected --from 2025-01 --to 2025-12\n  kanzei tariff collected --from 2025-01 --to 2025-12 --scenario us-2025\n  kanzei tariff collected --from 2025-10 --to 2025-10 --by naics6 --top 20")]
+    Collected(super::collected::CollectedArgs),
     /// Validate a scenario file and summarise it.
     #[command(after_help = "Example:\n  kanzei tariff check my-what-if.toml")]
     Check(CheckArgs),
@@ -201,6 +205,7 @@ pub fn run(cmd: TariffCommand, store: &Store, out: &mut dyn Write) -> anyhow::Re
         TariffCommand::Timeline(args) => (timeline(&data, &args)?, args.format.format),
         TariffCommand::Explain(args) => (explain(&data, store, &args)?, args.format.format),
         TariffCommand::Check(args) => (check(&data, &args)?, args.format.format),
+        TariffCommand::Collected(args) => (super::collected::collected(&data, store, &args)?, args.format.format),
         TariffCommand::Lists(_) => unreachable!("handled above"),
     };
     emit(&report, format, out)
