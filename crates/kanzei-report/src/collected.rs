@@ -78,11 +78,11 @@ pub struct CollectedReport {
 /// The months the data cover, checked against a requested range.
 fn checked_range(monthly: &NaicsMonthly, from: Month, to: Month) -> Result<(), RunError> {
     let (first, last) = monthly.span().ok_or_else(|| RunError::Invalid("the NAICS monthly imports are empty".into()))?;
+    if from < first || to > last || from > last || to < first {
+        return Err(RunError::Invalid(format!("the collected duties cover {first}…{last}; {from}…{to} reaches outside (give --from and --to within it)")));
+    }
     if from > to {
         return Err(RunError::Invalid(format!("--from {from} is after --to {to}")));
-    }
-    if from < first || to > last {
-        return Err(RunError::Invalid(format!("the collected duties cover {first}…{last}; {from}…{to} reaches outside (give --from and --to within it)")));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! kanzei's, the difference and a verdict. Runs on the embedded snapshot.
 
 use kanzei_core::AreaCode;
+use kanzei_data::us_io::Month;
 use kanzei_data::Store;
 use kanzei_ge::caliendo_parro::published::{TABLE_2, TWO_DECIMALS};
 use kanzei_ge::caliendo_parro::SolverConfig;
@@ -10,6 +11,8 @@ use kanzei_tariff::analysis::{compare_census, compare_published, TariffData, TRA
 use kanzei_tariff::library::{vocabulary, Library};
 use serde::Serialize;
 
+use crate::collected::{self, CollectedBy};
+use crate::prices;
 use crate::runs;
 
 /// One check.
@@ -246,5 +249,74 @@ pub fn run_all(store: &Store) -> Vec<Check> {
         }
         Err(e) => checks.push(failed("WIOD 2011", &e)),
     }
+    checks.extend(price_checks(store));
     checks
+}
+
+/// Collected duties (Census NAICS6), the import content of consumption (SF Fed) and the
+/// Budget Lab's price-level estimate for 4 September 2025.
+fn price_checks(store: &Store) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let rep = "Census calculated duties by NAICS6 (collected rate)";
+    let src = "U.S. Census Bureau imports and calculated duties by NAICS6; figures as checked in the dataset's SOURCE.md";
+    match store.naics_monthly() {
+        Ok(monthly) => {
+            for (from, to, what, published, tol) in [
+                ("2024-01", "2024-12", "2024, %", 2.3425, 0.00005),
+                ("2025-01", "2025-12", "2025, %", 7.69, 0.005),
+                ("2025-10", "2025-10", "October 2025 (the peak), %", 10.91, 0.005),
+            ] {
+                let (Ok(a), Ok(b)) = (Month::parse(from), Month::parse(to)) else { continue };
+                match collected::collected(&monthly, a, b, CollectedBy::Month) {
+                    Ok(r) => checks.push(check(rep, what.into(), published, r.rate_pct, tol, src)),
+                    Err(e) => checks.push(failed(rep, &e)),
+                }
+            }
+        }
+        Err(e) => checks.push(failed(rep, &e)),
+    }
+    let outcome = store.us_io().map_err(runs::RunError::from).and_then(|io| {
+        let model = prices::price_model(&io)?;
+        let uniform = prices::BeaTariffs { delta_tau: vec![1.0; io.n()], value_usd: vec![1.0; io.n()], coverage: Default::default(), label: String::new() };
+        prices::price_effects(&io, &model, &uniform, &prices::PriceOptions::default())
+    });
+    match outcome {
+        Ok(r) => checks.push(check(
+            "Import content of U.S. consumption, 2017",
+            "share of PCE that pays for imports, % (BEA 2017 IO, import proportionality)".into(),
+            10.7,
+            r.pce_price_change_pct,
+            1.5,
+            "Hale, Hobijn, Nechio & Wilson (2019), How Much Do We Spend on Imports?, FRBSF Economic Letter 2019-01 (import matrices; tolerance = method band)",
+        )),
+        Err(e) => checks.push(failed("Import content of U.S. consumption, 2017", &e)),
+    }
+    checks.extend(budget_lab_prices(store));
+    checks
+}
+
+/// The Budget Lab's State of U.S. Tariffs of 4 September 2025 (17.4% all-tariff baseline):
+/// price level +1.7% and $2,300 per household in the short run. Their figure applies the
+/// aggregate rate change to the import content of consumption with margins scaling; kanzei
+/// carries commodity-level changes through BEA's 2017 table with margins fixed in dollars,
+/// so it comes out lower: the tolerance is the band between the two methods.
+fn budget_lab_prices(store: &Store) -> Vec<Check> {
+    let rep = "Yale Budget Lab, State of U.S. Tariffs, September 4, 2025 (short run, pre-substitution)";
+    let src = "budgetlab.yale.edu/research/state-us-tariffs-september-4-2025 (ETR 17.4% vs 2.4% in 2024; price level +1.7%; $2,300 per household in 2025$); tolerance = method band, see docs/prices.md";
+    let run = || -> Result<prices::PriceReport, runs::RunError> {
+        let data = TariffData::load(store)?;
+        let vocab = vocabulary(data.registry, &data.inputs);
+        let library = Library::shipped();
+        let (scenario, baseline) = (library.load("us-2025", &vocab)?, library.load("us-2024-baseline", &vocab)?);
+        let date = "2025-09-04".parse().map_err(|e: kanzei_tariff::date::DateError| runs::RunError::Invalid(e.to_string()))?;
+        prices::prices(store, &data, &prices::TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date }, &prices::PriceOptions::default())
+    };
+    match run() {
+        Ok(r) => vec![
+            check(rep, "tariff change, pp (2024 weights)".into(), 15.0, r.tariff_change_pp, 0.5, src),
+            check(rep, "PCE price level, %".into(), 1.7, r.pce_price_change_pct, 0.5, src),
+            check(rep, "cost per household, USD".into(), 2300.0, r.household_cost_usd, 600.0, src),
+        ],
+        Err(e) => vec![failed(rep, &e)],
+    }
 }

@@ -153,6 +153,8 @@ fn every_command_has_an_example_in_its_help() {
         vec!["tariff", "explain", "--help"],
         vec!["tariff", "check", "--help"],
         vec!["tariff", "lists", "--help"],
+        vec!["tariff", "collected", "--help"],
+        vec!["prices", "--help"],
         vec!["ge", "cp", "--help"],
         vec!["ge", "gravity", "--help"],
         vec!["pe", "smart", "--help"],
@@ -506,4 +508,57 @@ fn claims_check_gives_verdicts_and_names_the_claim_in_errors() {
         assert!(stderr(&out).contains("claims.toml:"), "names the file and line: {}", stderr(&out));
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tariff_collected_json_months_and_the_statutory_path() {
+    // Issue 11 acceptance: months[] with month, imports_usd, duties_usd, rate_pct; 2025 sums
+    // equal the Census NAICS6 file's ($3,393.5 bn, $260.8 bn); --scenario adds statutory_pct.
+    let v = json(&["tariff", "collected", "--from", "2025-01", "--to", "2025-12", "--scenario", "us-2025", "--format", "json"]);
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let imports: f64 = months.iter().map(|m| m["imports_usd"].as_f64().unwrap()).sum();
+    let duties: f64 = months.iter().map(|m| m["duties_usd"].as_f64().unwrap()).sum();
+    assert!((imports / 1e9 - 3393.5).abs() < 0.05 && (duties / 1e9 - 260.8).abs() < 0.05, "{imports} {duties}");
+    assert!((v["imports_usd"].as_f64().unwrap() - imports).abs() < 1.0);
+    assert!(months.iter().all(|m| m["month"].is_string() && m["rate_pct"].is_number() && m["statutory_pct"].is_number()));
+    assert!(v["reconciliation"][0].as_str().unwrap().contains("2.3425%"));
+    // Without --scenario there is no statutory column; with --by naics a scenario is refused.
+    let plain = json(&["tariff", "collected", "--from", "2025-01", "--to", "2025-03", "--format", "json"]);
+    assert!(plain["months"][0].get("statutory_pct").is_none());
+    let out = kanzei(&["tariff", "collected", "--by", "naics2", "--scenario", "us-2025"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("use --by month with --scenario"), "{}", stderr(&out));
+    let out = kanzei(&["tariff", "collected", "--from", "2026-01"]);
+    assert!(stderr(&out).contains("2020-01…2025-12"), "{}", stderr(&out));
+    let out = kanzei(&["tariff", "collected", "--from", "2025-13"]);
+    assert!(stderr(&out).contains("--from") && stderr(&out).contains("YYYY-MM"), "{}", stderr(&out));
+}
+
+#[test]
+fn prices_json_fields_and_bad_options() {
+    let v = json(&["prices", "--scenario", "us-2025", "--date", "2025-09-04", "--format", "json"]);
+    for key in ["pce_price_change_pct", "pce_goods_price_change_pct", "core_goods_price_change_pct", "household_cost_usd", "pass_through"] {
+        assert!(v[key].is_number(), "{key} missing: {v}");
+    }
+    let categories = v["categories"].as_array().unwrap();
+    assert!(categories.iter().all(|c| c["category"].is_string() && c["price_change_pct"].is_number() && c["pce_weight_pct"].is_number()));
+    let weights: f64 = categories.iter().map(|c| c["pce_weight_pct"].as_f64().unwrap()).sum();
+    assert!((weights - 100.0).abs() < 1e-6, "{weights}");
+    assert!(v["coverage"]["value_in_usd"].as_f64().unwrap() > 3.2e12);
+    // A named pass-through is the published number.
+    let bl = json(&["prices", "--scenario", "us-2025", "--date", "2025-09-04", "--pass-through", "budgetlab2025", "--format", "json"]);
+    assert_eq!(bl["pass_through"].as_f64(), Some(0.61));
+    for (args, expected) in [
+        (vec!["prices", "--pass-through", "3"], "give a number in [0, 2] or one of full"),
+        (vec!["prices", "--tariffs", "collected:2027-01"], "2020-01…2025-12"),
+        (vec!["prices", "--tariffs", "scenario"], "expected collected:YYYY-MM"),
+        (vec!["prices", "--tariffs", "collected:2025-10", "--scenario", "us-2025"], "do not apply"),
+        (vec!["prices", "--scenario", "retaliation/china-2025"], "U.S. input–output"),
+        (vec!["prices", "--households", "0"], "--households"),
+    ] {
+        let out = kanzei(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
 }

@@ -158,6 +158,11 @@ const CASES: &[Case] = &[
         "table",
     ),
     case(&["tariff", "lists"], "table"),
+    case(&["tariff", "collected", "--from", "2025-01", "--to", "2025-12", "--scenario", "us-2025"], "months"),
+    case(&["tariff", "collected", "--from", "2025-10", "--to", "2025-10", "--by", "naics6"], "groups"),
+    case(&["prices", "--scenario", "us-2025", "--date", "2025-09-04"], "named"),
+    case(&["prices", "--tariffs", "collected:2025-10", "--by", "category"], "categories"),
+    case(&["prices", "--by", "commodity"], "commodities"),
     case(
         &[
             "va",
@@ -339,6 +344,13 @@ fn csv_and_json_agree_and_every_number_names_its_unit() {
                     (total / 1e9 - 429.4).abs() < 0.1,
                     "China HS2 total {total} is not $429.4 bn in dollars"
                 );
+            }
+            ["tariff", "collected", _, "2025-01", ..] => {
+                // Census NAICS6 (SOURCE.md checks): October 2025 collected 10.91%, in dollars.
+                let october = find(&rows, "month", "2025-10");
+                assert!((october["rate_pct"].as_f64().unwrap() - 10.91).abs() < 0.005);
+                assert!((october["duties_usd"].as_f64().unwrap() / 1e9 - 30.03).abs() < 0.01, "{october}");
+                assert!(october["statutory_pct"].as_f64().is_some());
             }
             _ => {}
         }
