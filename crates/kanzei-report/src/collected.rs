@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use kanzei_data::us_io::{Month, NaicsMonthly};
 use kanzei_tariff::analysis::{timeline, TariffData};
+use kanzei_tariff::cells::CellSet;
+use kanzei_tariff::engine::Compiled;
 use kanzei_tariff::date::Date;
 use kanzei_tariff::Scenario;
 use serde::Serialize;
@@ -156,11 +158,16 @@ pub fn add_statutory(report: &mut CollectedReport, data: &TariffData, scenario: 
         return Err(RunError::Invalid(format!("collected duties are U.S. customs data; `{}` sets tariffs of {}", scenario.id, scenario.importer)));
     }
     let (cells, compiled) = data.compile(scenario);
+    add_statutory_compiled(report, &compiled, &cells, &scenario.id)
+}
+
+/// [`add_statutory`] for a scenario already compiled on the U.S. import cells.
+pub fn add_statutory_compiled(report: &mut CollectedReport, compiled: &Compiled, cells: &CellSet, scenario_id: &str) -> Result<(), RunError> {
     let first = Month::parse(&report.from).map_err(RunError::Invalid)?;
     let last = Month::parse(&report.to).map_err(RunError::Invalid)?;
     let start = month_day(first, 1)?;
     let end = month_day(last, last.days())?;
-    let days = timeline(&compiled, &cells, start, end, None);
+    let days = timeline(compiled, cells, start, end, None);
     let mut by_month: BTreeMap<String, (f64, u32)> = BTreeMap::new();
     for p in &days {
         let e = by_month.entry(format!("{:04}-{:02}", p.date.year(), p.date.month())).or_insert((0.0, 0));
@@ -174,7 +181,7 @@ pub fn add_statutory(report: &mut CollectedReport, data: &TariffData, scenario: 
             row.gap_pp = Some(statutory - row.rate_pct);
         }
     }
-    report.scenario = Some(scenario.id.clone());
+    report.scenario = Some(scenario_id.to_string());
     Ok(())
 }
 

@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use kanzei_core::{HsCode, HsVintage};
+use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::us_io::{BeaUnmapped, Month, NaicsMonthly, UsIo};
 use kanzei_data::Store;
 use kanzei_mrio::{category_prices, weighted_mean, BridgeRow, Margins, PriceModel};
@@ -294,11 +294,21 @@ pub fn scenario_tariffs(io: &UsIo, data: &TariffData, scenario: &Scenario, basel
     let (cells, compiled) = data.compile(scenario);
     let base = kanzei_tariff::engine::Compiled::new(baseline, &cells, &data.schedule, &data.inputs);
     let (new, old) = (compiled.evaluate(date).total_pct, base.evaluate(date).total_pct);
+    let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights)", scenario.id, baseline.id);
+    tariffs_from_rates(io, &cells, &new, &old, None, label)
+}
+
+/// Tariff changes by BEA commodity from two evaluations of the same cells (percent per
+/// cell); with `only`, the change on that exporter's cells alone (every cell still weighs).
+pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], only: Option<AreaCode>, label: String) -> Result<BeaTariffs, RunError> {
+    if new.len() != cells.cells.len() || old.len() != cells.cells.len() {
+        return Err(RunError::Invalid(format!("{} and {} cell rates for {} cells", new.len(), old.len(), cells.cells.len())));
+    }
     // Value and Δτ·value per HS10 line first (proxy cells share lines), then one lookup each.
     let mut lines: HashMap<HsCode, (f64, f64)> = HashMap::new();
     for (c, cell) in cells.cells.iter().enumerate() {
-        let dtau = (new[c] - old[c]) / 100.0;
-        for_each_piece(&cells, c, |code, weight| {
+        let dtau = if only.is_none_or(|p| p == cell.exporter) { (new[c] - old[c]) / 100.0 } else { 0.0 };
+        for_each_piece(cells, c, |code, weight| {
             let e = lines.entry(code.with_vintage(HsVintage::Unspecified)).or_insert((0.0, 0.0));
             e.0 += cell.value_usd * weight;
             e.1 += cell.value_usd * weight * dtau;
@@ -311,7 +321,6 @@ pub fn scenario_tariffs(io: &UsIo, data: &TariffData, scenario: &Scenario, basel
         let target = io.hs10_commodity(code).map(|(idx, level)| (idx, level.label())).map_err(BeaUnmapped::label);
         acc.add(target, value, if value > 0.0 { dtau_value / value } else { 0.0 });
     }
-    let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights)", scenario.id, baseline.id);
     Ok(acc.finish(label))
 }
 

@@ -84,7 +84,12 @@ fn two_dates_change_tariffs_and_effects_but_not_trade() {
     let text = to_text(&late.document, 100).unwrap();
     assert!(text.contains("$227.9 bn") && text.contains("7th largest"), "{text}");
     let charts = late.document.sections.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Chart(_))).count();
-    assert_eq!(charts, 12);
+    // Twelve charts, plus the collected-vs-statutory chart of the who-pays section (issue 11).
+    assert_eq!(charts, 13);
+    let who = &late.summary["who_pays"];
+    let (all, japan) = (who["pce_price_change_pct"].as_f64().unwrap(), who["partner_pce_price_change_pct"].as_f64().unwrap());
+    assert!(all > 0.5 && japan > 0.0 && japan < all / 5.0, "PCE {all}, of which Japan {japan}");
+    assert_eq!(who["collected"].as_array().unwrap().len(), 24, "2024-01…2025-12");
     // The headline contract of brief.json.
     assert_eq!(late.summary["partner"], "JPN");
     let h = &late.summary["headline"];

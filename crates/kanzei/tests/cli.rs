@@ -416,7 +416,7 @@ fn brief_writes_html_markdown_charts_and_json() {
     assert!(html.starts_with("<!DOCTYPE html>") && !html.contains("<script"));
     let md = std::fs::read_to_string(dir.join("brief.md")).unwrap();
     let svgs: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "svg")).collect();
-    assert_eq!(svgs.len(), 11, "twelve charts less the general-equilibrium one");
+    assert_eq!(svgs.len(), 12, "thirteen charts less the general-equilibrium one");
     for svg in &svgs {
         assert!(md.contains(svg.file_name().to_str().unwrap()));
     }

@@ -24,6 +24,7 @@ pub mod spec;
 mod tariffs;
 mod trade;
 mod value_added;
+mod who_pays;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -557,6 +558,7 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
             SectionKind::Tariffs => tariffs::section(&ctx, &mut out)?,
             SectionKind::ValueAdded => value_added::section(&ctx, &mut out)?,
             SectionKind::Effects => effects::section(&ctx, &mut out)?,
+            SectionKind::WhoPays => who_pays::section(&ctx, &mut out)?,
             SectionKind::Method => continue,
             SectionKind::JapanExports => japan::exports_section(&ctx, &mut out)?,
             SectionKind::ToyotaProduction => japan::toyota_section(&ctx, &mut out)?,

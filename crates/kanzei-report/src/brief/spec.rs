@@ -49,6 +49,8 @@ pub enum SectionKind {
     ValueAdded,
     /// SMART diversion in the partner's largest product and Caliendo–Parro welfare.
     Effects,
+    /// U.S. consumer prices and household cost (BEA IO), collected vs statutory duties.
+    WhoPays,
     /// How the brief was made, its limits and sources.
     Method,
     /// Japan's own customs statistics: its exports to the U.S. by commodity group (MOF).
@@ -69,6 +71,7 @@ pub const SECTION_NAMES: &[(&str, SectionKind)] = &[
     ("tariffs", SectionKind::Tariffs),
     ("value-added", SectionKind::ValueAdded),
     ("effects", SectionKind::Effects),
+    ("who-pays", SectionKind::WhoPays),
     ("method", SectionKind::Method),
     ("japan-exports", SectionKind::JapanExports),
     ("toyota-production", SectionKind::ToyotaProduction),
@@ -84,6 +87,7 @@ pub const DEFAULT_SECTIONS: &[SectionKind] = &[
     SectionKind::Tariffs,
     SectionKind::ValueAdded,
     SectionKind::Effects,
+    SectionKind::WhoPays,
     SectionKind::Method,
 ];
 
