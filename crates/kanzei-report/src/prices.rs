@@ -95,11 +95,13 @@ pub struct PriceOptions {
     pub margins: Margins,
     /// Household parameters.
     pub household: HouseholdParams,
+    /// Also compute the effect after substitution between sources (SMART).
+    pub substitution: bool,
 }
 
 impl Default for PriceOptions {
     fn default() -> PriceOptions {
-        PriceOptions { pass_through: 1.0, margins: Margins::ConstantDollars, household: HouseholdParams::default() }
+        PriceOptions { pass_through: 1.0, margins: Margins::ConstantDollars, household: HouseholdParams::default(), substitution: false }
     }
 }
 
@@ -217,6 +219,39 @@ pub struct PriceReport {
     pub coverage: MappingReport,
     /// Assumptions and caveats.
     pub notes: Vec<String>,
+    /// The same after substitution between sources (SMART), when asked for.
+    pub post_substitution: Option<PostSubstitution>,
+}
+
+/// The price effect after substitution between sources.
+#[derive(Clone, Debug, Serialize)]
+pub struct PostSubstitution {
+    /// What was compared.
+    pub tariffs: String,
+    /// Import-weighted tariff change after substitution, percentage points.
+    pub tariff_change_pp: f64,
+    /// All PCE, percent.
+    pub pce_price_change_pct: f64,
+    /// Core goods, percent.
+    pub core_goods_price_change_pct: f64,
+    /// Household cost per year, USD.
+    pub household_cost_usd: f64,
+    /// Import value in SMART's market, USD.
+    pub market_value_usd: f64,
+}
+
+impl PostSubstitution {
+    /// From a price report computed on substituted tariffs.
+    pub fn of(r: &PriceReport) -> PostSubstitution {
+        PostSubstitution {
+            tariffs: r.tariffs.clone(),
+            tariff_change_pp: r.tariff_change_pp,
+            pce_price_change_pct: r.pce_price_change_pct,
+            core_goods_price_change_pct: r.core_goods_price_change_pct,
+            household_cost_usd: r.household_cost_usd,
+            market_value_usd: r.coverage.value_in_usd,
+        }
+    }
 }
 
 /// Tariff change per BEA commodity (fraction) with the import value behind it (USD).
@@ -322,6 +357,26 @@ pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], 
         acc.add(target, value, if value > 0.0 { dtau_value / value } else { 0.0 });
     }
     Ok(acc.finish(label))
+}
+
+/// Tariff changes by BEA commodity after substitution: SMART (`kanzei pe smart`) on the same
+/// scenario, baseline and date, by HS6; each subheading's change is the post-substitution
+/// rate (revenue after / imports after) less the baseline rate, weighted by 2024 imports.
+/// SMART's market is the HS10 partners and the EU (partners with HS2 data only are outside
+/// it and outside these weights, reported in the label).
+pub fn substituted_tariffs(io: &UsIo, run: &crate::runs::SmartRun) -> BeaTariffs {
+    let mut acc = Accumulator::new(io.n(), "HS6 subheadings of SMART's market (2024 HS10 partners and the EU)".into());
+    for g in &run.groups {
+        let Ok(code) = HsCode::parse(&g.key) else { continue };
+        let after = if g.imports_after_usd > 0.0 { g.revenue_usd / g.imports_after_usd } else { g.rate_after_pct / 100.0 };
+        let dtau = after - g.rate_before_pct / 100.0;
+        let target = io.hs10_commodity(code).map(|(idx, level)| (idx, level.label())).map_err(BeaUnmapped::label);
+        acc.add(target, g.imports_before_usd, dtau);
+    }
+    acc.finish(format!(
+        "scenario {} against {} on {} after substitution (SMART, post-substitution ETR {:.2}%)",
+        run.scenario, run.baseline, run.date, run.etr_post_pct
+    ))
 }
 
 /// Calls `f(code, weight)` for each HS10 piece of a cell (its own line, or its proxy mix).
@@ -470,6 +525,7 @@ pub fn price_effects(io: &UsIo, model: &PriceModel, tariffs: &BeaTariffs, option
         commodities: commodity_rows(io, model, tariffs, &dp),
         coverage: tariffs.coverage.clone(),
         notes: notes(options),
+        post_substitution: None,
     })
 }
 
@@ -530,8 +586,22 @@ fn pct(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// Loads the U.S. IO tables and runs the price model for a tariff change.
+/// Loads the U.S. IO tables and runs the price model for a tariff change; with
+/// `options.substitution` and a scenario, also after SMART's substitution.
 pub fn prices(store: &Store, data: &TariffData, change: &TariffChange<'_>, options: &PriceOptions) -> Result<PriceReport, RunError> {
+    let mut report = prices_pre(store, data, change, options)?;
+    if let (true, TariffChange::Scenario { scenario, baseline, date }) = (options.substitution, change) {
+        let io = store.us_io()?;
+        let run = crate::runs::smart_us(store, data, scenario, baseline, *date, crate::runs::SmartBy::Hs6, None, &Default::default())?;
+        let post = price_effects(&io, &price_model(&io)?, &substituted_tariffs(&io, &run), options)?;
+        report.post_substitution = Some(PostSubstitution::of(&post));
+    } else if options.substitution {
+        return Err(RunError::Invalid("substitution needs a scenario: collected duties already reflect what was bought".into()));
+    }
+    Ok(report)
+}
+
+fn prices_pre(store: &Store, data: &TariffData, change: &TariffChange<'_>, options: &PriceOptions) -> Result<PriceReport, RunError> {
     let io = store.us_io()?;
     let tariffs = match change {
         TariffChange::Scenario { scenario, baseline, date } => scenario_tariffs(&io, data, scenario, baseline, *date)?,

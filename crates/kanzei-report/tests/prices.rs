@@ -216,6 +216,11 @@ fn us_2025_on_the_budget_lab_date() {
     // Regression pins (kanzei's own output, 2026-12-05): PCE +1.28%, household $1,931.
     assert!((r.pce_price_change_pct - 1.28).abs() < 0.01, "{}", r.pce_price_change_pct);
     assert!((r.household_cost_usd - 1931.0).abs() < 15.0, "{}", r.household_cost_usd);
+    // After SMART's substitution between sources the rate change and the price effect are
+    // smaller (the Budget Lab: 1.7% → 1.4%); regression pin 0.99%.
+    let post = prices::prices(store(), data(), &change, &PriceOptions { substitution: true, ..PriceOptions::default() }).unwrap().post_substitution.unwrap();
+    assert!(post.tariff_change_pp < r.tariff_change_pp && post.pce_price_change_pct < r.pce_price_change_pct);
+    assert!((post.pce_price_change_pct - 0.99).abs() < 0.01, "{}", post.pce_price_change_pct);
     // Half the pass-through, half the effect (the model is linear in ρ).
     let half = prices::prices(store(), data(), &change, &PriceOptions { pass_through: 0.5, ..PriceOptions::default() }).unwrap();
     assert!((half.pce_price_change_pct - r.pce_price_change_pct / 2.0).abs() < 1e-9);

@@ -64,6 +64,10 @@ pub struct PricesArgs {
     /// Number of households for the household cost (default 132,737,146, ACS 2024).
     #[arg(long)]
     pub households: Option<f64>,
+    /// Also compute the effect after substitution between sources (SMART on the same
+    /// scenario, baseline and date).
+    #[arg(long)]
+    pub substitution: bool,
     /// Table rows.
     #[arg(long, value_enum, default_value_t = PricesBy::Group)]
     pub by: PricesBy,
@@ -127,7 +131,7 @@ fn options(args: &PricesArgs) -> anyhow::Result<PriceOptions> {
         MarginsArg::Dollars => Margins::ConstantDollars,
         MarginsArg::Percent => Margins::ConstantPercent,
     };
-    Ok(PriceOptions { pass_through, margins, household })
+    Ok(PriceOptions { pass_through, margins, household, substitution: args.substitution })
 }
 
 fn report(result: &PriceReport, by: PricesBy, top: Option<usize>) -> Report {
@@ -222,6 +226,12 @@ fn notes(r: &PriceReport) -> Vec<String> {
             }
         ),
     ];
+    if let Some(p) = &r.post_substitution {
+        out.push(format!(
+            "After substitution (SMART): tariff change {:+.2} pp, price level {:+.2}%, core goods {:+.2}%, household cost ${:.0} — {}.",
+            p.tariff_change_pp, p.pce_price_change_pct, p.core_goods_price_change_pct, p.household_cost_usd, p.tariffs
+        ));
+    }
     out.extend(r.notes.iter().cloned());
     out.extend(r.household.sources.iter().cloned());
     out.push("Sources: BEA 2017 benchmark IO (total requirements, supply table, PCE bridge); Census 2024 imports by HS10 / NAICS6; HS10 → BEA map from the Budget Lab tariff-rate tracker.".into());
