@@ -421,7 +421,8 @@ fn brief_writes_html_markdown_charts_and_json() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("brief.json")).unwrap()).unwrap();
     assert_eq!(v["date"], "2025-10-01");
     assert!(v["trade"]["total_usd"].as_f64().unwrap() > 2.27e11);
-    assert_eq!(v["claims"]["confirmed"], 15);
+    assert_eq!(v["claims"]["confirmed"], 25);
+    assert_eq!((v["claims"]["bulletin"].as_u64(), v["claims"]["later"].as_u64()), (Some(26), Some(16)));
     assert!(std::fs::read_dir(std::env::temp_dir()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(&format!(".kanzei-brief-{}", std::process::id()))), "no temporary folder left");
     let _ = std::fs::remove_dir_all(&dir);
 
