@@ -72,6 +72,7 @@ fn the_brief_knows_what_its_date_reaches() {
         }
         assert!(t.contains("the bulletin, ¶5: “According to U.S. data, U.S. merchandise trade with Japan amounted to $228 billion in 2024"), "quotes printed");
         assert!(!t.contains("years of the 2024 goods deficit"), "no scaling of the pledge by the deficit");
+        assert!(t.contains("its exports to the United States fell 4.3% in yen in 2025 (cars fell 10.8%)"), "the summary says what happened");
     }
     // The $550 bn vehicle is dated 2025-09-04: known to both; the ruling only to the current one.
     assert!(early.summary["offsets"]["investment_vehicle"]["value"].as_f64() == Some(550e9));

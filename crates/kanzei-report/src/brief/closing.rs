@@ -75,6 +75,14 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
             signed_pct(out.get("ge_partner_retaliation_pct"))
         ));
     }
+    if out.get("observed_total_pct").is_finite() {
+        points.push(format!(
+            "Japan's own statistics show its exports to the United States {} in yen in {} (cars {}); the models' predictions are set beside them.",
+            change_words(out.get("observed_total_pct")),
+            out.get("observed_year"),
+            change_words(out.get("observed_cars_pct")),
+        ));
+    }
     if out.get("lng_bound_share_pct").is_finite() {
         points.push(format!("Even a complete switch of Japan's LNG purchases to U.S. suppliers would close at most {} of the deficit.", pct(out.get("lng_bound_share_pct"), 0)));
     }
@@ -97,6 +105,15 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
     s
 }
 
+/// "fell 4.3%" or "rose 1.2%".
+fn change_words(v: f64) -> String {
+    if v < 0.0 {
+        format!("fell {}", pct(-v, 1))
+    } else {
+        format!("rose {}", pct(v, 1))
+    }
+}
+
 /// The claims tally: the bulletin's own claims, and the developments since it.
 fn claims_paragraph(ctx: &Ctx<'_, '_>) -> Option<Block> {
     if ctx.claims.is_empty() {
@@ -106,7 +123,7 @@ fn claims_paragraph(ctx: &Ctx<'_, '_>) -> Option<Block> {
     let t = claims::tally(&bulletin);
     let later = ctx.developments();
     let span = match (later.first(), later.last()) {
-        (Some(a), Some(b)) => format!(", from {} to {}", a.as_of.clone().unwrap_or_default(), b.as_of.clone().unwrap_or_default()),
+        (Some(a), Some(b)) => format!(" ({} to {})", a.as_of.clone().unwrap_or_default(), b.as_of.clone().unwrap_or_default()),
         _ => String::new(),
     };
     Some(Block::paragraph(&format!(

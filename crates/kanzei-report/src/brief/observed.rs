@@ -184,6 +184,11 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
             }
         ),
     )));
+    if let Some(&year) = complete.first() {
+        out.set("observed_year", f64::from(year));
+        out.set("observed_total_pct", get("Total", "change_pct_jpy"));
+        out.set("observed_cars_pct", get("Cars", "change_pct_jpy"));
+    }
     out.json.insert("observed".into(), json!(rows));
     Ok(s)
 }
