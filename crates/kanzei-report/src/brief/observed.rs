@@ -13,7 +13,7 @@ use kanzei_core::FlowDirection;
 use serde_json::{json, Value};
 
 use super::fmt::pct;
-use super::{code, table, BriefError, Ctx, Out};
+use super::{code, key_figure, table, BriefError, Ctx, Out};
 use crate::document::{Block, Callout, CalloutKind, Section};
 
 /// MOF export groups held against the models: (label, MOF group, SMART heading, WIOD sector;
@@ -133,6 +133,12 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     }
     let get = |item: &str, key: &str| rows.iter().find(|r| r["item"] == item).and_then(|r| r[key].as_f64()).unwrap_or(f64::NAN);
     if let Some(&year) = complete.first() {
+        let cars = rows.iter().find(|r| r["item"] == "Cars");
+        let cars_model = cars.and_then(|r| Some(format!("{}: {}", if r["model"] == "smart" { "SMART" } else { "general equilibrium" }, change(r["model_change_pct"].as_f64()?))));
+        s.push(Block::KeyFigures(vec![
+            key_figure(change(get("Total", "change_pct_jpy")), &format!("Japan's exports to the U.S., {year}, in yen (MOF)"), Some(format!("{} in dollars", change(get("Total", "change_pct_usd")))), "mof"),
+            key_figure(change(get("Cars", "change_pct_jpy")), &format!("Japan's car exports to the U.S., {year}, in yen (MOF)"), cars_model, "mof"),
+        ]));
         s.push(Block::paragraph(&format!(
             "Japan's customs statistics record what happened. In {year} Japan's exports to the United States changed by {} in yen (¥{:.2} tn to ¥{:.2} tn) and {} in dollars at each year's rate; motor vehicles by {}, cars by {}, parts by {}, iron and steel products by {}[^mof]. SMART, on the scenario's rates on {}, puts the change in U.S. imports of Japanese cars at {}; general equilibrium puts Japan's exports of transport equipment to the U.S. at {} and all its exports to the U.S. at {}.",
             change(get("Total", "change_pct_jpy")),
