@@ -934,7 +934,7 @@ fn origin_of(c: &RawClaim, source_date: Option<&str>, stated: bool) -> Result<Or
                 return Err((None, "a `later` claim needs `reference`, its legal or published source".into()));
             }
             if let Some(source) = source_date {
-                if as_of_start(d.get_ref()) <= source.to_string() {
+                if as_of_start(d.get_ref()).as_str() <= source {
                     return Err((Some(d.span().start), format!("as_of `{}` is not after the document's date ({source}); a development the document knew is a `bulletin` or `derived` claim", d.get_ref())));
                 }
             }
