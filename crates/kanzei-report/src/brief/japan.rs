@@ -279,14 +279,15 @@ fn pledge_callout(ctx: &Ctx<'_, '_>) -> Block {
 /// A defence-spending path on Japan's definition: a share of FY2022 GDP, ramping linearly from
 /// the 2024 level (claim `defence-2024`) to a target (claim `target`) reached in fiscal year `by`.
 struct Path {
-    label: &'static str,
+    /// What the path is, before its target ("Japan's plan").
+    name: &'static str,
     target: &'static str,
     by: i32,
 }
 
-/// Japan's plan (2% by FY2027) and the 3% the bulletin expects Washington to press for, reached
-/// by FY2030 for pricing.
-const PATHS: [Path; 2] = [Path { label: "Japan's plan: 2% by FY2027", target: "defence-2027", by: 2027 }, Path { label: "3% by FY2030", target: "defence-3pct", by: 2030 }];
+/// Japan's plan (claim `defence-2027`, by FY2027) and the level the bulletin expects Washington to
+/// press for (claim `defence-3pct`), reached by FY2030 for pricing.
+const PATHS: [Path; 2] = [Path { name: "Japan's plan", target: "defence-2027", by: 2027 }, Path { name: "U.S. pressure", target: "defence-3pct", by: 2030 }];
 
 /// The fiscal year Japan's defence target is measured against (National Security Strategy,
 /// December 2022).
@@ -297,6 +298,11 @@ const BASE_FY: i32 = 2022;
 const SMA_YEARS: (i32, i32) = (2022, 2026);
 
 impl Path {
+    /// "Japan's plan: 2% by FY2027", the share from the claims file.
+    fn label(&self, ctx: &Ctx<'_, '_>) -> String {
+        format!("{}: {} by FY{}", self.name, pct(ctx.asserted(self.target), 0), self.by)
+    }
+
     /// The share of FY2022 GDP in `year`, percent.
     fn share(&self, ctx: &Ctx<'_, '_>, year: i32) -> f64 {
         let (start, target) = (ctx.asserted("defence-2024"), ctx.asserted(self.target));
@@ -325,7 +331,7 @@ fn defence_year(ctx: &Ctx<'_, '_>, year: i32, base_gdp: f64) -> Result<serde_jso
         .map(|p| {
             let share = p.share(ctx, year);
             let jpy = base_gdp * share / 100.0;
-            json!({"path": p.label, "share_of_fy2022_gdp_pct": share, "jpy": jpy, "usd": jpy / rate, "same_year_gdp_pct": 100.0 * jpy / gdp})
+            json!({"path": p.label(ctx), "share_of_fy2022_gdp_pct": share, "jpy": jpy, "usd": jpy / rate, "same_year_gdp_pct": 100.0 * jpy / gdp})
         })
         .collect();
     Ok(json!({"fiscal_year": year, "gdp_jpy": gdp, "jpy_per_usd": rate, "projected": weo.is_projection("JPN", "NGDP", year), "paths": paths}))
@@ -370,7 +376,7 @@ pub(crate) fn ledger_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section
     let hns = host_nation_support(ctx)?;
     s.push(defence_paragraph(ctx, out, &years, base_gdp));
     s.push(hns_paragraph(ctx, &hns));
-    s.push(defence_chart(&years)?);
+    s.push(defence_chart(ctx, &years)?);
     let rows: Vec<Vec<String>> = years
         .iter()
         .map(|y| {
@@ -384,8 +390,8 @@ pub(crate) fn ledger_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section
         })
         .collect();
     s.push(table(
-        "Defence spending paths on Japan's definition (share of FY2022 GDP), with the same-year ratio",
-        &["Fiscal year", "Same-year GDP", "¥ per $", PATHS[0].label, PATHS[1].label],
+        &format!("Defence spending paths on Japan's definition (share of FY{BASE_FY} GDP), with the same-year ratio"),
+        &["Fiscal year", "Same-year GDP", "¥ per $", &PATHS[0].label(ctx), &PATHS[1].label(ctx)],
         rows,
         Some(format!("(p): IMF projection. Japan measures its target against FY{BASE_FY} GDP (¥{:.1} tn); the same-year ratio divides the same yen by that year's GDP. Paths ramp linearly from the 2024 level. The targets are stated parameters, listed below with their sources.", base_gdp / 1e12)),
         &["weo"],
@@ -426,17 +432,21 @@ fn defence_paragraph(ctx: &Ctx<'_, '_>, out: &Out, years: &[serde_json::Value], 
         .map(|c| format!("{} ({})", c.text, c.as_of.clone().unwrap_or_default()))
         .collect();
     Block::paragraph(&format!(
-        "Japan measures its defence target against the GDP of fiscal {BASE_FY} (¥{:.1} tn): 2% of it is ¥{:.1} tn[^weo]. On that base the bulletin's {} for 2024 is ¥{:.1} tn ({}); divided by 2024's larger GDP the same yen are {}. Japan's plan means ¥{:.1} tn ({}) in fiscal 2027; the 3% path means ¥{:.1} tn ({}) by 2030 — against a 2024 goods deficit of {} and duties on Japanese goods of {} a year under scenario {} on {}.{}",
+        "Japan measures its defence target against the GDP of fiscal {BASE_FY} (¥{:.1} tn): {} of it is ¥{:.1} tn[^weo]. On that base the bulletin's {} for 2024 is ¥{:.1} tn ({}); divided by 2024's larger GDP the same yen are {}. Japan's plan means ¥{:.1} tn ({}) in fiscal {}; the {} path means ¥{:.1} tn ({}) by {} — against a 2024 goods deficit of {} and duties on Japanese goods of {} a year under scenario {} on {}.{}",
         base_gdp / 1e12,
+        pct(ctx.asserted(PATHS[0].target), 0),
         ctx.claim_value("defence-target-yen") / 1e12,
         pct(ctx.asserted("defence-2024"), 1),
         first(0, "jpy") / 1e12,
         bn(first(0, "usd")),
         pct(first(0, "same_year_gdp_pct"), 2),
-        at(2027, 0, "jpy") / 1e12,
-        bn(at(2027, 0, "usd")),
-        at(2030, 1, "jpy") / 1e12,
-        bn(at(2030, 1, "usd")),
+        at(PATHS[0].by.into(), 0, "jpy") / 1e12,
+        bn(at(PATHS[0].by.into(), 0, "usd")),
+        PATHS[0].by,
+        pct(ctx.asserted(PATHS[1].target), 0),
+        at(PATHS[1].by.into(), 1, "jpy") / 1e12,
+        bn(at(PATHS[1].by.into(), 1, "usd")),
+        PATHS[1].by,
         bn(-out.get("balance_usd")),
         bn(out.get("duties_usd")),
         ctx.scenario().id,
@@ -465,7 +475,7 @@ fn hns_paragraph(ctx: &Ctx<'_, '_>, hns: &serde_json::Value) -> Block {
 }
 
 /// The chart: each path in dollars on Japan's definition.
-fn defence_chart(years: &[serde_json::Value]) -> Result<Block, BriefError> {
+fn defence_chart(ctx: &Ctx<'_, '_>, years: &[serde_json::Value]) -> Result<Block, BriefError> {
     let series: Vec<LineSeries> = PATHS
         .iter()
         .enumerate()
@@ -474,17 +484,20 @@ fn defence_chart(years: &[serde_json::Value]) -> Result<Block, BriefError> {
                 .iter()
                 .filter_map(|y| Some((ChartDate::new(y["fiscal_year"].as_i64()? as i32, 1, 1)?, y["paths"][k]["usd"].as_f64()? / 1e9)))
                 .collect();
-            LineSeries::new(p.label, points, LineShape::Linear)
+            LineSeries::new(p.label(ctx), points, LineShape::Linear)
         })
         .collect();
     let mut chart = LineChart::new(
-        ChartText::new("Japan's defence spending on its own definition, 2024–2030", "Japan's defence spending in billions of dollars on two paths, as shares of FY2022 GDP: Japan's plan (2% by FY2027) and 3% by FY2030, at IMF WEO yen rates (projections after 2024).")
-            .with_subtitle("Billions of dollars at the WEO-implied yen rate; shares of FY2022 GDP")
+        ChartText::new(
+            format!("Japan's defence spending on its own definition, 2024–{}", PATHS[1].by),
+            format!("Japan's defence spending in billions of dollars on two paths, as shares of FY{BASE_FY} GDP: {} and {}, at IMF WEO yen rates (projections after 2024).", PATHS[0].label(ctx), PATHS[1].label(ctx)),
+        )
+        .with_subtitle(format!("Billions of dollars at the WEO-implied yen rate; shares of FY{BASE_FY} GDP"))
             .with_source("Source: IMF WEO October 2025 (GDP, yen rate); targets are the bulletin's stated parameters on Japan's definition."),
         series,
         vec![],
         ValueFormat::UsdBn { decimals: 0 },
     );
     chart.axis_label = Some("$ bn".into());
-    Ok(figure(chart.render()?, "defence-paths.svg", "On Japan's definition the yen amounts are fixed by FY2022 GDP; only the yen rate moves the dollar figures.".into(), &["weo"]))
+    Ok(figure(chart.render()?, "defence-paths.svg", format!("On Japan's definition the yen amounts are fixed by FY{BASE_FY} GDP; only the yen rate moves the dollar figures."), &["weo"]))
 }

@@ -173,7 +173,10 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         "Japan's exports to the United States: recorded (MOF) and modelled",
         &["Item (year)", "Year before", "Year", "Change, yen", "Change, dollars", "SMART", "General equilibrium (WIOD sector)"],
         table_rows,
-        Some("Dollars at each year's yen rate implied by IMF WEO GDP (the latest year's is an IMF estimate). SMART speaks for cars only (HS 8703); general equilibrium for WIOD sectors: c15 transport equipment, c12 basic metals and fabricated metal. A dash: no model maps.".into()),
+        Some(format!(
+            "Dollars at each year's yen rate implied by IMF WEO GDP (the latest year's is an IMF estimate). SMART speaks for {}; general equilibrium for WIOD sectors: c15 transport equipment, c12 basic metals and fabricated metal. A dash: no model maps.",
+            ITEMS.iter().filter_map(|(label, _, heading, _)| heading.map(|h| format!("{} only (HS {h}, when the brief's SMART product)", label.to_lowercase()))).collect::<Vec<_>>().join(", ")
+        )),
         &["mof"],
     ));
     let partial: Vec<String> = years.iter().filter(|(y, m)| **y > BASE_YEAR && **m < 12).map(|(y, m)| format!("January–{} {y}", month(*m))).collect();
