@@ -16,12 +16,20 @@
 //! if_differs = "Census basis (general imports, exports f.a.s.)"
 //!
 //! [[claim]]
-//! id = "hns"
-//! text = "Host-nation support is about $2 billion a year"
-//! value = 2
-//! unit = "usd_bn"
+//! id = "hns-yen"
+//! text = "The special measures agreement for FY2022–26 budgets about ¥211 billion a year"
+//! value = 211
+//! unit = "jpy_bn"
 //! stated = "a budget figure; kanzei holds no defence budget data"
+//! reference = "Special measures agreement of January 2022"
+//! as_of = "2022-01-07"
 //! ```
+//!
+//! Every claim has an `origin`: `bulletin` (the source document makes it; it carries the
+//! sentence as `quote` and its `paragraph`, which [`verify_quotes`] finds in the document's
+//! text), `later` (a development after the document's `source_date`, with `as_of` and
+//! `reference`) or `derived` (the default: kanzei's own figure or a parameter from another
+//! source; a stated one needs `reference` and `as_of`).
 //!
 //! A claim with `query` gets [`Verdict::Confirmed`] when the recomputed value lies within
 //! the tolerance of the asserted one, [`Verdict::Differs`] otherwise (with the difference and
@@ -243,8 +251,10 @@ pub const QUERIES: &[QuerySpec] = &[
     QuerySpec { name: "mof.partner_share", dimension: Dimension::Pct, params: &[("flow", Some("exports")), ("goods", Some("Grand Total")), ("partner", None), ("year", None)], help: "a partner's share of Japan's exports or imports of MOF commodity groups" },
     QuerySpec { name: "mof.value", dimension: Dimension::Jpy, params: &[("flow", Some("exports")), ("goods", Some("Grand Total")), ("partner", Some("WLD")), ("year", None)], help: "Japan's trade in MOF commodity groups with a partner, yen" },
     QuerySpec { name: "mof.value_usd", dimension: Dimension::Usd, params: &[("flow", Some("exports")), ("goods", Some("Grand Total")), ("partner", Some("WLD")), ("year", None)], help: "the same in dollars at the yen rate implied by IMF WEO GDP (NGDP / NGDPD)" },
+    QuerySpec { name: "mof.partner_rank", dimension: Dimension::Rank, params: &[("flow", Some("total")), ("goods", Some("Grand Total")), ("partner", None), ("year", None)], help: "a partner's rank among the countries Japan trades MOF commodity groups with (flow: exports, imports or total; groups such as the EU not ranked)" },
     QuerySpec { name: "weo.gdp_usd", dimension: Dimension::Usd, params: &[("country", None), ("year", None)], help: "GDP in current dollars (IMF WEO NGDPD; projections after the last actual year)" },
-    QuerySpec { name: "weo.gdp_jpy", dimension: Dimension::Jpy, params: &[("country", Some("JPN")), ("year", None), ("basis", Some("calendar"))], help: "Japan's GDP in yen (IMF WEO NGDP; basis=fiscal for NGDP_FY)" },
+    QuerySpec { name: "weo.gdp_jpy", dimension: Dimension::Jpy, params: &[("country", Some("JPN")), ("year", None), ("basis", Some("calendar")), ("pct", Some("100"))], help: "Japan's GDP in yen (IMF WEO NGDP; basis=fiscal for NGDP_FY), or pct percent of it" },
+    QuerySpec { name: "weo.jpy_in_usd", dimension: Dimension::Usd, params: &[("jpy_bn", None), ("year", None)], help: "a yen amount (billions) in dollars at the year's rate implied by IMF WEO GDP (NGDP / NGDPD), e.g. a budget stated in yen" },
     QuerySpec { name: "tariff.table_rate", dimension: Dimension::Pct, params: &[("table", None), ("partner", None)], help: "a rate from a published table (reciprocal-2025-04-02, reciprocal-2025-08-07)" },
     QuerySpec { name: "tariff.etr", dimension: Dimension::Pct, params: &[("scenario", None), ("partner", None), ("date", None)], help: "a partner's effective U.S. tariff rate on a date (2024 import weights, before substitution)" },
     QuerySpec { name: "tariff.line_rate", dimension: Dimension::Pct, params: &[("scenario", None), ("partner", None), ("hs10", None), ("date", None)], help: "the applied U.S. rate on one HTS line from a partner on a date (MFN and all measures)" },
@@ -479,6 +489,7 @@ impl<'a> Evaluator<'a> {
                 let value = if q.spec.name.ends_with("share") { share_pct(value, total) } else { value };
                 Ok(Answer { value, source: hs10.source(), detail })
             }
+            "mof.partner_rank" => self.mof_rank(q),
             "mof.goods_share" | "mof.partner_share" | "mof.value" | "mof.value_usd" => {
                 let year = q.year().map_err(invalid)?;
                 let flow = match q.arg("flow") {
@@ -553,13 +564,22 @@ impl<'a> Evaluator<'a> {
                 if q.spec.name == "weo.gdp_jpy" && area.code.as_str() != "JPN" {
                     return Err(Unanswered::Invalid(format!("weo.gdp_jpy is Japan's GDP in yen; for {} use weo.gdp_usd", area.code)));
                 }
-                let value = weo.value_units(area.code.as_str(), concept, year)?;
+                let share: f64 = q.arg("pct").parse().ok().filter(|p: &f64| p.is_finite() && *p > 0.0).ok_or_else(|| Unanswered::Invalid(format!("`pct={}` is not a positive number", q.arg("pct"))))?;
+                let value = weo.value_units(area.code.as_str(), concept, year)? * share / 100.0;
                 let projected = weo.is_projection(area.code.as_str(), concept, year);
+                let of = if share == 100.0 { String::new() } else { format!("{share}% of ") };
                 Ok(Answer {
                     value,
                     source: weo.source(concept, &year.to_string()),
-                    detail: format!("{concept} {year}{}", if projected { " (IMF projection)" } else { "" }),
+                    detail: format!("{of}{concept} {year}{}", if projected { " (IMF projection)" } else { "" }),
                 })
+            }
+            "weo.jpy_in_usd" => {
+                let year = q.year().map_err(invalid)?;
+                let jpy_bn: f64 = q.arg("jpy_bn").parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| Unanswered::Invalid(format!("`jpy_bn={}` is not a number", q.arg("jpy_bn"))))?;
+                let weo = self.store.weo()?;
+                let rate = weo.implied_rate("JPN", year)?;
+                Ok(Answer { value: jpy_bn * 1e9 / rate, source: weo.source("NGDP / NGDPD (implied yen rate)", &year.to_string()), detail: format!("¥{jpy_bn} bn at ¥{rate:.2}/$") })
             }
             "tariff.table_rate" => {
                 let data = self.tariff_data()?;
@@ -656,6 +676,40 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+impl Evaluator<'_> {
+    /// `mof.partner_rank`: the partner's rank among countries by Japan's exports, imports or
+    /// both of the groups.
+    fn mof_rank(&self, q: &Query) -> Result<Answer, Unanswered> {
+        let year = q.year().map_err(Unanswered::Invalid)?;
+        let flows: &[FlowDirection] = match q.arg("flow") {
+            "exports" => &[FlowDirection::Exports],
+            "imports" => &[FlowDirection::Imports],
+            "total" => &[FlowDirection::Exports, FlowDirection::Imports],
+            other => return Err(Unanswered::Invalid(format!("`flow={other}` is not valid; use exports, imports or total"))),
+        };
+        let mof = self.store.japan_mof()?;
+        mof.check_year(year)?;
+        let partner = self.area(q.arg("partner"))?.code;
+        let registry = self.store.registry();
+        let mut totals: HashMap<AreaCode, f64> = HashMap::new();
+        for &flow in flows {
+            for g in q.arg("goods").split('+').map(str::trim) {
+                for (p, v) in mof.partners(flow, g, year) {
+                    if registry.get(p).is_some_and(|a| a.kind == kanzei_core::AreaKind::Country) {
+                        *totals.entry(p).or_default() += v;
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(AreaCode, f64)> = totals.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
+        let rank = ranked.iter().position(|(p, _)| *p == partner).ok_or_else(|| Unanswered::NoData(format!("MOF reports no {year} {} of {} with {partner}", q.arg("flow"), q.arg("goods"))))? + 1;
+        let ahead: Vec<String> = ranked.iter().take(rank - 1).map(|(p, v)| format!("{p} ¥{:.2} tn", v / 1e3)).collect();
+        let detail = format!("¥{:.2} tn{}", ranked[rank - 1].1 / 1e3, if ahead.is_empty() { ", the largest".into() } else { format!(", after {}", ahead.join(", ")) });
+        Ok(Answer { value: rank as f64, source: mof.source(&year.to_string()), detail })
+    }
+}
+
 fn tariff_source(scenario: &Scenario, date: Date) -> SourceRef {
     SourceRef {
         dataset: "kanzei_tariff".into(),
@@ -700,6 +754,7 @@ struct RawFile {
     schema: Spanned<i64>,
     title: Option<String>,
     source: Option<String>,
+    source_date: Option<Spanned<String>>,
     #[serde(default)]
     claim: Vec<Spanned<RawClaim>>,
 }
@@ -717,6 +772,48 @@ struct RawClaim {
     stated: Option<String>,
     if_differs: Option<String>,
     note: Option<String>,
+    origin: Option<Spanned<String>>,
+    quote: Option<String>,
+    paragraph: Option<usize>,
+    as_of: Option<Spanned<String>>,
+    reference: Option<String>,
+}
+
+/// Where a claim comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The source document makes it; the claim carries the sentence (`quote`) and its
+    /// `paragraph`.
+    Bulletin,
+    /// A development after the source document's date, with the date (`as_of`) and its legal
+    /// or published source (`reference`).
+    Later,
+    /// kanzei's own figure or a parameter from another published source, used to check or
+    /// extend the document (the default).
+    Derived,
+}
+
+impl Origin {
+    const NAMES: [&'static str; 3] = ["bulletin", "later", "derived"];
+
+    fn parse(text: &str) -> Option<Origin> {
+        match text {
+            "bulletin" => Some(Origin::Bulletin),
+            "later" => Some(Origin::Later),
+            "derived" => Some(Origin::Derived),
+            _ => None,
+        }
+    }
+
+    /// Its name in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Bulletin => "bulletin",
+            Origin::Later => "later",
+            Origin::Derived => "derived",
+        }
+    }
 }
 
 /// How a claim is checked.
@@ -757,6 +854,16 @@ pub struct Claim {
     pub check: Check,
     /// A remark shown with the verdict.
     pub note: Option<String>,
+    /// Where it comes from.
+    pub origin: Origin,
+    /// A bulletin claim's sentence, verbatim.
+    pub quote: Option<String>,
+    /// The paragraph of the source document the quote is in (the lead paragraph is 1).
+    pub paragraph: Option<usize>,
+    /// The date the claim holds from (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
+    pub as_of: Option<String>,
+    /// Its legal or published source.
+    pub reference: Option<String>,
 }
 
 /// A parsed claims file.
@@ -768,12 +875,76 @@ pub struct ClaimsFile {
     pub title: String,
     /// The document the claims come from.
     pub source: Option<String>,
+    /// That document's date (`YYYY-MM-DD`); `later` claims must be after it.
+    pub source_date: Option<String>,
     /// The claims in file order.
     pub claims: Vec<Claim>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// `YYYY-MM-DD` (or, unless `full`, `YYYY-MM` or `YYYY`) with a valid month and day.
+fn is_date(text: &str, full: bool) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str, len: usize| (s.len() == len && s.chars().all(|c| c.is_ascii_digit())).then(|| s.parse::<u32>().unwrap_or(0));
+    match parts.as_slice() {
+        [y, m, d] => number(y, 4).is_some() && number(m, 2).is_some_and(|m| (1..=12).contains(&m)) && number(d, 2).is_some_and(|d| (1..=31).contains(&d)),
+        [y, m] if !full => number(y, 4).is_some() && number(m, 2).is_some_and(|m| (1..=12).contains(&m)),
+        [y] if !full => number(y, 4).is_some(),
+        _ => false,
+    }
+}
+
+/// The first day an `as_of` date covers (`2025-06` → `2025-06-01`), for comparing with a
+/// full date.
+pub fn as_of_start(as_of: &str) -> String {
+    match as_of.len() {
+        4 => format!("{as_of}-01-01"),
+        7 => format!("{as_of}-01"),
+        _ => as_of.to_string(),
+    }
+}
+
+/// A claim's origin, with the fields it requires: a bulletin claim quotes the document and
+/// names the paragraph; a later one is dated after the document and has a reference; a stated
+/// parameter that is not the document's own has a reference and a date. Errors carry the
+/// offset of the field at fault when there is one.
+fn origin_of(c: &RawClaim, source_date: Option<&str>, stated: bool) -> Result<Origin, (Option<usize>, String)> {
+    let origin = match &c.origin {
+        None => Origin::Derived,
+        Some(o) => Origin::parse(o.get_ref()).ok_or_else(|| (Some(o.span().start), format!("unknown origin `{}`; expected one of: {}", o.get_ref(), Origin::NAMES.join(", "))))?,
+    };
+    if let Some(d) = &c.as_of {
+        if !is_date(d.get_ref(), false) {
+            return Err((Some(d.span().start), format!("as_of `{}` is not a date; write YYYY-MM-DD, YYYY-MM or YYYY", d.get_ref())));
+        }
+    }
+    let has_quote = c.quote.as_deref().is_some_and(|q| !q.trim().is_empty());
+    match origin {
+        Origin::Bulletin if !has_quote || c.paragraph.is_none() => {
+            return Err((None, "a `bulletin` claim needs `quote` (the document's sentence, verbatim) and `paragraph` (its number, the lead paragraph being 1)".into()))
+        }
+        Origin::Bulletin => {}
+        _ if has_quote || c.paragraph.is_some() => return Err((None, format!("`quote` and `paragraph` belong to `bulletin` claims; this one is `{}`", origin.name()))),
+        Origin::Later => {
+            let Some(d) = &c.as_of else { return Err((None, "a `later` claim needs `as_of`, the date it holds from".into())) };
+            if c.reference.is_none() {
+                return Err((None, "a `later` claim needs `reference`, its legal or published source".into()));
+            }
+            if let Some(source) = source_date {
+                if as_of_start(d.get_ref()).as_str() <= source {
+                    return Err((Some(d.span().start), format!("as_of `{}` is not after the document's date ({source}); a development the document knew is a `bulletin` or `derived` claim", d.get_ref())));
+                }
+            }
+        }
+        Origin::Derived if stated && (c.reference.is_none() || c.as_of.is_none()) => {
+            return Err((None, "a stated parameter that is not the document's own needs `reference` (its source) and `as_of` (its date)".into()))
+        }
+        Origin::Derived => {}
+    }
+    Ok(origin)
 }
 
 /// Parses a claims file; every error names the file, line and claim.
@@ -798,13 +969,20 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
             .unwrap_or_default();
         let mut message = e.message().to_string();
         if message.contains("unknown field") {
-            message.push_str(" (a claim has: id, text, section, value, unit, query, tolerance, stated, if_differs, note)");
+            message.push_str(" (a claim has: id, text, section, value, unit, query, tolerance, stated, if_differs, note, origin, quote, paragraph, as_of, reference)");
         }
         err(line, &claim, message)
     })?;
     if *raw.schema.get_ref() != SCHEMA_VERSION {
         return Err(err(line_of(text, raw.schema.span().start), "", format!("schema {} is not supported; this kanzei reads claims schema {SCHEMA_VERSION}", raw.schema.get_ref())));
     }
+    let source_date = match &raw.source_date {
+        Some(d) if !is_date(d.get_ref(), true) => {
+            return Err(err(line_of(text, d.span().start), "", format!("source_date `{}` is not a date; write YYYY-MM-DD (e.g. 2025-03-11)", d.get_ref())))
+        }
+        Some(d) => Some(d.get_ref().clone()),
+        None => None,
+    };
     let mut claims: Vec<Claim> = Vec::new();
     for spanned in raw.claim {
         let line = line_of(text, spanned.span().start);
@@ -876,12 +1054,28 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
         if c.tolerance.is_some() && matches!(check, Check::Stated { .. }) {
             return Err(err(line, &id, "a stated parameter has no `tolerance`; remove it or give a `query`".into()));
         }
-        claims.push(Claim { id, line, section: c.section.unwrap_or_else(|| "general".into()), text: c.text, value, unit, check, note: c.note });
+        let origin = origin_of(&c, source_date.as_deref(), matches!(check, Check::Stated { .. })).map_err(|(offset, m)| err(offset.map_or(line, |o| line_of(text, o)), &id, m))?;
+        let as_of = c.as_of.map(Spanned::into_inner);
+        claims.push(Claim {
+            id,
+            line,
+            section: c.section.unwrap_or_else(|| "general".into()),
+            text: c.text,
+            value,
+            unit,
+            check,
+            note: c.note,
+            origin,
+            quote: c.quote.map(|q| q.trim().to_string()),
+            paragraph: c.paragraph,
+            as_of,
+            reference: c.reference,
+        });
     }
     if claims.is_empty() {
         return Err(err(1, "", "the file has no [[claim]] tables".into()));
     }
-    Ok(ClaimsFile { file: file.into(), title: raw.title.unwrap_or_else(|| file.into()), source: raw.source, claims })
+    Ok(ClaimsFile { file: file.into(), title: raw.title.unwrap_or_else(|| file.into()), source: raw.source, source_date, claims })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -927,6 +1121,21 @@ pub struct CheckedClaim {
     pub source: Option<SourceRef>,
     /// A remark from the file.
     pub note: Option<String>,
+    /// Where the claim comes from.
+    pub origin: Origin,
+    /// A bulletin claim's sentence, verbatim.
+    pub quote: Option<String>,
+    /// The paragraph the quote is in, as the file states it.
+    pub paragraph: Option<usize>,
+    /// The date the claim holds from.
+    pub as_of: Option<String>,
+    /// Its legal or published source (a bulletin claim: the file's `source`).
+    pub reference: Option<String>,
+    /// Whether the quote was found in that paragraph of the source text: `None` until
+    /// [`verify_quotes`] is given the text.
+    pub quote_found: Option<bool>,
+    /// The paragraph the quote was found in, if anywhere.
+    pub found_in_paragraph: Option<usize>,
 }
 
 /// Checks every claim. Query errors that are the file's fault (an unknown partner, a bad
@@ -960,6 +1169,13 @@ pub fn check(file: &ClaimsFile, evaluator: &Evaluator<'_>) -> Result<Vec<Checked
             detail: None,
             source: None,
             note: claim.note.clone(),
+            origin: claim.origin,
+            quote: claim.quote.clone(),
+            paragraph: claim.paragraph,
+            as_of: claim.as_of.clone().or_else(|| (claim.origin == Origin::Bulletin).then(|| file.source_date.clone()).flatten()),
+            reference: claim.reference.clone().or_else(|| (claim.origin == Origin::Bulletin).then(|| file.source.clone()).flatten()),
+            quote_found: None,
+            found_in_paragraph: None,
         };
         match &claim.check {
             Check::Stated { reason } => row.reason = Some(reason.clone()),
@@ -1016,6 +1232,68 @@ fn round_for_display(v: f64, unit: Unit) -> f64 {
         _ if v.abs() >= 10.0 => (v * 10.0).round() / 10.0,
         _ => (v * 100.0).round() / 100.0,
     }
+}
+
+/// Text for comparing quotes: whitespace collapsed, Markdown escapes (`\$`) and underline tags
+/// (`<u>`, `</u>`) of the plain-text source removed, typographic quotes and apostrophes made
+/// plain.
+pub fn normalise_quote(text: &str) -> String {
+    let cleaned = text.replace("<u>", "").replace("</u>", "").replace(['\u{2018}', '\u{2019}'], "'").replace(['\u{201c}', '\u{201d}'], "\"");
+    let mut out = String::with_capacity(cleaned.len());
+    let mut chars = cleaned.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The paragraphs of a plain-text document, normalised ([`normalise_quote`]), the lead
+/// paragraph first. Blocks are separated by blank lines; the header before the first block that
+/// ends a sentence is skipped, running headers (blocks without a lower-case letter, such as
+/// "PISM BULLETIN") are dropped, and a block that does not end a sentence continues in the
+/// next (a paragraph split by a page break).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    let ends_sentence = |b: &str| b.trim_end().ends_with(['.', '!', '?', '"', ')']);
+    let text = text.replace("\r\n", "\n");
+    let blocks: Vec<String> = text.split("\n\n").map(normalise_quote).filter(|b| !b.is_empty()).collect();
+    let start = blocks.iter().position(|b| ends_sentence(b)).unwrap_or(blocks.len());
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for block in &blocks[start..] {
+        if !block.chars().any(char::is_lowercase) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(block);
+            }
+            _ => out.push(block.clone()),
+        }
+        open = !ends_sentence(block);
+    }
+    out
+}
+
+/// Looks up every bulletin claim's quote in `source_text` (the document, plain text): sets
+/// `found_in_paragraph` to the paragraph it occurs in and `quote_found` to whether that is the
+/// paragraph the claim names. Returns the ids of the quotes not found where stated.
+pub fn verify_quotes(rows: &mut [CheckedClaim], source_text: &str) -> Vec<String> {
+    let paras = paragraphs(source_text);
+    let mut missing = Vec::new();
+    for row in rows.iter_mut().filter(|r| r.origin == Origin::Bulletin) {
+        let quote = normalise_quote(row.quote.as_deref().unwrap_or_default());
+        row.found_in_paragraph = if quote.is_empty() { None } else { paras.iter().position(|p| p.contains(&quote)).map(|i| i + 1) };
+        let found = row.found_in_paragraph.is_some() && row.found_in_paragraph == row.paragraph;
+        row.quote_found = Some(found);
+        if !found {
+            missing.push(row.id.clone());
+        }
+    }
+    missing
 }
 
 /// Counts by verdict: confirmed, differs, no data, stated.
@@ -1087,8 +1365,39 @@ mod tests {
         assert!(e.to_string().contains("claim `e`: unknown field `valu`"), "{e}");
         let e = parse("c.toml", "schema = 2\n[[claim]]\nid = \"x\"\ntext = \"t\"\nstated = \"s\"\n").unwrap_err();
         assert!(e.message.contains("schema 2 is not supported"), "{e}");
-        let e = parse("c.toml", &format!("{}\n[[claim]]\nid = \"a\"\ntext = \"u\"\nstated = \"s\"\n", one("id = \"a\"\ntext = \"t\"\nstated = \"s\""))).unwrap_err();
+        let e = parse("c.toml", &format!("{}\n[[claim]]\nid = \"a\"\ntext = \"u\"\nstated = \"s\"\n", one("id = \"a\"\ntext = \"t\"\nstated = \"s\"\nreference = \"r\"\nas_of = \"2024\""))).unwrap_err();
         assert!(e.message.contains("used twice (first on line 3)"), "{e}");
+    }
+
+    #[test]
+    fn origins_require_their_fields() {
+        let file = |body: &str| parse("c.toml", &format!("schema = 1\nsource_date = \"2025-03-11\"\n\n[[claim]]\nid = \"x\"\ntext = \"t\"\n{body}\n"));
+        let e = file("origin = \"bulletin\"\nstated = \"s\"").unwrap_err();
+        assert!(e.to_string().contains("claim `x`: a `bulletin` claim needs `quote`"), "{e}");
+        let e = file("origin = \"later\"\nstated = \"s\"\nas_of = \"2025-03-01\"\nreference = \"EO\"").unwrap_err();
+        assert!(e.message.contains("as_of `2025-03-01` is not after the document's date (2025-03-11)"), "{e}");
+        assert_eq!(e.line, 9);
+        let e = file("origin = \"later\"\nstated = \"s\"\nas_of = \"2025-04-02\"").unwrap_err();
+        assert!(e.message.contains("needs `reference`"), "{e}");
+        let e = file("stated = \"s\"").unwrap_err();
+        assert!(e.message.contains("needs `reference` (its source) and `as_of`"), "{e}");
+        let e = file("origin = \"derived\"\nquote = \"q\"\nparagraph = 1\nstated = \"s\"\nreference = \"r\"\nas_of = \"2024\"").unwrap_err();
+        assert!(e.message.contains("belong to `bulletin` claims"), "{e}");
+        let e = file("origin = \"blog\"\nstated = \"s\"").unwrap_err();
+        assert!(e.message.contains("unknown origin `blog`; expected one of: bulletin, later, derived"), "{e}");
+        let e = file("origin = \"later\"\nstated = \"s\"\nas_of = \"June 2025\"\nreference = \"r\"").unwrap_err();
+        assert!(e.message.contains("as_of `June 2025` is not a date"), "{e}");
+        let ok = file("origin = \"later\"\nstated = \"s\"\nas_of = \"2025-06\"\nreference = \"r\"").unwrap();
+        assert_eq!((ok.claims[0].origin, ok.source_date.as_deref()), (Origin::Later, Some("2025-03-11")));
+        assert_eq!(as_of_start("2025-06"), "2025-06-01");
+    }
+
+    #[test]
+    fn paragraphs_join_page_breaks_and_skip_headers() {
+        let text = "NO. 1, 1 MARCH 2025\n\nTitle Of It\n\nAuthor Name\n\nLead \\$5 sentence.\n\nA paragraph split by a\n\nPISM BULLETIN\n\npage break, with <u>markup</u>.\n\nLast   one.";
+        let p = paragraphs(text);
+        assert_eq!(p, vec!["Lead $5 sentence.", "A paragraph split by a page break, with markup.", "Last one."]);
+        assert_eq!(normalise_quote("it\u{2019}s  \\$2\n bn"), "it's $2 bn");
     }
 
     #[test]

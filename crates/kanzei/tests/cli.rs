@@ -423,7 +423,8 @@ fn brief_writes_html_markdown_charts_and_json() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("brief.json")).unwrap()).unwrap();
     assert_eq!(v["date"], "2025-10-01");
     assert!(v["trade"]["total_usd"].as_f64().unwrap() > 2.27e11);
-    assert_eq!(v["claims"]["confirmed"], 15);
+    assert_eq!(v["claims"]["confirmed"], 25);
+    assert_eq!((v["claims"]["bulletin"].as_u64(), v["claims"]["later"].as_u64()), (Some(26), Some(16)));
     assert!(std::fs::read_dir(std::env::temp_dir()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(&format!(".kanzei-brief-{}", std::process::id()))), "no temporary folder left");
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -485,7 +486,25 @@ fn brief_for_any_partner_and_from_a_spec_file() {
 #[test]
 fn claims_check_gives_verdicts_and_names_the_claim_in_errors() {
     let v = json(&["claims", "check", "us-japan-2025", "--format", "json"]);
-    assert_eq!((v["confirmed"].as_u64(), v["differs"].as_u64(), v["no_data"].as_u64(), v["stated"].as_u64()), (Some(15), Some(3), Some(0), Some(6)));
+    assert_eq!((v["confirmed"].as_u64(), v["differs"].as_u64(), v["no_data"].as_u64(), v["stated"].as_u64()), (Some(25), Some(3), Some(0), Some(21)));
+    assert!(v["claims"].as_array().unwrap().iter().all(|c| c["quote_found"].is_null() && c["origin"].is_string()));
+    // Issue 14: with the bulletin's text every bulletin quote is found, and no tariff fact of
+    // after 11 March 2025 is a bulletin claim.
+    if let Some(raw) = kanzei_data::testing::shared_raw(env!("CARGO_MANIFEST_DIR")) {
+        let source = raw.join("../../reference/pism-bulletin-30-2025.txt");
+        let v = json(&["claims", "check", "us-japan-2025", "--source", source.to_str().unwrap(), "--format", "json"]);
+        let rows = v["claims"].as_array().unwrap();
+        let bulletin: Vec<&Value> = rows.iter().filter(|c| c["origin"] == "bulletin").collect();
+        assert_eq!(bulletin.len(), 26);
+        assert!(bulletin.iter().all(|c| c["quote_found"] == true && c["quote"].is_string()), "every bulletin quote found");
+        assert_eq!(v["quotes_not_found"].as_array().map(Vec::len), Some(0));
+        for id in ["reciprocal-april", "reciprocal-deal", "autos-tariff-232", "autos-tariff-deal", "steel-tariff"] {
+            assert_eq!(rows.iter().find(|c| c["id"] == id).unwrap()["origin"], "later", "{id}");
+        }
+        let out = kanzei(&["claims", "check", "us-japan-2025", "--source", "/nonexistent/bulletin.txt"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("cannot read source text `/nonexistent/bulletin.txt`"), "{}", stderr(&out));
+    }
     let deficit = v["claims"].as_array().unwrap().iter().find(|c| c["id"] == "deficit").unwrap();
     assert_eq!(deficit["base_unit"], "USD");
     assert!((deficit["recomputed_value"].as_f64().unwrap() - 68_467.8e6).abs() < 0.1e6);

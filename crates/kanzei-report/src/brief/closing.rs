@@ -75,21 +75,23 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
             signed_pct(out.get("ge_partner_retaliation_pct"))
         ));
     }
+    if out.get("observed_total_pct").is_finite() {
+        points.push(format!(
+            "Japan's own statistics show its exports to the United States {} in yen in {} (cars {}); the models' predictions are set beside them.",
+            change_words(out.get("observed_total_pct")),
+            out.get("observed_year"),
+            change_words(out.get("observed_cars_pct")),
+        ));
+    }
     if out.get("lng_bound_share_pct").is_finite() {
         points.push(format!("Even a complete switch of Japan's LNG purchases to U.S. suppliers would close at most {} of the deficit.", pct(out.get("lng_bound_share_pct"), 0)));
     }
+    if let Some(doc) = &ctx.source_doc {
+        s.push(Block::paragraph(&format!("This brief regenerates and fact-checks {}. Sentences in quotation marks are the bulletin's own, with the paragraph they are in; what happened after it is marked as such, with dates and legal sources.", doc.citation)));
+    }
     s.push(Block::Callout(Callout::new(CalloutKind::KeyPoint, None, &points.join(" "))));
-    if !ctx.claims.is_empty() {
-        let t = claims::tally(&ctx.claims);
-        s.push(Block::paragraph(&format!(
-            "Of the {} quantitative claims checked, kanzei recomputed {} from data: {} confirmed, {} differ (by definition or basis, explained in the tables), {} have no data. {} are stated parameters — policy figures reported as given, with their reasons.",
-            ctx.claims.len(),
-            t[0] + t[1] + t[2],
-            t[0],
-            t[1],
-            t[2],
-            t[3]
-        )));
+    if let Some(p) = claims_paragraph(ctx) {
+        s.push(p);
     }
     if let Some(last) = super::last_event_date(ctx.scenario()) {
         if ctx.date > last {
@@ -101,6 +103,39 @@ pub(crate) fn summary_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
         }
     }
     s
+}
+
+/// "fell 4.3%" or "rose 1.2%".
+fn change_words(v: f64) -> String {
+    if v < 0.0 {
+        format!("fell {}", pct(-v, 1))
+    } else {
+        format!("rose {}", pct(v, 1))
+    }
+}
+
+/// The claims tally: the bulletin's own claims, and the developments since it.
+fn claims_paragraph(ctx: &Ctx<'_, '_>) -> Option<Block> {
+    if ctx.claims.is_empty() {
+        return None;
+    }
+    let bulletin: Vec<claims::CheckedClaim> = ctx.claims.iter().filter(|c| c.origin == claims::Origin::Bulletin).cloned().collect();
+    let t = claims::tally(&bulletin);
+    let later = ctx.developments();
+    let span = match (later.first(), later.last()) {
+        (Some(a), Some(b)) => format!(" ({} to {})", a.as_of.clone().unwrap_or_default(), b.as_of.clone().unwrap_or_default()),
+        _ => String::new(),
+    };
+    Some(Block::paragraph(&format!(
+        "Of the bulletin's {} quantitative claims, kanzei recomputed {} from data: {} confirmed, {} differ (by definition or basis, explained in the tables), {} have no data; {} are figures kanzei holds no data for, reported as given. {} developments after the bulletin{span} are set out under “What happened next”.",
+        bulletin.len(),
+        t[0] + t[1] + t[2],
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        later.len(),
+    )))
 }
 
 /// How the brief was made and its limits.
@@ -120,6 +155,14 @@ pub(crate) fn method_section(ctx: &Ctx<'_, '_>, out: &Out) -> Section {
         )
         .replace('`', ""),
     ));
+    if let Some(doc) = &ctx.source_doc {
+        s.push(Block::paragraph(&format!(
+            "The document checked is {}. Every claim has an origin: the bulletin's own (quoted verbatim with its paragraph; `kanzei claims check {} --source FILE` finds each quote in the bulletin's text), a later development (dated, with its legal source, shown only when the brief's date reaches it) or a figure kanzei derives or takes from another published source to check the bulletin (with its source and date).",
+            doc.citation,
+            ctx.spec.name
+        )
+        .replace('`', "")));
+    }
     s.push(Block::Callout(Callout::new(
         CalloutKind::Caveat,
         Some("Limits"),
@@ -143,12 +186,19 @@ pub(crate) fn summary_json(ctx: &Ctx<'_, '_>, out: &Out, warnings: &[String]) ->
         "warnings": warnings,
     });
     let map = v.as_object_mut().expect("object");
+    if let Some(doc) = &ctx.source_doc {
+        map.insert("source_document".into(), json!({"citation": doc.citation, "date": doc.date}));
+    }
     for (k, val) in &out.json {
         map.insert(k.clone(), val.clone());
     }
     if !ctx.claims.is_empty() {
         let t = claims::tally(&ctx.claims);
-        map.insert("claims".into(), json!({ "confirmed": t[0], "differs": t[1], "no_data": t[2], "stated": t[3] }));
+        let by_origin = |o: claims::Origin| ctx.claims.iter().filter(|c| c.origin == o).count();
+        map.insert(
+            "claims".into(),
+            json!({ "confirmed": t[0], "differs": t[1], "no_data": t[2], "stated": t[3], "bulletin": by_origin(claims::Origin::Bulletin), "later": by_origin(claims::Origin::Later), "derived": by_origin(claims::Origin::Derived) }),
+        );
     }
     let _ = share_pct;
     v

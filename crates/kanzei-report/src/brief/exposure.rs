@@ -126,7 +126,7 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
         format!("The ten largest chapters make up {} of U.S. imports from {}.", pct(share_pct(rows.iter().take(10).map(|r| r.imports_usd).sum(), total), 0), p.short),
         &["hs10"],
     ));
-    if let Some(block) = claims_block(&ctx.claims, "economy", "The bulletin's economic claims against the data") {
+    if let Some(block) = claims_block(ctx, "economy", "The bulletin's economic claims against the data") {
         s.push(block);
     }
     out.json.insert(

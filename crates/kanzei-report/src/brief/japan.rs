@@ -143,7 +143,7 @@ pub(crate) fn lng_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, B
     let (usa, wld, jpn) = (code("USA"), code("WLD"), code("JPN"));
     let rate = yen_rate(ctx, out, YEAR)?;
     let headline = super::trade::headline(ctx)?;
-    let (balance, imports) = (headline.balance_usd, headline.imports_usd);
+    let balance = headline.balance_usd;
     let mut s = Section::new("offsets", "Offsets: LNG and the investment pledge");
     let world = mof.value(FlowDirection::Imports, wld, "Lng", YEAR).unwrap_or(0.0);
     let from_us = mof.value(FlowDirection::Imports, usa, "Lng", YEAR).unwrap_or(0.0);
@@ -194,109 +194,310 @@ pub(crate) fn lng_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, B
         chart,
         "japan-lng-suppliers.svg",
         format!(
-            "{} and {} supplied {} of Japan's LNG; the United States was the {} largest supplier with {} (by value, MOF).",
+            "{} and {} supplied {} of Japan's LNG; by value the United States was the {} largest supplier with {} (MOF value data). By volume it ranks {} with about {} (published volume data in tonnes, a stated parameter: MOF's data in kanzei hold values only).",
             suppliers.first().map_or(String::new(), |x| short_name(ctx.registry(), x.0.as_str())),
             suppliers.get(1).map_or(String::new(), |x| short_name(ctx.registry(), x.0.as_str())),
             pct(share_pct(top2, world), 0),
             ordinal(us_rank as i64),
-            pct(share_pct(from_us, world), 1)
+            pct(share_pct(from_us, world), 1),
+            ordinal(ctx.asserted("lng-rank-volume") as i64),
+            pct(ctx.asserted("lng-share-volume"), 1),
         ),
         &["mof"],
     ));
-    let pledge = ctx.claim("investment-pledge");
-    s.push(Block::Callout(Callout::new(
-        CalloutKind::Note,
-        Some("The investment pledge"),
-        &format!(
-            "The bulletin cites a pledge of {} of Japanese investment in the United States. It is a stated parameter, not data kanzei can check: {}. For scale, it equals {:.0} years of the {YEAR} goods deficit and {:.1} years of U.S. imports from Japan.",
-            pledge.and_then(|p| p.asserted.clone()).unwrap_or_else(|| "$1 tn".into()),
-            pledge.and_then(|p| p.reason.clone()).unwrap_or_default(),
-            1e12 / -balance,
-            1e12 / imports,
-        ),
-    )));
+    s.push(pledge_callout(ctx));
+    if let Some(block) = claims_block(ctx, "offsets", "The pledge and LNG: the bulletin's figures and the parameters kanzei adds") {
+        s.push(block);
+    }
     out.set("lng_bound_share_pct", share_pct(bound, -balance));
     out.json.insert(
         "offsets".into(),
-        json!({"japan_lng_imports_usd": to_usd(world), "us_lng_to_japan_usd": to_usd(from_us), "us_share_pct": share_pct(from_us, world), "us_rank_by_value": us_rank, "all_lng_from_us_bound_usd": bound}),
+        json!({
+            "japan_lng_imports_usd": to_usd(world),
+            "us_lng_to_japan_usd": to_usd(from_us),
+            "us_share_pct": share_pct(from_us, world),
+            "us_rank_by_value": us_rank,
+            "us_rank_by_volume": ctx.parameter_json("lng-rank-volume"),
+            "us_share_by_volume": ctx.parameter_json("lng-share-volume"),
+            "all_lng_from_us_bound_usd": bound,
+            "pledge": pledge_json(ctx),
+            "investment_vehicle": if ctx.claim("investment-vehicle").is_some_and(|c| ctx.known(c)) { ctx.parameter_json("investment-vehicle") } else { serde_json::Value::Null },
+        }),
     );
     Ok(s)
 }
 
-/// A defence-spending path: share of GDP in a fiscal year.
-struct Path {
-    label: &'static str,
-    share: fn(i32) -> f64,
+/// The $1 tn pledge as a stock target: the 2023 position it starts from and what it adds.
+fn pledge_numbers(ctx: &Ctx<'_, '_>) -> (f64, f64, f64) {
+    let target = ctx.asserted("investment-pledge");
+    let position = ctx.asserted("investment-position-2023");
+    (target, position, target - position)
 }
 
-/// The paths the ledger prices: 1.6% held; 2% reached by FY2027; 3% reached by 2030 (the
-/// bulletin's stated parameters, ramping linearly from 1.6% in 2024).
-const PATHS: [Path; 3] = [
-    Path { label: "1.6% held", share: |_| 1.6 },
-    Path { label: "2% by 2027", share: |y| if y >= 2027 { 2.0 } else { 1.6 + 0.4 * (y - 2024) as f64 / 3.0 } },
-    Path { label: "3% by 2030", share: |y| 1.6 + 1.4 * (y - 2024) as f64 / 6.0 },
-];
+fn pledge_json(ctx: &Ctx<'_, '_>) -> serde_json::Value {
+    let (target, position, added) = pledge_numbers(ctx);
+    let pledge = ctx.claim("investment-pledge");
+    json!({
+        "target_usd": target,
+        "position_2023_usd": position,
+        "added_usd": added,
+        "basis": "a target for the stock of Japanese direct investment in the United States",
+        "source": pledge.and_then(|c| c.reference.clone()),
+        "as_of": pledge.and_then(|c| c.as_of.clone()),
+        "parameters": [ctx.parameter_json("investment-pledge"), ctx.parameter_json("investment-position-2023")],
+    })
+}
 
-/// Japan's defence spending paths in yen and dollars on IMF WEO GDP, and host-nation support.
+/// The pledge, corrected: a stock target, what it adds, and the later $550 bn vehicle when the
+/// brief's date knows it.
+fn pledge_callout(ctx: &Ctx<'_, '_>) -> Block {
+    let (target, position, added) = pledge_numbers(ctx);
+    let position_source = ctx.claim("investment-position-2023").and_then(|c| c.reference.clone()).unwrap_or_default();
+    let vehicle = ctx.claim("investment-vehicle").filter(|c| ctx.known(c)).map_or(String::new(), |c| {
+        format!(
+            " A different instrument came later ({}): {} — {}.",
+            c.as_of.clone().unwrap_or_default(),
+            c.text,
+            c.reference.clone().unwrap_or_default()
+        )
+    });
+    Block::Callout(Callout::new(
+        CalloutKind::Note,
+        Some("The investment pledge"),
+        &format!(
+            "The bulletin reports Ishiba's pledge of {} (¶{}). It is a target for the *stock* of Japanese investment in the United States, not new money: the direct investment position was {} at the end of 2023 ({position_source}; the bulletin's ¶{} rounds it to {}), so reaching the target adds about {}.{vehicle}",
+            ctx.claim("investment-pledge").and_then(|c| c.asserted.clone()).unwrap_or_else(|| bn(target)),
+            ctx.claim("investment-pledge").and_then(|c| c.paragraph).unwrap_or_default(),
+            bn(position),
+            ctx.claim("investment-position").and_then(|c| c.paragraph).unwrap_or_default(),
+            ctx.claim("investment-position").and_then(|c| c.asserted.clone()).unwrap_or_default(),
+            bn(added),
+        ),
+    ))
+}
+
+/// A defence-spending path on Japan's definition: a share of FY2022 GDP, ramping linearly from
+/// the 2024 level (claim `defence-2024`) to a target (claim `target`) reached in fiscal year `by`.
+struct Path {
+    /// What the path is, before its target ("Japan's plan").
+    name: &'static str,
+    target: &'static str,
+    by: i32,
+}
+
+/// Japan's plan (claim `defence-2027`, by FY2027) and the level the bulletin expects Washington to
+/// press for (claim `defence-3pct`), reached by FY2030 for pricing.
+const PATHS: [Path; 2] = [Path { name: "Japan's plan", target: "defence-2027", by: 2027 }, Path { name: "U.S. pressure", target: "defence-3pct", by: 2030 }];
+
+/// The fiscal year Japan's defence target is measured against (National Security Strategy,
+/// December 2022).
+const BASE_FY: i32 = 2022;
+
+/// The fiscal years of the current special measures agreement on host-nation support
+/// (FY2022–FY2026; it expires at the end of FY2026, 31 March 2027).
+const SMA_YEARS: (i32, i32) = (2022, 2026);
+
+impl Path {
+    /// "Japan's plan: 2% by FY2027", the share from the claims file.
+    fn label(&self, ctx: &Ctx<'_, '_>) -> String {
+        format!("{}: {} by FY{}", self.name, pct(ctx.asserted(self.target), 0), self.by)
+    }
+
+    /// The share of FY2022 GDP in `year`, percent.
+    fn share(&self, ctx: &Ctx<'_, '_>, year: i32) -> f64 {
+        let (start, target) = (ctx.asserted("defence-2024"), ctx.asserted(self.target));
+        if year >= self.by {
+            target
+        } else {
+            start + (target - start) * (year - 2024).max(0) as f64 / (self.by - 2024) as f64
+        }
+    }
+}
+
+/// Japan's GDP in fiscal year `year` (IMF WEO NGDP_FY, else NGDP), yen.
+fn fiscal_gdp(ctx: &Ctx<'_, '_>, year: i32) -> Result<f64, BriefError> {
+    let weo = ctx.store.weo()?;
+    Ok(weo.value_units("JPN", "NGDP_FY", year).or_else(|_| weo.value_units("JPN", "NGDP", year))?)
+}
+
+/// One fiscal year of the defence ledger: each path in yen and dollars on Japan's definition,
+/// with the same-year ratio beside it.
+fn defence_year(ctx: &Ctx<'_, '_>, year: i32, base_gdp: f64) -> Result<serde_json::Value, BriefError> {
+    let weo = ctx.store.weo()?;
+    let gdp = fiscal_gdp(ctx, year)?;
+    let rate = weo.implied_rate("JPN", year)?;
+    let paths: Vec<serde_json::Value> = PATHS
+        .iter()
+        .map(|p| {
+            let share = p.share(ctx, year);
+            let jpy = base_gdp * share / 100.0;
+            json!({"path": p.label(ctx), "share_of_fy2022_gdp_pct": share, "jpy": jpy, "usd": jpy / rate, "same_year_gdp_pct": 100.0 * jpy / gdp})
+        })
+        .collect();
+    Ok(json!({"fiscal_year": year, "gdp_jpy": gdp, "jpy_per_usd": rate, "projected": weo.is_projection("JPN", "NGDP", year), "paths": paths}))
+}
+
+/// A path's cell in the ledger table: share of FY2022 GDP · yen · dollars · same-year ratio.
+fn path_cell(p: &serde_json::Value) -> String {
+    let f = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
+    format!("{:.2}% · ¥{:.1} tn · {} · {:.2}% same-year", f("share_of_fy2022_gdp_pct"), f("jpy") / 1e12, bn(f("usd")), f("same_year_gdp_pct"))
+}
+
+/// Host-nation support under the current agreement, converted at each year's rate.
+fn host_nation_support(ctx: &Ctx<'_, '_>) -> Result<serde_json::Value, BriefError> {
+    let weo = ctx.store.weo()?;
+    let jpy = ctx.asserted("hns-agreement");
+    let mut by_year = Vec::new();
+    for year in SMA_YEARS.0..=SMA_YEARS.1 {
+        let rate = weo.implied_rate("JPN", year)?;
+        by_year.push(json!({"fiscal_year": year, "jpy_per_usd": rate, "usd": jpy / rate, "rate_is_projection": weo.is_projection("JPN", "NGDPD", year)}));
+    }
+    let agreement = ctx.claim("hns-agreement");
+    Ok(json!({
+        "jpy_per_year": jpy,
+        "fiscal_years": [SMA_YEARS.0, SMA_YEARS.1],
+        "expires": format!("{}-03-31", SMA_YEARS.1 + 1),
+        "source": agreement.and_then(|c| c.reference.clone()),
+        "as_of": agreement.and_then(|c| c.as_of.clone()),
+        "by_year": by_year,
+        "bulletin_usd": ctx.asserted("host-nation-support"),
+        "cost_share": ctx.parameter_json("host-nation-share"),
+    }))
+}
+
+/// Japan's defence spending paths on its own definition (FY2022 GDP) in yen and dollars, the
+/// same-year ratio beside them, and host-nation support under the current agreement.
 pub(crate) fn ledger_section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, BriefError> {
     let weo = ctx.store.weo()?;
-    out.footnote(Footnote::from_source("weo", &weo.source("NGDP_FY (GDP, fiscal year, yen), NGDP and NGDPD", "2024–2030")));
+    out.footnote(Footnote::from_source("weo", &weo.source("NGDP_FY (GDP, fiscal year, yen), NGDP and NGDPD", "2022–2030")));
     let mut s = Section::new("alliance", "Alliance ledger: what the defence targets cost");
-    let mut rows = Vec::new();
-    let mut paths: [Vec<(ChartDate, f64)>; 3] = Default::default();
-    let mut ledger = Vec::new();
-    for year in 2024..=2030 {
-        let Ok(gdp) = weo.value_units("JPN", "NGDP_FY", year).or_else(|_| weo.value_units("JPN", "NGDP", year)) else { continue };
-        let Ok(rate) = weo.implied_rate("JPN", year) else { continue };
-        let projected = weo.is_projection("JPN", "NGDP_FY", year) || weo.is_projection("JPN", "NGDP", year);
-        let shares: Vec<f64> = PATHS.iter().map(|p| (p.share)(year)).collect();
-        let yen: Vec<f64> = shares.iter().map(|sh| gdp * sh / 100.0).collect();
-        for (k, c) in yen.iter().enumerate() {
-            paths[k].push((ChartDate::new(year, 1, 1).expect("valid"), c / rate / 1e9));
-        }
-        rows.push(vec![
-            format!("{year}{}", if projected { " (p)" } else { "" }),
-            format!("¥{:.0} tn", gdp / 1e12),
-            format!("{rate:.1}"),
-            format!("¥{:.1} tn · {}", yen[0] / 1e12, bn(yen[0] / rate)),
-            format!("{:.2}% · ¥{:.1} tn · {}", shares[1], yen[1] / 1e12, bn(yen[1] / rate)),
-            format!("{:.2}% · ¥{:.1} tn · {}", shares[2], yen[2] / 1e12, bn(yen[2] / rate)),
-        ]);
-        ledger.push(json!({"fiscal_year": year, "gdp_jpy": gdp, "jpy_per_usd": rate, "projected": projected, "at_1_6_pct_usd": yen[0] / rate, "path_2pct_usd": yen[1] / rate, "path_3pct_usd": yen[2] / rate}));
+    let base_gdp = fiscal_gdp(ctx, BASE_FY)?;
+    let years: Vec<serde_json::Value> = (2024..=2030).map(|y| defence_year(ctx, y, base_gdp)).collect::<Result<_, _>>()?;
+    let hns = host_nation_support(ctx)?;
+    s.push(defence_paragraph(ctx, out, &years, base_gdp));
+    s.push(hns_paragraph(ctx, &hns));
+    s.push(defence_chart(ctx, &years)?);
+    let rows: Vec<Vec<String>> = years
+        .iter()
+        .map(|y| {
+            let mut row = vec![
+                format!("{}{}", y["fiscal_year"], if y["projected"] == true { " (p)" } else { "" }),
+                format!("¥{:.0} tn", y["gdp_jpy"].as_f64().unwrap_or(f64::NAN) / 1e12),
+                format!("{:.1}", y["jpy_per_usd"].as_f64().unwrap_or(f64::NAN)),
+            ];
+            row.extend(y["paths"].as_array().into_iter().flatten().map(path_cell));
+            row
+        })
+        .collect();
+    s.push(table(
+        &format!("Defence spending paths on Japan's definition (share of FY{BASE_FY} GDP), with the same-year ratio"),
+        &["Fiscal year", "Same-year GDP", "¥ per $", &PATHS[0].label(ctx), &PATHS[1].label(ctx)],
+        rows,
+        Some(format!("(p): IMF projection. Japan measures its target against FY{BASE_FY} GDP (¥{:.1} tn); the same-year ratio divides the same yen by that year's GDP. Paths ramp linearly from the 2024 level. The targets are stated parameters, listed below with their sources.", base_gdp / 1e12)),
+        &["weo"],
+    ));
+    if let Some(block) = claims_block(ctx, "security", "The bulletin's security figures and the parameters kanzei adds") {
+        s.push(block);
     }
-    let hns = ctx.claim("host-nation-support").and_then(|c| c.asserted_value).unwrap_or(f64::NAN);
-    let gap = |year: i64, key: &str| ledger.iter().find(|r| r["fiscal_year"] == year).map_or(f64::NAN, |r| r[key].as_f64().unwrap_or(f64::NAN) - r["at_1_6_pct_usd"].as_f64().unwrap_or(f64::NAN));
-    let balance = out.get("balance_usd");
-    s.push(Block::paragraph(&format!(
-        "The security side of the ledger is made of stated parameters: defence spending of 1.6% of GDP in 2024, 2% by 2027, pressure toward 3%, host-nation support of about {} a year. kanzei prices them on the IMF's GDP path[^weo]. Reaching 2% in fiscal 2027 means spending about {} more that year than holding 1.6%; a 3% path reached by 2030 adds about {} in 2030 — against a 2024 goods deficit of {} and duties on Japanese goods of {} a year under scenario {} on {}.",
-        bn(hns),
-        bn(gap(2027, "path_2pct_usd")),
-        bn(gap(2030, "path_3pct_usd")),
-        bn(-balance),
+    let target = ctx.claim("defence-target-yen");
+    let parameters: Vec<serde_json::Value> =
+        ["defence-2024", "defence-2027", "defence-3pct", "defence-us-ask", "defence-2pct-reached"].iter().filter(|id| ctx.claim(id).is_some_and(|c| ctx.known(c))).map(|id| ctx.parameter_json(id)).collect();
+    out.json.insert(
+        "alliance".into(),
+        json!({
+            "defence": {
+                "basis": format!("share of FY{BASE_FY} GDP (Japan's definition), with the same-year ratio"),
+                "base_fiscal_year": BASE_FY,
+                "base_gdp_jpy": base_gdp,
+                "target_jpy": target.and_then(|c| c.recomputed_value),
+                "source": target.and_then(|c| c.reference.clone()),
+                "as_of": target.and_then(|c| c.as_of.clone()),
+                "parameters": parameters,
+                "by_year": years,
+            },
+            "host_nation_support": hns,
+        }),
+    );
+    Ok(s)
+}
+
+/// The defence paragraph: the target in yen on Japan's base, what reaching it costs, and the
+/// later developments the brief's date knows.
+fn defence_paragraph(ctx: &Ctx<'_, '_>, out: &Out, years: &[serde_json::Value], base_gdp: f64) -> Block {
+    let at = |year: i64, path: usize, key: &str| years.iter().find(|y| y["fiscal_year"] == year).and_then(|y| y["paths"][path][key].as_f64()).unwrap_or(f64::NAN);
+    let first = |path: usize, key: &str| years.first().and_then(|y| y["paths"][path][key].as_f64()).unwrap_or(f64::NAN);
+    let later: Vec<String> = ["defence-us-ask", "defence-2pct-reached"]
+        .iter()
+        .filter_map(|id| ctx.claim(id).filter(|c| ctx.known(c)))
+        .map(|c| format!("{} ({})", c.text, c.as_of.clone().unwrap_or_default()))
+        .collect();
+    Block::paragraph(&format!(
+        "Japan measures its defence target against the GDP of fiscal {BASE_FY} (¥{:.1} tn): {} of it is ¥{:.1} tn[^weo]. On that base the bulletin's {} for 2024 is ¥{:.1} tn ({}); divided by 2024's larger GDP the same yen are {}. Japan's plan means ¥{:.1} tn ({}) in fiscal {}; the {} path means ¥{:.1} tn ({}) by {} — against a 2024 goods deficit of {} and duties on Japanese goods of {} a year under scenario {} on {}.{}",
+        base_gdp / 1e12,
+        pct(ctx.asserted(PATHS[0].target), 0),
+        ctx.claim_value("defence-target-yen") / 1e12,
+        pct(ctx.asserted("defence-2024"), 1),
+        first(0, "jpy") / 1e12,
+        bn(first(0, "usd")),
+        pct(first(0, "same_year_gdp_pct"), 2),
+        at(PATHS[0].by.into(), 0, "jpy") / 1e12,
+        bn(at(PATHS[0].by.into(), 0, "usd")),
+        PATHS[0].by,
+        pct(ctx.asserted(PATHS[1].target), 0),
+        at(PATHS[1].by.into(), 1, "jpy") / 1e12,
+        bn(at(PATHS[1].by.into(), 1, "usd")),
+        PATHS[1].by,
+        bn(-out.get("balance_usd")),
         bn(out.get("duties_usd")),
         ctx.scenario().id,
-        ctx.date
-    )));
+        ctx.date,
+        if later.is_empty() { String::new() } else { format!(" Since the bulletin: {}.", later.join("; ")) },
+    ))
+}
+
+/// Host-nation support: the agreement's yen at each year's rate against the bulletin's dollars.
+fn hns_paragraph(ctx: &Ctx<'_, '_>, hns: &serde_json::Value) -> Block {
+    let usd: Vec<f64> = hns["by_year"].as_array().into_iter().flatten().filter_map(|y| y["usd"].as_f64()).collect();
+    let (lo, hi) = usd.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    Block::paragraph(&format!(
+        "Host-nation support is budgeted in yen: the special measures agreement for FY{}–{} provides about ¥{:.0} bn a year and expires on {}. At each year's rate that is {} to {} a year — {} at 2024's rate — not the bulletin's {}. The bulletin's {} cost share is {}",
+        SMA_YEARS.0,
+        SMA_YEARS.1 % 100,
+        hns["jpy_per_year"].as_f64().unwrap_or(f64::NAN) / 1e9,
+        hns["expires"].as_str().unwrap_or_default(),
+        bn(lo),
+        bn(hi),
+        bn(ctx.claim_value("host-nation-support")),
+        ctx.claim("host-nation-support").and_then(|c| c.asserted.clone()).unwrap_or_default(),
+        pct(ctx.asserted("host-nation-share"), 0),
+        ctx.claim("host-nation-share").and_then(|c| c.reason.clone()).unwrap_or_default().trim_end_matches('.').to_string() + ".",
+    ))
+}
+
+/// The chart: each path in dollars on Japan's definition.
+fn defence_chart(ctx: &Ctx<'_, '_>, years: &[serde_json::Value]) -> Result<Block, BriefError> {
+    let series: Vec<LineSeries> = PATHS
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let points = years
+                .iter()
+                .filter_map(|y| Some((ChartDate::new(y["fiscal_year"].as_i64()? as i32, 1, 1)?, y["paths"][k]["usd"].as_f64()? / 1e9)))
+                .collect();
+            LineSeries::new(p.label(ctx), points, LineShape::Linear)
+        })
+        .collect();
     let mut chart = LineChart::new(
-        ChartText::new("Japan's defence spending under three paths, 2024–2030", "Japan's defence spending in billions of dollars under three paths: 1.6% of GDP held, 2% reached by 2027, and 3% reached by 2030, on IMF WEO GDP (projections after 2024).")
-            .with_subtitle("Billions of dollars at the WEO-implied yen rate; fiscal-year GDP")
-            .with_source("Source: IMF WEO October 2025 (GDP); paths are the bulletin's stated parameters."),
-        PATHS.iter().zip(paths).map(|(p, pts)| LineSeries::new(p.label, pts, LineShape::Linear)).collect(),
+        ChartText::new(
+            format!("Japan's defence spending on its own definition, 2024–{}", PATHS[1].by),
+            format!("Japan's defence spending in billions of dollars on two paths, as shares of FY{BASE_FY} GDP: {} and {}, at IMF WEO yen rates (projections after 2024).", PATHS[0].label(ctx), PATHS[1].label(ctx)),
+        )
+        .with_subtitle(format!("Billions of dollars at the WEO-implied yen rate; shares of FY{BASE_FY} GDP"))
+            .with_source("Source: IMF WEO October 2025 (GDP, yen rate); targets are the bulletin's stated parameters on Japan's definition."),
+        series,
         vec![],
         ValueFormat::UsdBn { decimals: 0 },
     );
     chart.axis_label = Some("$ bn".into());
-    s.push(figure(chart.render()?, "defence-paths.svg", "Years after 2024 use IMF projections of GDP and of the yen rate; a weaker or stronger yen moves the dollar figures, not the yen ones.".into(), &["weo"]));
-    s.push(table(
-        "Defence spending paths in yen and dollars",
-        &["Fiscal year", "GDP", "¥ per $", "At 1.6%", "2% by 2027", "3% by 2030"],
-        rows,
-        Some("(p): IMF projection. Paths ramp linearly from 1.6% in 2024. The targets are stated parameters, listed below with their sources.".into()),
-        &["weo"],
-    ));
-    if let Some(block) = claims_block(&ctx.claims, "security", "The bulletin's security figures: stated parameters") {
-        s.push(block);
-    }
-    out.json.insert("alliance".into(), json!(ledger));
-    Ok(s)
+    Ok(figure(chart.render()?, "defence-paths.svg", format!("On Japan's definition the yen amounts are fixed by FY{BASE_FY} GDP; only the yen rate moves the dollar figures."), &["weo"]))
 }

@@ -20,10 +20,12 @@ mod effects;
 mod exposure;
 pub(crate) mod fmt;
 mod japan;
+mod observed;
 pub mod spec;
 mod tariffs;
 mod trade;
 mod value_added;
+mod what_next;
 mod who_pays;
 
 use std::borrow::Cow;
@@ -298,7 +300,17 @@ pub(crate) struct Ctx<'a, 's> {
     /// U.S. import cells with the partner's members labelled as the partner (for a group).
     pub(crate) cells: Cow<'a, CellSet>,
     pub(crate) claims: Vec<CheckedClaim>,
+    /// The document the claims file checks (its `source` and `source_date`), if any.
+    pub(crate) source_doc: Option<SourceDoc>,
     pub(crate) date: Date,
+}
+
+/// The document a brief's claims file checks.
+pub(crate) struct SourceDoc {
+    /// Its citation (author, title, series, publisher, date).
+    pub(crate) citation: String,
+    /// Its date, `YYYY-MM-DD`.
+    pub(crate) date: Option<String>,
 }
 
 impl Ctx<'_, '_> {
@@ -325,6 +337,27 @@ impl Ctx<'_, '_> {
     }
     pub(crate) fn claim_value(&self, id: &str) -> f64 {
         self.claim(id).and_then(|c| c.recomputed_value).unwrap_or(f64::NAN)
+    }
+    /// A claim's asserted value in base units (a stated parameter's value).
+    pub(crate) fn asserted(&self, id: &str) -> f64 {
+        self.claim(id).and_then(|c| c.asserted_value).unwrap_or(f64::NAN)
+    }
+    /// Whether a claim is known on the brief's date: every claim but a `later` one dated after it.
+    pub(crate) fn known(&self, claim: &CheckedClaim) -> bool {
+        claim.origin != claims::Origin::Later || claim.as_of.as_deref().is_some_and(|d| claims::as_of_start(d) <= self.date.to_string())
+    }
+    /// The `later` claims dated on or before the brief's date, in date order.
+    pub(crate) fn developments(&self) -> Vec<&CheckedClaim> {
+        let mut out: Vec<&CheckedClaim> = self.claims.iter().filter(|c| c.origin == claims::Origin::Later && self.known(c)).collect();
+        out.sort_by_key(|c| claims::as_of_start(c.as_of.as_deref().unwrap_or_default()));
+        out
+    }
+    /// A stated parameter's value, source and date for `brief.json`.
+    pub(crate) fn parameter_json(&self, id: &str) -> Value {
+        match self.claim(id) {
+            Some(c) => json!({"id": c.id, "value": c.asserted_value, "unit": c.base_unit, "text": c.text, "source": c.reference, "as_of": c.as_of, "origin": c.origin}),
+            None => Value::Null,
+        }
     }
 }
 
@@ -401,13 +434,28 @@ fn claim_footnote(row: &CheckedClaim) -> Vec<String> {
     }
 }
 
-/// The claims of one claims-file section as a table, or nothing if it has none.
-pub(crate) fn claims_block(rows: &[CheckedClaim], section: &str, caption: &str) -> Option<Block> {
-    let rows: Vec<ClaimRow> = rows
+/// A claim as the brief prints it: a bulletin claim with its sentence and paragraph the first
+/// time that sentence appears (`previous_quote` is the one printed last).
+fn claim_cell(r: &CheckedClaim, previous_quote: &mut Option<String>) -> String {
+    match (&r.quote, r.paragraph) {
+        (Some(q), Some(p)) if previous_quote.as_ref() != Some(q) => {
+            *previous_quote = Some(q.clone());
+            format!("{} — the bulletin, ¶{p}: “{q}”", r.text)
+        }
+        _ => r.text.clone(),
+    }
+}
+
+/// The claims of one claims-file section known on the brief's date (bulletin and derived ones;
+/// later developments are in "What happened next") as a table, or nothing if it has none.
+pub(crate) fn claims_block(ctx: &Ctx<'_, '_>, section: &str, caption: &str) -> Option<Block> {
+    let mut previous_quote = None;
+    let rows: Vec<ClaimRow> = ctx
+        .claims
         .iter()
-        .filter(|r| r.section == section)
+        .filter(|r| r.section == section && r.origin != claims::Origin::Later)
         .map(|r| ClaimRow {
-            claim: r.text.clone(),
+            claim: claim_cell(r, &mut previous_quote),
             asserted: r.asserted.clone().unwrap_or_default(),
             recomputed: r.recomputed.clone(),
             verdict: r.verdict,
@@ -524,10 +572,12 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
         lap: Instant::now(),
     };
     let mut claims = Vec::new();
+    let mut source_doc = None;
     if let Some((file, text)) = &spec.claims {
         let data = &engine.data;
         let claims_file = claims::parse(file, text)?;
         claims = claims::check(&claims_file, &Evaluator::with_tariff_data(store, data))?;
+        source_doc = claims_file.source.clone().map(|citation| SourceDoc { citation, date: claims_file.source_date.clone() });
         if claims.iter().any(|c| c.source.as_ref().is_some_and(|s| s.dataset == "tariff_tables")) {
             out.footnote(Footnote {
                 key: "tables".into(),
@@ -548,7 +598,7 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
             ));
         }
     }
-    let ctx = Ctx { store, engine, spec, options, partner, cells, claims, date: engine.date };
+    let ctx = Ctx { store, engine, spec, options, partner, cells, claims, source_doc, date: engine.date };
     let mut sections = Vec::new();
     for kind in &spec.sections {
         let section = match kind {
@@ -564,6 +614,8 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
             SectionKind::ToyotaProduction => japan::toyota_section(&ctx, &mut out)?,
             SectionKind::LngOffsets => japan::lng_section(&ctx, &mut out)?,
             SectionKind::AllianceLedger => japan::ledger_section(&ctx, &mut out)?,
+            SectionKind::Observed => observed::section(&ctx, &mut out)?,
+            SectionKind::WhatNext => what_next::section(&ctx, &mut out)?,
         };
         out.lap(kind.name(), progress);
         sections.push((*kind, section));

@@ -61,6 +61,12 @@ pub enum SectionKind {
     LngOffsets,
     /// Japan's defence spending paths and host-nation support.
     AllianceLedger,
+    /// The models' predictions for Japan's exports to the U.S. beside what the MOF data
+    /// recorded (observed vs modelled).
+    Observed,
+    /// The claims file's `later` developments dated on or before the brief's date, with their
+    /// legal sources and the partner's rate on each date.
+    WhatNext,
 }
 
 /// Every section kind with its name in a spec file.
@@ -77,6 +83,8 @@ pub const SECTION_NAMES: &[(&str, SectionKind)] = &[
     ("toyota-production", SectionKind::ToyotaProduction),
     ("lng-offsets", SectionKind::LngOffsets),
     ("alliance-ledger", SectionKind::AllianceLedger),
+    ("observed", SectionKind::Observed),
+    ("what-next", SectionKind::WhatNext),
 ];
 
 /// The sections of a brief that does not list its own, in order.
@@ -100,7 +108,7 @@ impl SectionKind {
     /// Sections that only make sense for one partner: (kind, partner).
     pub fn only_for(self) -> Option<&'static str> {
         match self {
-            SectionKind::JapanExports | SectionKind::ToyotaProduction | SectionKind::LngOffsets | SectionKind::AllianceLedger => Some("JPN"),
+            SectionKind::JapanExports | SectionKind::ToyotaProduction | SectionKind::LngOffsets | SectionKind::AllianceLedger | SectionKind::Observed => Some("JPN"),
             _ => None,
         }
     }

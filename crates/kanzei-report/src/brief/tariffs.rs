@@ -71,17 +71,22 @@ fn on(points: &[TimelinePoint], d: Date) -> f64 {
 }
 
 /// The tariffs section.
-pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, BriefError> {
-    let p = &ctx.partner;
-    let date = ctx.date;
+/// The footnote for rates computed from the scenario.
+pub(crate) fn scenario_footnote(ctx: &Ctx<'_, '_>) -> Footnote {
     let scenario = ctx.scenario();
-    out.footnote(Footnote {
+    Footnote {
         key: "scenario".into(),
         dataset: format!("kanzei scenario {} ({}), baseline {}", scenario.id, scenario.title, ctx.baseline().id),
         year: "2025–26".into(),
         basis: "applied rates by HTS line and partner (USITC HTS 2025 MFN, preferences, USMCA shares, every 2025–26 measure), weighted by 2024 U.S. imports, before substitution".into(),
         note: Some("Scenario files: scenarios/ in the kanzei repository; kanzei tariff explain shows how any line's rate is built.".into()),
-    });
+    }
+}
+
+pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, BriefError> {
+    let p = &ctx.partner;
+    let date = ctx.date;
+    out.footnote(scenario_footnote(ctx));
     let (from, to) = window(ctx);
     let mut lines = analysis::timelines(ctx.compiled(), &ctx.cells, from, to, &[Some(p.code), None]);
     let all_line = lines.pop().unwrap_or_default();

@@ -77,7 +77,17 @@ fn collected_chart(ctx: &Ctx<'_, '_>, path: &CollectedReport) -> Result<Block, B
     Ok(figure(chart.render()?, "collected-vs-statutory.svg", caption, &["census-naics", "scenario"]))
 }
 
-fn footnotes(out: &mut Out) {
+/// The Supreme Court's IEEPA ruling (tradewartracker POLICY_2026.md): duties collected under
+/// IEEPA became refundable; a brief dated earlier does not know of it.
+const IEEPA_RULING: (i32, u8, u8) = (2026, 2, 20);
+
+fn footnotes(ctx: &Ctx<'_, '_>, out: &mut Out) {
+    let ruling = kanzei_tariff::date::Date::new(IEEPA_RULING.0, IEEPA_RULING.1, IEEPA_RULING.2);
+    let refunds = if ruling.is_some_and(|r| ctx.date >= r) {
+        "Duty as assessed at entry: IEEPA duties refunded after the February 2026 Supreme Court ruling are not netted out."
+    } else {
+        "Duty as assessed at entry."
+    };
     out.footnote(Footnote {
         key: "bea-io".into(),
         dataset: "U.S. Bureau of Economic Analysis, Input–Output Accounts, 2017 benchmark (detail): total requirements, supply table, PCE bridge".into(),
@@ -90,13 +100,13 @@ fn footnotes(out: &mut Out) {
         dataset: "U.S. Census Bureau, U.S. imports for consumption and calculated duties by NAICS6".into(),
         year: "2024–2025, monthly".into(),
         basis: "customs value; calculated duty as assessed at entry".into(),
-        note: Some("IEEPA duties refunded after the February 2026 Supreme Court ruling are not netted out.".into()),
+        note: Some(refunds.into()),
     });
 }
 
 /// The who-pays section.
 pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, BriefError> {
-    footnotes(out);
+    footnotes(ctx, out);
     let io = ctx.store.us_io()?;
     let (all, partner) = price_runs(ctx, &io)?;
     let path = collected_path(ctx)?;
