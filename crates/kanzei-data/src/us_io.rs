@@ -165,6 +165,8 @@ pub struct UsIo {
     /// HS8/HS6/HS4 prefix → the most common commodity of the table's lines under it (built
     /// on first use).
     siblings: std::sync::OnceLock<HashMap<HsCode, usize>>,
+    /// Commodity code → index (built on first use, once the commodities are complete).
+    by_code: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl UsIo {
@@ -215,7 +217,8 @@ impl UsIo {
 
     /// The index of a BEA detail commodity code.
     pub fn index(&self, code: &str) -> Option<usize> {
-        self.commodities.iter().position(|c| c.code == code)
+        let by_code = self.by_code.get_or_init(|| self.commodities.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect());
+        by_code.get(code).copied()
     }
 
     /// The commodity a BEA detail code's output is published under: itself, or the

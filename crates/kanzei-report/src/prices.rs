@@ -20,7 +20,7 @@
 //! 3. **Household cost**: the PCE price change × nominal PCE per household (stated
 //!    parameters with sources, overridable).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::us_io::{BeaUnmapped, Month, NaicsMonthly, UsIo};
@@ -28,6 +28,7 @@ use kanzei_data::Store;
 use kanzei_mrio::{category_prices, weighted_mean, BridgeRow, Margins, PriceModel};
 use kanzei_tariff::analysis::TariffData;
 use kanzei_tariff::cells::CellSet;
+use kanzei_tariff::fxhash::FxHashMap;
 use kanzei_tariff::date::Date;
 use kanzei_tariff::Scenario;
 use serde::Serialize;
@@ -340,7 +341,7 @@ pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], 
         return Err(RunError::Invalid(format!("{} and {} cell rates for {} cells", new.len(), old.len(), cells.cells.len())));
     }
     // Value and Δτ·value per HS10 line first (proxy cells share lines), then one lookup each.
-    let mut lines: HashMap<HsCode, (f64, f64)> = HashMap::new();
+    let mut lines: FxHashMap<HsCode, (f64, f64)> = FxHashMap::default();
     for (c, cell) in cells.cells.iter().enumerate() {
         let dtau = if only.is_none_or(|p| p == cell.exporter) { (new[c] - old[c]) / 100.0 } else { 0.0 };
         for_each_piece(cells, c, |code, weight| {
