@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let fresh = Store::embedded();
             let data = TariffData::load(&fresh).expect("tariff data");
-            let change = TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date };
+            let change = TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date, partner: None };
             prices::prices(&fresh, &data, &change, &options).expect("runs")
         })
     });

@@ -46,6 +46,8 @@ pub enum TariffChange<'a> {
         baseline: &'a Scenario,
         /// The date.
         date: Date,
+        /// Only the tariffs on this partner's goods (a group: its members).
+        partner: Option<AreaCode>,
     },
     /// The collected rate of a month against the collected rate of a base year.
     Collected {
@@ -320,6 +322,12 @@ impl Accumulator {
 
 /// Tariff changes by BEA commodity from a scenario against its baseline on a date.
 pub fn scenario_tariffs(io: &UsIo, data: &TariffData, scenario: &Scenario, baseline: &Scenario, date: Date) -> Result<BeaTariffs, RunError> {
+    scenario_tariffs_on(io, data, scenario, baseline, date, None)
+}
+
+/// [`scenario_tariffs`] for the goods of one partner only (a group: its members), every
+/// other cell's change set to zero.
+pub fn scenario_tariffs_on(io: &UsIo, data: &TariffData, scenario: &Scenario, baseline: &Scenario, date: Date, partner: Option<AreaCode>) -> Result<BeaTariffs, RunError> {
     if scenario.importer.as_str() != "USA" || baseline.importer.as_str() != "USA" {
         return Err(RunError::Invalid(format!(
             "the price model is the U.S. input–output system; `{}` sets tariffs of {} (use a U.S. scenario such as us-2025)",
@@ -330,20 +338,22 @@ pub fn scenario_tariffs(io: &UsIo, data: &TariffData, scenario: &Scenario, basel
     let (cells, compiled) = data.compile(scenario);
     let base = kanzei_tariff::engine::Compiled::new(baseline, &cells, &data.schedule, &data.inputs);
     let (new, old) = (compiled.evaluate(date).total_pct, base.evaluate(date).total_pct);
-    let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights)", scenario.id, baseline.id);
-    tariffs_from_rates(io, &cells, &new, &old, None, label)
+    let members = partner.map(|p| kanzei_tariff::analysis::members_of(p, data.registry));
+    let on = partner.map_or_else(String::new, |p| format!(", tariffs on {p} only"));
+    let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights{on})", scenario.id, baseline.id);
+    tariffs_from_rates(io, &cells, &new, &old, members.as_deref(), label)
 }
 
 /// Tariff changes by BEA commodity from two evaluations of the same cells (percent per
-/// cell); with `only`, the change on that exporter's cells alone (every cell still weighs).
-pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], only: Option<AreaCode>, label: String) -> Result<BeaTariffs, RunError> {
+/// cell); with `only`, the change on those exporters' cells alone (every cell still weighs).
+pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], only: Option<&[AreaCode]>, label: String) -> Result<BeaTariffs, RunError> {
     if new.len() != cells.cells.len() || old.len() != cells.cells.len() {
         return Err(RunError::Invalid(format!("{} and {} cell rates for {} cells", new.len(), old.len(), cells.cells.len())));
     }
     // Value and Δτ·value per HS10 line first (proxy cells share lines), then one lookup each.
     let mut lines: FxHashMap<HsCode, (f64, f64)> = FxHashMap::default();
     for (c, cell) in cells.cells.iter().enumerate() {
-        let dtau = if only.is_none_or(|p| p == cell.exporter) { (new[c] - old[c]) / 100.0 } else { 0.0 };
+        let dtau = if only.is_none_or(|p| p.contains(&cell.exporter)) { (new[c] - old[c]) / 100.0 } else { 0.0 };
         for_each_piece(cells, c, |code, weight| {
             let e = lines.entry(code.with_vintage(HsVintage::Unspecified)).or_insert((0.0, 0.0));
             e.0 += cell.value_usd * weight;
@@ -591,13 +601,13 @@ fn pct(part: f64, whole: f64) -> f64 {
 /// `options.substitution` and a scenario, also after SMART's substitution.
 pub fn prices(store: &Store, data: &TariffData, change: &TariffChange<'_>, options: &PriceOptions) -> Result<PriceReport, RunError> {
     let mut report = prices_pre(store, data, change, options)?;
-    if let (true, TariffChange::Scenario { scenario, baseline, date }) = (options.substitution, change) {
+    if let (true, TariffChange::Scenario { scenario, baseline, date, partner: None }) = (options.substitution, change) {
         let io = store.us_io()?;
         let run = crate::runs::smart_us(store, data, scenario, baseline, *date, crate::runs::SmartBy::Hs6, None, &Default::default())?;
         let post = price_effects(&io, &price_model(&io)?, &substituted_tariffs(&io, &run), options)?;
         report.post_substitution = Some(PostSubstitution::of(&post));
     } else if options.substitution {
-        return Err(RunError::Invalid("substitution needs a scenario: collected duties already reflect what was bought".into()));
+        return Err(RunError::Invalid("substitution needs a scenario for all partners (not --tariffs collected:…, which already reflects what was bought, nor --partner)".into()));
     }
     Ok(report)
 }
@@ -605,7 +615,7 @@ pub fn prices(store: &Store, data: &TariffData, change: &TariffChange<'_>, optio
 fn prices_pre(store: &Store, data: &TariffData, change: &TariffChange<'_>, options: &PriceOptions) -> Result<PriceReport, RunError> {
     let io = store.us_io()?;
     let tariffs = match change {
-        TariffChange::Scenario { scenario, baseline, date } => scenario_tariffs(&io, data, scenario, baseline, *date)?,
+        TariffChange::Scenario { scenario, baseline, date, partner } => scenario_tariffs_on(&io, data, scenario, baseline, *date, *partner)?,
         TariffChange::Collected { month, base_year } => {
             let monthly = store.naics_monthly()?;
             collected_tariffs(&io, &monthly, *month, *base_year)?

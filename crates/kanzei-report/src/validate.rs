@@ -310,7 +310,7 @@ fn budget_lab_prices(store: &Store) -> Vec<Check> {
         let (scenario, baseline) = (library.load("us-2025", &vocab)?, library.load("us-2024-baseline", &vocab)?);
         let date = "2025-09-04".parse().map_err(|e: kanzei_tariff::date::DateError| runs::RunError::Invalid(e.to_string()))?;
         let options = prices::PriceOptions { substitution: true, ..prices::PriceOptions::default() };
-        prices::prices(store, &data, &prices::TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date }, &options)
+        prices::prices(store, &data, &prices::TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date, partner: None }, &options)
     };
     let post_src = "budgetlab.yale.edu/research/state-us-tariffs-september-4-2025 (post-substitution price level +1.4%, $1,900 per household); kanzei's substitution is SMART's between sources; tolerance = method band";
     match run() {

@@ -206,7 +206,7 @@ fn us_2025_on_the_budget_lab_date() {
     let library = Library::shipped();
     let scenario = library.load("us-2025", &vocab).unwrap();
     let baseline = library.load("us-2024-baseline", &vocab).unwrap();
-    let change = TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date: "2025-09-04".parse().unwrap() };
+    let change = TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date: "2025-09-04".parse().unwrap(), partner: None };
     let r = prices::prices(store(), data(), &change, &PriceOptions::default()).unwrap();
     eprintln!("PCE {:.3}% goods {:.3}% core {:.3}% household {:.0} tariff change {:.2}", r.pce_price_change_pct, r.pce_goods_price_change_pct, r.core_goods_price_change_pct, r.household_cost_usd, r.tariff_change_pp);
     // The Budget Lab's 17.4% − 2.4% (State of U.S. Tariffs, 4 September 2025): 15.0 pp.
@@ -224,4 +224,30 @@ fn us_2025_on_the_budget_lab_date() {
     // Half the pass-through, half the effect (the model is linear in ρ).
     let half = prices::prices(store(), data(), &change, &PriceOptions { pass_through: 0.5, ..PriceOptions::default() }).unwrap();
     assert!((half.pce_price_change_pct - r.pce_price_change_pct / 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn partner_effects_add_up_to_the_whole_regime() {
+    // The model is linear in Δτ and Δτ is linear in each cell's change: the tariffs on China's
+    // goods plus those on everyone else's give the whole regime's price effect.
+    let vocab = vocabulary(data().registry, &data().inputs);
+    let library = Library::shipped();
+    let (scenario, baseline) = (library.load("us-2025", &vocab).unwrap(), library.load("us-2024-baseline", &vocab).unwrap());
+    let date = "2025-09-04".parse().unwrap();
+    let (cells, compiled) = data().compile(&scenario);
+    let base = kanzei_tariff::engine::Compiled::new(&baseline, &cells, &data().schedule, &data().inputs);
+    let (new, old) = (compiled.evaluate(date).total_pct, base.evaluate(date).total_pct);
+    let io = io();
+    let chn = kanzei_core::AreaCode::new("CHN").unwrap();
+    let mut others: Vec<_> = cells.cells.iter().map(|c| c.exporter).filter(|e| *e != chn).collect();
+    others.sort();
+    others.dedup();
+    let all = prices::tariffs_from_rates(&io, &cells, &new, &old, None, "all".into()).unwrap();
+    let china = prices::tariffs_from_rates(&io, &cells, &new, &old, Some(&[chn]), "CHN".into()).unwrap();
+    let rest = prices::tariffs_from_rates(&io, &cells, &new, &old, Some(&others), "rest".into()).unwrap();
+    let model = prices::price_model(&io).unwrap();
+    let effect = |t: &BeaTariffs| prices::price_effects(&io, &model, t, &PriceOptions::default()).unwrap().pce_price_change_pct;
+    let (a, c, r) = (effect(&all), effect(&china), effect(&rest));
+    assert!((a - c - r).abs() < 1e-9, "{a} ≠ {c} + {r}");
+    assert!(c > 0.2 && c < a, "China's share {c} of {a}");
 }

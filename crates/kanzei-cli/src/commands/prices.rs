@@ -36,7 +36,7 @@ pub enum MarginsArg {
 
 /// Arguments of `prices`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  kanzei prices --scenario us-2025 --date 2025-09-04\n  kanzei prices --scenario us-2025 --date 2025-11-17 --by category --top 20\n  kanzei prices --tariffs collected:2025-10\n  kanzei prices --scenario us-2025 --pass-through budgetlab2025 --format json")]
+#[command(after_help = "Examples:\n  kanzei prices --scenario us-2025 --date 2025-09-04\n  kanzei prices --scenario us-2025 --date 2025-11-17 --by category --top 20\n  kanzei prices --tariffs collected:2025-10\n  kanzei prices --scenario us-2025 --partner CHN\n  kanzei prices --scenario us-2025 --pass-through budgetlab2025 --format json")]
 pub struct PricesArgs {
     /// Scenario id or file (default us-2025).
     #[arg(long)]
@@ -47,6 +47,10 @@ pub struct PricesArgs {
     /// Baseline the change is measured from.
     #[arg(long, default_value = "us-2024-baseline")]
     pub baseline: String,
+    /// Only the tariffs on this partner's goods (ISO3, EU27 or a name): what that part of the
+    /// regime costs U.S. consumers.
+    #[arg(long)]
+    pub partner: Option<String>,
     /// Tariff change from duties actually collected instead of a scenario:
     /// `collected:YYYY-MM` (that month's collected rate by NAICS6 against 2024's).
     #[arg(long)]
@@ -85,8 +89,8 @@ pub fn run(args: PricesArgs, store: &Store, out: &mut dyn std::io::Write) -> any
     let options = options(&args)?;
     let result = match &args.tariffs {
         Some(spec) => {
-            if args.scenario.is_some() || args.date.is_some() {
-                anyhow::bail!("--tariffs {spec} takes the tariff change from collected duties; --scenario and --date do not apply (give one or the other)");
+            if args.scenario.is_some() || args.date.is_some() || args.partner.is_some() {
+                anyhow::bail!("--tariffs {spec} takes the tariff change from collected duties (all partners together); --scenario, --date and --partner do not apply (give one or the other)");
             }
             let month = collected_month(spec)?;
             prices::prices(store, &data, &TariffChange::Collected { month, base_year: 2024 }, &options)?
@@ -95,7 +99,11 @@ pub fn run(args: PricesArgs, store: &Store, out: &mut dyn std::io::Write) -> any
             let scenario = super::tariff::load_scenario(args.scenario.as_deref().unwrap_or("us-2025"), &data)?;
             let baseline = super::tariff::load_scenario(&args.baseline, &data).context("--baseline")?;
             let date: Date = args.date.as_deref().unwrap_or("2025-11-17").parse().context("--date")?;
-            prices::prices(store, &data, &TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date }, &options)?
+            let partner = match &args.partner {
+                Some(p) => Some(data.registry.resolve(p).map_err(kanzei_data::DataError::UnknownArea).context("--partner")?.code),
+                None => None,
+            };
+            prices::prices(store, &data, &TariffChange::Scenario { scenario: &scenario, baseline: &baseline, date, partner }, &options)?
         }
     };
     super::tariff::emit(&report(&result, args.by, args.top), args.format.format, out)

@@ -21,7 +21,7 @@ fn price_runs(ctx: &Ctx<'_, '_>, io: &UsIo) -> Result<(PriceReport, PriceReport)
     let (scenario, baseline) = (&ctx.scenario().id, &ctx.baseline().id);
     let label = format!("scenario {scenario} against {baseline} on {}", ctx.date);
     let all = prices::tariffs_from_rates(io, &ctx.cells, &new, &old, None, label.clone())?;
-    let partner = prices::tariffs_from_rates(io, &ctx.cells, &new, &old, Some(ctx.partner.code), format!("{label}, {} only", ctx.partner.code))?;
+    let partner = prices::tariffs_from_rates(io, &ctx.cells, &new, &old, Some(&[ctx.partner.code]), format!("{label}, {} only", ctx.partner.code))?;
     let options = PriceOptions::default();
     Ok((prices::price_effects(io, &model, &all, &options)?, prices::price_effects(io, &model, &partner, &options)?))
 }
