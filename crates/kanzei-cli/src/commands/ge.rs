@@ -48,6 +48,20 @@ pub struct CpArgs {
     pub format: FormatArg,
 }
 
+/// `--sigma`: a finite number of at least [`kanzei_ge::gravity::MIN_SIGMA`], refused as a usage
+/// error before any data are read.
+fn parse_sigma(text: &str) -> Result<f64, String> {
+    let sigma: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number; expected σ ≥ 1.01, e.g. 5"))?;
+    if sigma.is_finite() && sigma >= kanzei_ge::gravity::MIN_SIGMA {
+        return Ok(sigma);
+    }
+    Err(format!(
+        "σ = {text} is out of range; the elasticity of substitution must be finite and at least {} \
+         (the resistances are powers 1/(σ−1), which overflow as σ → 1); typical values are 4 to 8",
+        kanzei_ge::gravity::MIN_SIGMA
+    ))
+}
+
 /// Arguments of `ge gravity`.
 #[derive(Debug, Args)]
 pub struct GravityArgs {
@@ -64,8 +78,8 @@ pub struct GravityArgs {
     /// Cost coefficients `name=value,…`; default: gegravity's documented example values.
     #[arg(long, value_delimiter = ',')]
     pub coefficients: Vec<String>,
-    /// Elasticity of substitution σ.
-    #[arg(long, default_value_t = 5.0)]
+    /// Elasticity of substitution σ (at least 1.01; typical values 4 to 8).
+    #[arg(long, default_value_t = 5.0, value_parser = parse_sigma)]
     pub sigma: f64,
     /// Reference importer for the normalisation.
     #[arg(long, default_value = "DEU")]
