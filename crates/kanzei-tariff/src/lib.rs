@@ -10,6 +10,7 @@
 //! * [`analysis`]: effective rates, revenue, exposure, timelines and explanations.
 //! * [`assumptions`]: the named rules used where data are missing, recorded per cell.
 //! * [`library`]: the scenarios kanzei ships.
+//! * [`lint`]: measures that parse but change no rate (no exporters, no products, no trade).
 
 pub mod analysis;
 pub mod assumptions;
@@ -18,6 +19,7 @@ pub mod date;
 pub mod engine;
 pub mod fxhash;
 pub mod library;
+pub mod lint;
 pub mod rate;
 pub mod scenario;
 pub mod schedule;

@@ -152,6 +152,10 @@ pub struct ExplainArgs {
 pub struct CheckArgs {
     /// Scenario file.
     pub file: String,
+    /// Fail (exit 1) on a measure that changes no rate: no exporters, no products, the
+    /// importer or an aggregate as exporter, or no 2024 trade matched.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
@@ -234,6 +238,15 @@ pub fn attach_warnings(report: &mut Report, warnings: Vec<String>) {
     if let Some(object) = report.json.as_object_mut() {
         object.insert("warnings".into(), json!(warnings));
     }
+}
+
+/// One warning per measure of the scenario that changes no rate (see [`kanzei_tariff::lint`]).
+fn no_op_warnings(data: &TariffData, scenario: &Scenario) -> Vec<String> {
+    let (cells, compiled) = data.compile(scenario);
+    kanzei_tariff::lint::no_op_measures(&compiled, &cells, data.registry, None)
+        .into_iter()
+        .map(|n| format!("measure `{}` ({}): {}", n.measure, n.defined_in, n.message))
+        .collect()
 }
 
 /// `tariff rates`.
@@ -747,9 +760,18 @@ pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
             Cell::Text(m.defined_in.clone()),
         ]);
     }
+    let no_ops = no_op_warnings(data, &scenario);
+    if args.strict && !no_ops.is_empty() {
+        anyhow::bail!("`{}`: {} (--strict)", args.file, no_ops.join("; "));
+    }
     let mut report = Report::new(json!({ "valid": true, "scenario": scenario }));
     report.grids.push(grid);
-    report.notes.push("The scenario is valid.".into());
+    report.notes.push(if no_ops.is_empty() {
+        "The scenario is valid.".into()
+    } else {
+        format!("The scenario is valid, but {} measure(s) change no rate (see the warnings; --strict fails on them).", no_ops.len())
+    });
+    attach_warnings(&mut report, no_ops);
     Ok(report)
 }
 
