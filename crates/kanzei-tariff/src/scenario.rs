@@ -271,6 +271,14 @@ pub struct Exemption {
     pub note: String,
 }
 
+/// The first day kanzei's tariff law describes: scenarios build on the regime of 2024
+/// (`us-2024-baseline`) and are evaluated on 2024 trade, so an earlier date has no law of
+/// its own in kanzei.
+pub const FIRST_DAY: Date = match Date::new(2024, 1, 1) {
+    Some(d) => d,
+    None => panic!("2024-01-01 is a date"),
+};
+
 impl Scenario {
     /// The last date on which anything in the scenario is known to change: the latest
     /// measure start or end, dated exclusion, exemption or timeline event. Evaluating a later
@@ -287,9 +295,19 @@ impl Scenario {
             .max()
     }
 
-    /// A warning when `date` is after [`Scenario::coverage_end`]: the rates are those of the
-    /// last known day, and any later action is missing. `None` on or before that day.
+    /// A warning when `date` is before [`FIRST_DAY`] (the law before 2024 is not modelled:
+    /// the rates shown are the 2024 regime's) or after [`Scenario::coverage_end`] (the rates
+    /// are those of the last known day, and any later action is missing). `None` in between.
     pub fn coverage_warning(&self, date: Date) -> Option<String> {
+        if date < FIRST_DAY {
+            return Some(format!(
+                "{date} is before {FIRST_DAY}, the first day kanzei's tariff law describes (the base is the 2025 MFN schedule with 2024 \
+                 preference use, on 2024 trade); the law of {} is not modelled: the rates shown are that base plus the measures of \
+                 scenario `{}` in force on {date}",
+                date.year(),
+                self.id
+            ));
+        }
         let end = self.coverage_end()?;
         (date > end).then(|| {
             format!(

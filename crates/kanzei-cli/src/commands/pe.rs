@@ -127,8 +127,8 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
     }
     let data = TariffData::load(store)?;
     let scenario = load_scenario(&args.scenario, &data)?;
-    let baseline = load_scenario(&args.baseline, &data)?;
-    let date = args.date.parse::<kanzei_tariff::Date>()?;
+    let baseline = crate::commands::tariff::load_scenario_as("--baseline", &args.baseline, &data)?;
+    let date = args.date.parse::<kanzei_tariff::Date>().map_err(|e| anyhow::anyhow!("--date: {e}"))?;
     let by = match args.by {
         SmartByArg::Partner => SmartBy::Partner,
         SmartByArg::Hs2 => SmartBy::Hs2,

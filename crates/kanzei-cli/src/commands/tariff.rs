@@ -170,11 +170,28 @@ pub struct ListsArgs {
 }
 
 fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
-    text.parse::<Date>().with_context(|| format!("--{what}"))
+    text.parse::<Date>().map_err(|e| anyhow::anyhow!("--{what}: {e}"))
 }
 
-/// Loads a scenario by id or from a file.
+/// Loads a scenario by id or from a file, given with `--scenario`.
 pub fn load_scenario(spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
+    load_scenario_as("--scenario", spec, data)
+}
+
+/// Loads a scenario by id or from a file given with `option` (`--baseline`, `--with`), so an
+/// unknown id blames the option the user typed.
+pub fn load_scenario_as(option: &str, spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
+    load_scenario_inner(spec, data).map_err(|e| match e.downcast::<kanzei_tariff::ScenarioError>() {
+        Ok(mut e) if e.file == "<command line>" => {
+            e.key = option.to_string();
+            e.into()
+        }
+        Ok(e) => e.into(),
+        Err(e) => e,
+    })
+}
+
+fn load_scenario_inner(spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
     let library = Library::shipped();
     let vocab = vocabulary(data.registry, &data.inputs);
     let path = Path::new(spec);
@@ -249,6 +266,27 @@ fn no_op_warnings(data: &TariffData, scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
+/// `--compare-census` holds modelled rates against the duty U.S. Census calculated on 2024
+/// imports, so it applies only to U.S. imports on a date in 2024; elsewhere the comparison
+/// would set one year's law against another year's collections.
+fn check_compare_census(scenario: &Scenario, date: Date) -> anyhow::Result<()> {
+    if scenario.importer.as_str() != "USA" {
+        anyhow::bail!(
+            "--compare-census compares with the duty U.S. Census calculated on 2024 imports; `{}` is a scenario of {} imports",
+            scenario.id,
+            scenario.importer
+        );
+    }
+    if date.year() != 2024 {
+        anyhow::bail!(
+            "--compare-census compares with the duty U.S. Census calculated on 2024 imports, so it needs a date in 2024; \
+             {date} is the law of {}\n\nhint: use --date 2024-07-01 (the default for --scenario us-2024-baseline), or drop --compare-census",
+            date.year()
+        );
+    }
+    Ok(())
+}
+
 /// `tariff rates`.
 pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
@@ -260,11 +298,14 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
         "2025-11-17"
     };
     let date = parse_date(args.date.as_deref().unwrap_or(default_date), "date")?;
+    if args.compare_census {
+        check_compare_census(&scenario, date)?;
+    }
     let (cells, compiled) = data.compile(&scenario);
     let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
         None
     } else {
-        let b = load_scenario(&args.baseline, data)?;
+        let b = load_scenario_as("--baseline", &args.baseline, data)?;
         Some(kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs))
     };
     let by = match args.by {
@@ -582,7 +623,7 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
             report.notes.push(format!("{}  {}", e.date, e.label));
         }
     }
-    attach_warnings(&mut report, date_warnings(&scenario, &[to]));
+    attach_warnings(&mut report, date_warnings(&scenario, &[from, to]));
     Ok(report)
 }
 
@@ -725,7 +766,7 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
 
 /// `tariff check`.
 pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
-    let scenario = load_scenario(&args.file, data)?;
+    let scenario = load_scenario_as("FILE", &args.file, data)?;
     let mut grid = Grid::new(
         Some(format!(
             "{}: {} ({} measures; lineage {})",
