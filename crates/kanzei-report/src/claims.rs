@@ -776,6 +776,18 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
+/// Parses a claims file as read: bytes that are not UTF-8 are an error naming the line and
+/// byte offset; otherwise as [`parse`].
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ClaimsFile, ClaimsError> {
+    let text = kanzei_tariff::toml_text::decode(bytes).map_err(|l| ClaimsError {
+        file: file.into(),
+        line: l.line,
+        claim: String::new(),
+        message: if l.key.is_empty() { l.message } else { format!("key `{}`: {}", l.key, l.message) },
+    })?;
+    parse(file, text)
+}
+
 /// Parses a claims file; every error names the file, line and claim.
 pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
     let err = |line: usize, claim: &str, message: String| ClaimsError {
@@ -796,9 +808,13 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
                 block.lines().find_map(|l| l.trim().strip_prefix("id").map(|r| r.trim_start_matches([' ', '=']).trim().trim_matches('"').to_string()))
             })
             .unwrap_or_default();
-        let mut message = e.message().to_string();
+        let located = kanzei_tariff::toml_text::locate(text, e.span(), e.message());
+        let mut message = located.message;
         if message.contains("unknown field") {
             message.push_str(" (a claim has: id, text, section, value, unit, query, tolerance, stated, if_differs, note)");
+        }
+        if !located.key.is_empty() {
+            message = format!("key `{}`: {message}", located.key);
         }
         err(line, &claim, message)
     })?;
@@ -1084,7 +1100,7 @@ mod tests {
         let e = parse("c.toml", &one("id = \"d\"\ntext = \"t\"\nvalue = 1")).unwrap_err();
         assert!(e.message.contains("needs `query`"), "{e}");
         let e = parse("c.toml", &one("id = \"e\"\ntext = \"t\"\nvalu = 1\nstated = \"x\"")).unwrap_err();
-        assert!(e.to_string().contains("claim `e`: unknown field `valu`"), "{e}");
+        assert!(e.to_string().contains("claim `e`: key `claim[0].valu`: unknown field `valu`"), "{e}");
         let e = parse("c.toml", "schema = 2\n[[claim]]\nid = \"x\"\ntext = \"t\"\nstated = \"s\"\n").unwrap_err();
         assert!(e.message.contains("schema 2 is not supported"), "{e}");
         let e = parse("c.toml", &format!("{}\n[[claim]]\nid = \"a\"\ntext = \"u\"\nstated = \"s\"\n", one("id = \"a\"\ntext = \"t\"\nstated = \"s\""))).unwrap_err();

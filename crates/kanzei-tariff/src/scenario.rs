@@ -500,7 +500,7 @@ struct RawEvent {
 
 /// A scenario file problem, located.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{file}` line {line}, key `{key}`: {message}")]
+#[error("`{file}` line {line}{}: {message}", if key.is_empty() { String::new() } else { format!(", key `{key}`") })]
 pub struct ScenarioError {
     /// File name.
     pub file: String,
@@ -553,6 +553,14 @@ fn join_choices<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// Parses a scenario file's bytes: text that is not UTF-8 is an error naming the line and
+/// byte offset.
+pub fn parse_bytes(file: &str, bytes: &[u8], vocab: &Vocabulary<'_>, library: &dyn ScenarioLibrary) -> Result<Scenario, ScenarioError> {
+    let text = crate::toml_text::decode(bytes)
+        .map_err(|l| ScenarioError { file: file.into(), line: l.line, key: l.key, message: l.message })?;
+    parse(file, text, vocab, library)
+}
+
 /// Parses a scenario file and its ancestors.
 pub fn parse(file: &str, text: &str, vocab: &Vocabulary<'_>, library: &dyn ScenarioLibrary) -> Result<Scenario, ScenarioError> {
     parse_depth(file, text, vocab, library, 0)
@@ -567,10 +575,9 @@ fn parse_depth(
 ) -> Result<Scenario, ScenarioError> {
     let ctx = Ctx { file, text };
     let raw: RawScenario = toml::from_str(text).map_err(|err| {
-        let line = err.span().map_or(1, |s| ctx.line_of(s.start));
         // toml's message is the first line of its Display; keep it without the snippet.
-        let message = err.message().to_string();
-        ScenarioError { file: file.into(), line, key: key_from_message(&message), message }
+        let located = crate::toml_text::locate(text, err.span(), err.message());
+        ScenarioError { file: file.into(), line: located.line, key: located.key, message: located.message }
     })?;
     if *raw.schema.get_ref() != SCHEMA_VERSION {
         return ctx.err(raw.schema.span(), "schema", format!("schema {} is not supported; this kanzei reads schema {SCHEMA_VERSION}", raw.schema.get_ref()));
@@ -703,11 +710,6 @@ fn parse_depth(
     }
     scenario.events.sort_by_key(|e| e.date);
     Ok(scenario)
-}
-
-fn key_from_message(message: &str) -> String {
-    // "unknown field `rate_pc`, expected one of …" → rate_pc
-    message.split('`').nth(1).unwrap_or("").to_string()
 }
 
 fn parse_authority(ctx: &Ctx<'_>, value: &Spanned<String>, key: &str) -> Result<Authority, ScenarioError> {

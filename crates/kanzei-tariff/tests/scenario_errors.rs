@@ -55,7 +55,7 @@ fn unknown_country_suggests_the_near_miss() {
 fn misspelled_key_and_list() {
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pc = 25\neffective = \"2025-04-03\"\n");
     let err = check(&text);
-    assert!(err.starts_with("`my.toml` line 10, key `rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
+    assert!(err.starts_with("`my.toml` line 10, key `measure[0].rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = {{ list = \"s232-auto-part\" }}\nrate_pct = 25\neffective = \"2025-04-03\"\n");
     assert_eq!(
         check(&text),

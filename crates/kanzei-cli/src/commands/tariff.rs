@@ -196,8 +196,8 @@ fn load_scenario_inner(spec: &str, data: &TariffData) -> anyhow::Result<Scenario
     let vocab = vocabulary(data.registry, &data.inputs);
     let path = Path::new(spec);
     if spec.ends_with(".toml") || (path.exists() && path.is_file()) {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario file `{spec}`"))?;
-        return Ok(library.load_text(spec, &text, &vocab)?);
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read scenario file `{spec}`"))?;
+        return Ok(library.load_bytes(spec, &bytes, &vocab)?);
     }
     Ok(library.load(spec, &vocab)?)
 }
