@@ -444,6 +444,14 @@ impl<'a> Evaluator<'a> {
                 let area = self.area(q.arg("partner"))?;
                 let census = self.store.census_country()?;
                 let table = census.balance(year, self.store.registry())?;
+                if !matches!(table.period, kanzei_core::Period::Year(_)) {
+                    // A claim about a year is about all twelve months; a year-to-date sum is
+                    // not an answer to it.
+                    return Err(Unanswered::NoData(format!(
+                        "Census has only {} so far, a partial year; a claim about the year {year} cannot be checked against it",
+                        table.period
+                    )));
+                }
                 let source = census.source(&table.period.to_string());
                 let row = table.get(area.code).ok_or_else(|| Unanswered::NoData(format!("Census reports no {year} trade with {} ({})", area.name, area.code)))?;
                 let bn = |v: f64| format!("${:.1} bn", v / 1e9);
@@ -1085,6 +1093,25 @@ mod tests {
         let e = Query::parse("census.deficit(partner=JPN, year=2024, basis=cif)").unwrap_err();
         assert!(e.contains("no parameter `basis`"), "{e}");
         assert!(Query::parse("census.deficit").unwrap_err().contains("no argument list"));
+    }
+
+    /// Issue 16: Census has Jan–Feb 2025 only; a claim about the year 2025 is `no data`,
+    /// never the two-month sum presented as annual.
+    #[test]
+    fn a_partial_year_is_no_data() {
+        let store = Store::embedded();
+        let evaluator = Evaluator::new(&store);
+        let query = Query::parse("census.deficit(partner=JPN, year=2025)").unwrap();
+        match evaluator.answer(&query) {
+            Err(Unanswered::NoData(message)) => assert_eq!(
+                message,
+                "Census has only 2025 Jan–Feb so far, a partial year; a claim about the year 2025 cannot be checked against it"
+            ),
+            Err(Unanswered::Invalid(message)) => panic!("invalid: {message}"),
+            Ok(answer) => panic!("answered {} ({})", answer.value, answer.detail),
+        }
+        let full = evaluator.answer(&Query::parse("census.deficit(partner=JPN, year=2024)").unwrap()).ok().unwrap();
+        assert!(full.value > 0.0);
     }
 
     #[test]
