@@ -301,13 +301,14 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     if args.compare_census {
         check_compare_census(&scenario, date)?;
     }
-    let (cells, compiled) = data.compile(&scenario);
-    let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
+    // Load (and so check) the baseline before the slow compile.
+    let baseline_scenario = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
         None
     } else {
-        let b = load_scenario_as("--baseline", &args.baseline, data)?;
-        Some(kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs))
+        Some(load_scenario_as("--baseline", &args.baseline, data)?)
     };
+    let (cells, compiled) = data.compile(&scenario);
+    let baseline = baseline_scenario.map(|b| kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs));
     let by = match args.by {
         ByArg::Partner => GroupBy::Partner,
         ByArg::Hs2 => GroupBy::Hs2,
