@@ -624,7 +624,9 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
             report.notes.push(format!("{}  {}", e.date, e.label));
         }
     }
-    attach_warnings(&mut report, date_warnings(&scenario, &[from, to]));
+    // The period's end may be past the scenario's last event, its start before kanzei's law.
+    let dates = if from < kanzei_tariff::scenario::FIRST_DAY { vec![from, to] } else { vec![to] };
+    attach_warnings(&mut report, date_warnings(&scenario, &dates));
     Ok(report)
 }
 
