@@ -599,7 +599,7 @@ pub fn solve_linear(problem: &GsimProblem) -> Result<GsimSolution, PeError> {
     let residual = residual.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     let mut import_change = vec![0.0; n_v * n_r];
     problem.import_changes(&p_star, &mut import_change);
-    if !(residual <= LINEAR_TOLERANCE) {
+    if residual.is_nan() || residual > LINEAR_TOLERANCE {
         return Err(PeError::NoConvergence {
             model: "GSIM (linear, direct solve)",
             reason: "the market-clearing residual of the direct solve is above round-off".into(),

@@ -211,7 +211,10 @@ pub fn check_countries(eq: &Equilibrium, countries: &[String]) -> anyhow::Result
     anyhow::bail!("--countries: {} not in the model; expected some of {}", names.join(", "), known.join(", "))
 }
 
-fn parse_change(text: &str) -> anyhow::Result<(String, Vec<(String, String)>, f64)> {
+/// A `--cost-change`: the variable, the (exporter, importer) pairs, the new value.
+type CostChange = (String, Vec<(String, String)>, f64);
+
+fn parse_change(text: &str) -> anyhow::Result<CostChange> {
     let err = || anyhow::anyhow!("--cost-change `{text}` is not `VARIABLE:EXP-IMP[,EXP-IMP…]=VALUE` (e.g. pta:CAN-JPN,JPN-CAN=1)");
     let (var, rest) = text.split_once(':').ok_or_else(err)?;
     let (pairs, value) = rest.rsplit_once('=').ok_or_else(err)?;
