@@ -90,6 +90,13 @@ fn short(value: f64) -> String {
     }
 }
 
+/// What to try when the linear solve breaks down.
+const LINEAR_HINT: &str = "check the inputs for near-duplicate exporters or extreme tariff changes (`kanzei pe gsim --flows/--t0/--t1/--elasticities`)";
+
+/// What to try when Newton does not converge.
+const NEWTON_HINT: &str = "large tariff changes with large elasticities push the CES terms out of range: try the published linear form \
+    (`kanzei pe gsim` without `--nonlinear`, `solve_linear`), smaller elasticities in `--elasticities`, or more steps (`NewtonOptions::max_iterations`)";
+
 /// The inputs of one GSIM product market.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GsimData {
@@ -606,6 +613,7 @@ pub fn solve_linear(problem: &GsimProblem) -> Result<GsimSolution, PeError> {
             iterations: 1,
             residual,
             tolerance: LINEAR_TOLERANCE,
+            hint: LINEAR_HINT,
         });
     }
     let report = SolveReport { iterations: 1, residual, stop: StopReason::DirectSolve };
@@ -649,6 +657,7 @@ pub fn solve_nonlinear(problem: &GsimProblem, options: &NewtonOptions) -> Result
                 iterations,
                 residual,
                 tolerance: options.tolerance,
+                hint: NEWTON_HINT,
             });
         }
         iterations += 1;
@@ -676,6 +685,7 @@ pub fn solve_nonlinear(problem: &GsimProblem, options: &NewtonOptions) -> Result
                     iterations,
                     residual,
                     tolerance: options.tolerance,
+                    hint: NEWTON_HINT,
                 });
             }
         }
@@ -709,6 +719,7 @@ fn checked(solution: GsimSolution, tolerance: f64) -> Result<GsimSolution, PeErr
         iterations: solution.report.iterations,
         residual: solution.report.residual,
         tolerance,
+        hint: if solution.form == GsimForm::Linear { LINEAR_HINT } else { NEWTON_HINT },
     })
 }
 
@@ -931,7 +942,7 @@ mod tests {
         solution.report.residual = 0.0;
         assert_eq!(
             checked(solution, LINEAR_TOLERANCE).unwrap_err().to_string(),
-            "GSIM (linear, direct solve) did not converge: the consumer surplus of `B` is inf, not a finite number after 1 iterations; market-clearing residual 0e0 (tolerance 1e-8)"
+            "GSIM (linear, direct solve) did not converge: the consumer surplus of `B` is inf, not a finite number after 1 iterations; market-clearing residual 0e0 (tolerance 1e-8)\n\nhint: check the inputs for near-duplicate exporters or extreme tariff changes (`kanzei pe gsim --flows/--t0/--t1/--elasticities`)"
         );
     }
 }

@@ -341,7 +341,7 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
                 residual: change,
                 tolerance: config.price_tolerance,
                 reason: format!("at outer iteration {}", report.iterations),
-                hint: "raise max_price_iterations or price_tolerance; check for sectors whose intermediate shares sum to (almost) one",
+                hint: "raise `SolverConfig::max_price_iterations` or `SolverConfig::price_tolerance` (library; `kanzei ge cp` uses the defaults); check for sectors whose intermediate shares sum to (almost) one",
             });
         }
     }
@@ -379,7 +379,7 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
                         residual: change,
                         tolerance: config.expenditure_tolerance,
                         reason: format!("at outer iteration {}", report.iterations),
-                        hint: "use ExpenditureSolve::Direct",
+                        hint: "set `SolverConfig::expenditure` to `ExpenditureSolve::Direct` (library; `kanzei ge cp` uses the iterative solve)",
                     });
                 }
             }
@@ -397,7 +397,7 @@ fn not_converged(iterations: usize, residual: f64, config: &SolverConfig, reason
         residual,
         tolerance: config.tolerance,
         reason,
-        hint: "raise max_iterations, lower the wage step, or switch between WageUpdate::Anderson and WageUpdate::Damped",
+        hint: "raise `SolverConfig::max_iterations`, lower the step of `SolverConfig::wage_update`, or switch between `WageUpdate::Anderson` and `WageUpdate::Damped` (library; `kanzei ge cp` uses the defaults); from the CLI, check the scenario's tariffs (`--scenario`, `--with`)",
     }
 }
 
