@@ -40,6 +40,12 @@ fn an_unknown_partner_row_is_set_aside_and_refused_unless_allowed() {
                          1 row(s), 12373053392 USD: unknown partner code (not in Census Schedule C) (e.g. CTY_CODE 9999, HS10 8703230140, value 12373053392 USD)"),
         "{err}"
     );
+    // `data info` reads these coverage reports: the row is listed with its value.
+    let reports = Store::raw(&dir).coverage_reports().unwrap();
+    let hs10 = reports.iter().find(|c| c.name == "us_imports_hs10").unwrap();
+    assert_eq!((hs10.rows_read, hs10.rows_kept, hs10.rejected.len()), (209_616, 209_615, 1));
+    assert_eq!(hs10.rejected[0].value, 12_373_053_392.0);
+    assert_eq!(format!("{:.3}", hs10.kept_value_pct()), "99.615");
     let store = Store::raw(&dir).allow_set_aside(true);
     let allowed = TariffData::load(&store).unwrap();
     assert_eq!(store.warnings().len(), 1, "{:?}", store.warnings());
