@@ -118,7 +118,7 @@ impl UsImports {
         let mut out = UsImports::empty(file, year, 10);
         while let Some(row) = table.next_row()? {
             let census_code = row.census_code(cols[0])?;
-            let hs = parse_hs(&row.str(cols[1]).to_string(), 10)
+            let hs = parse_hs(row.str(cols[1]), 10)
                 .map_err(|message| row.error(cols[1], message))?;
             let value_usd = row.f64(cols[2])?;
             let duty_usd = row.f64(cols[3])?;
