@@ -88,6 +88,6 @@ fn a_file_over_the_size_limit_is_refused_before_parsing() {
     let text = format!("schema = 1\nid = \"big\"\nimporter = \"USA\"\n# {}\n", "x".repeat(kanzei_tariff::scenario::MAX_SCENARIO_BYTES));
     assert_eq!(
         check(&text),
-        "`my.toml` line 1: the file is 4.0 MiB, over the 4 MiB limit for a scenario file; split it, or use `extends` and product lists (`kanzei tariff lists`) instead of repeating measures"
+        "`my.toml` line 1: the file is 16.0 MiB, over the 16 MiB limit for a scenario file; split it, or use `extends` and product lists (`kanzei tariff lists`) instead of repeating measures"
     );
 }
