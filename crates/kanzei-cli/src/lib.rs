@@ -45,6 +45,11 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 
+    /// Go on when a loader set aside more than 0.01% of a file's value (unknown partner
+    /// codes, negative values); each reason is then a warning (give it before the command).
+    #[arg(long)]
+    pub allow_set_aside: bool,
+
     #[command(subcommand)]
     /// The command.
     pub command: Command,
@@ -125,9 +130,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let store = match &cli.data {
         Some(dir) => kanzei_data::Store::raw(dir),
         None => kanzei_data::Store::embedded(),
-    };
+    }
+    .allow_set_aside(cli.allow_set_aside);
     let mut stdout = std::io::stdout().lock();
-    run_with(cli.command, &store, &mut stdout)
+    let result = run_with(cli.command, &store, &mut stdout);
+    let mut stderr = std::io::stderr().lock();
+    for warning in store.warnings() {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
+    result
 }
 
 /// Runs a command on a given store, writing to `out`. Tests use it to run many commands on

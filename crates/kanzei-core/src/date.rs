@@ -16,8 +16,8 @@ pub struct Date {
 
 impl Date {
     /// A date, if it exists.
-    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    pub const fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        if month < 1 || month > 12 || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         Some(Date { year, month, day })
@@ -89,7 +89,7 @@ impl Date {
 /// English month abbreviations, January first.
 pub const MONTH_ABBREV: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-fn days_in_month(year: i32, month: u8) -> u8 {
+const fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -99,15 +99,26 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// The years a written date may fall in. Trade data and tariff law begin long after 1900;
+/// a year outside is a typo (`0000-01-01`, `20255-01-01` cut short), never a question.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
 /// Why text is not a date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a date: expected YYYY-MM-DD, e.g. 2025-04-09")]
-pub struct DateError(pub String);
+#[non_exhaustive]
+pub enum DateError {
+    /// Not YYYY-MM-DD, or no such day (2025-02-30).
+    #[error("`{0}` is not a date: expected YYYY-MM-DD, e.g. 2025-04-09")]
+    Format(String),
+    /// A real date outside [`YEARS`].
+    #[error("`{0}` is out of range: the year must be between 1900 and 2100")]
+    Year(String),
+}
 
 impl FromStr for Date {
     type Err = DateError;
     fn from_str(text: &str) -> Result<Date, DateError> {
-        let err = || DateError(text.to_string());
+        let err = || DateError::Format(text.to_string());
         let parts: Vec<&str> = text.trim().split('-').collect();
         if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
             return Err(err());
@@ -115,7 +126,11 @@ impl FromStr for Date {
         let year = parts[0].parse().map_err(|_| err())?;
         let month = parts[1].parse().map_err(|_| err())?;
         let day = parts[2].parse().map_err(|_| err())?;
-        Date::new(year, month, day).ok_or_else(err)
+        let date = Date::new(year, month, day).ok_or_else(err)?;
+        if !YEARS.contains(&year) {
+            return Err(DateError::Year(text.to_string()));
+        }
+        Ok(date)
     }
 }
 
@@ -154,5 +169,8 @@ mod tests {
         assert_eq!("2025-02-30".parse::<Date>().unwrap_err().to_string(), "`2025-02-30` is not a date: expected YYYY-MM-DD, e.g. 2025-04-09");
         assert!("2025-4-9".parse::<Date>().is_err());
         assert!("April 9".parse::<Date>().is_err());
+        assert_eq!("0000-01-01".parse::<Date>().unwrap_err().to_string(), "`0000-01-01` is out of range: the year must be between 1900 and 2100");
+        assert_eq!("2101-01-01".parse::<Date>().unwrap_err().to_string(), "`2101-01-01` is out of range: the year must be between 1900 and 2100");
+        assert_eq!("1900-01-01".parse::<Date>().unwrap().to_string(), "1900-01-01");
     }
 }

@@ -92,6 +92,21 @@ pub enum DataError {
         /// What is missing and what is available instead.
         message: String,
     },
+    /// More of a file's value was set aside (unknown partner codes, negative values) than
+    /// may be left out without the user's say-so.
+    #[error(
+        "{dataset}: {pct:.4}% of the value read was set aside, above the {limit_pct}% limit: {reasons}\n\nhint: correct those rows, or pass --allow-set-aside (before the command) to go on without them"
+    )]
+    SetAside {
+        /// Dataset and file.
+        dataset: String,
+        /// Share of the value read that was set aside, percent.
+        pct: f64,
+        /// The limit, percent.
+        limit_pct: f64,
+        /// Each reason with its rows, value and an example.
+        reasons: String,
+    },
     /// A reconciliation failed during a snapshot build.
     #[error("reconciliation failed for {what}: {detail}")]
     Reconciliation {

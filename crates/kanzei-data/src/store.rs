@@ -59,6 +59,10 @@ pub struct Store {
     hs_to_wiod: Slot<crate::concordance::HsToWiod>,
     us_io: Slot<crate::us_io::UsIo>,
     naics_monthly: Slot<crate::us_io::NaicsMonthly>,
+    /// Whether rows set aside above the limit may be left out (`--allow-set-aside`).
+    allow_set_aside: bool,
+    /// Warnings about rows set aside, for the caller to show.
+    warnings: Mutex<Vec<String>>,
 }
 
 fn cached<T>(slot: &Slot<T>, load: impl FnOnce() -> Result<T, DataError>) -> Result<Arc<T>, DataError> {
@@ -101,7 +105,34 @@ impl Store {
             hs_to_wiod: Mutex::new(None),
             us_io: Mutex::new(None),
             naics_monthly: Mutex::new(None),
+            allow_set_aside: false,
+            warnings: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Lets a load go on when more than [`crate::us_imports::SET_ASIDE_LIMIT_PCT`] of a
+    /// file's value was set aside (each set-aside reason becomes a warning instead).
+    pub fn allow_set_aside(mut self, allow: bool) -> Store {
+        self.allow_set_aside = allow;
+        self
+    }
+
+    /// Checks the rows a load set aside against the limit (see
+    /// [`crate::us_imports::check_set_aside`]); allowed ones are kept as warnings.
+    pub fn check_set_aside(&self, coverage: &Coverage) -> Result<(), DataError> {
+        let warnings = crate::us_imports::check_set_aside(coverage, self.allow_set_aside)?;
+        let mut kept = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for w in warnings {
+            if !kept.contains(&w) {
+                kept.push(w);
+            }
+        }
+        Ok(())
+    }
+
+    /// Warnings recorded so far (rows set aside and let through).
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Where the data come from.
@@ -136,9 +167,14 @@ impl Store {
                 let mut table = UsImports::parse_hs10_csv(name, snapshot::embedded_text(name)?.as_bytes(), 2024)?;
                 let desc_name = "hs10_descriptions.csv.gz";
                 snapshot::read_descriptions(desc_name, &snapshot::embedded_text(desc_name)?, &mut table.descriptions)?;
+                table.set_aside_unknown_partners(self.registry());
                 Ok(table)
             }
-            DataSource::Raw(dir) => load_hs10_raw(dir),
+            DataSource::Raw(dir) => {
+                let mut table = load_hs10_raw(dir)?;
+                table.set_aside_unknown_partners(self.registry());
+                Ok(table)
+            }
         })
     }
 
@@ -147,9 +183,15 @@ impl Store {
         cached(&self.us_imports_hs2, || match &self.source {
             DataSource::Embedded => {
                 let name = "us_imports_hs2_2024.csv.gz";
-                UsImports::parse_hs2_csv(name, snapshot::embedded_text(name)?.as_bytes(), 2024)
+                let mut table = UsImports::parse_hs2_csv(name, snapshot::embedded_text(name)?.as_bytes(), 2024)?;
+                table.set_aside_unknown_partners(self.registry());
+                Ok(table)
             }
-            DataSource::Raw(dir) => load_hs2_raw(dir),
+            DataSource::Raw(dir) => {
+                let mut table = load_hs2_raw(dir)?;
+                table.set_aside_unknown_partners(self.registry());
+                Ok(table)
+            }
         })
     }
 

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use kanzei_core::{Coverage, HsCode, HsVintage, SourceRef};
+use kanzei_core::{AreaRegistry, Coverage, HsCode, HsVintage, SourceRef};
 use serde::Serialize;
 
 use crate::error::DataError;
@@ -118,7 +118,7 @@ impl UsImports {
         let mut out = UsImports::empty(file, year, 10);
         while let Some(row) = table.next_row()? {
             let census_code = row.census_code(cols[0])?;
-            let hs = parse_hs(&row.str(cols[1]).to_string(), 10)
+            let hs = parse_hs(row.str(cols[1]), 10)
                 .map_err(|message| row.error(cols[1], message))?;
             let value_usd = row.f64(cols[2])?;
             let duty_usd = row.f64(cols[3])?;
@@ -128,7 +128,8 @@ impl UsImports {
                     out.descriptions.entry(hs).or_insert_with(|| text.to_string());
                 }
             }
-            out.push(ImportLine { census_code, hs, value_usd, duty_usd });
+            let line = ImportLine { census_code, hs, value_usd, duty_usd };
+            out.push_checked(line, || format!("`{file}` line {}", row.line()));
         }
         Ok(out)
     }
@@ -191,7 +192,7 @@ impl UsImports {
             if let Some(d) = desc.and_then(|d| row.get(d)).and_then(|v| v.as_str()) {
                 out.descriptions.entry(hs).or_insert_with(|| d.to_string());
             }
-            out.push(ImportLine { census_code, hs, value_usd, duty_usd });
+            out.push_checked(ImportLine { census_code, hs, value_usd, duty_usd }, || format!("`{file}` element {line}"));
         }
         Ok(out)
     }
@@ -216,7 +217,8 @@ impl UsImports {
                     out.modelled_increase_pp.insert((census_code, hs), row.f64(col)?);
                 }
             }
-            out.push(ImportLine { census_code, hs, value_usd, duty_usd });
+            let line = ImportLine { census_code, hs, value_usd, duty_usd };
+            out.push_checked(line, || format!("`{file}` line {}", row.line()));
         }
         Ok(out)
     }
@@ -238,6 +240,43 @@ impl UsImports {
     pub fn push(&mut self, line: ImportLine) {
         self.coverage.keep(line.value_usd);
         self.lines.push(line);
+    }
+
+    /// Adds a line read from `place` (`file` line N), or sets it aside when its value cannot
+    /// be an import: negative, or not finite. Set-aside rows are counted in the coverage
+    /// with their value; [`check_set_aside`] decides whether they may be left out.
+    pub fn push_checked(&mut self, line: ImportLine, place: impl FnOnce() -> String) {
+        if line.value_usd.is_finite() && line.value_usd >= 0.0 {
+            return self.push(line);
+        }
+        let level = self.level_name();
+        let example = || format!("{}: CTY_CODE {}, {level} {}, value {} USD", place(), line.census_code, line.hs, line.value_usd);
+        let value = if line.value_usd.is_finite() { line.value_usd } else { 0.0 };
+        self.coverage.reject(REASON_NEGATIVE, value, example);
+    }
+
+    fn level_name(&self) -> &'static str {
+        if self.level == 10 { "HS10" } else { "HS2" }
+    }
+
+    /// Moves lines whose partner code the registry does not know (and that are not the EU
+    /// aggregate, code 3) out of the table into the coverage's set-aside rows. Every later
+    /// step joins partners through the registry, so such a line would otherwise vanish from
+    /// every result while the load reported 100% kept.
+    pub fn set_aside_unknown_partners(&mut self, registry: &AreaRegistry) {
+        let (kept, unknown): (Vec<ImportLine>, Vec<ImportLine>) =
+            self.lines.drain(..).partition(|l| l.census_code == 3 || registry.by_census(l.census_code).is_some());
+        self.lines = kept;
+        let level = self.level_name();
+        for line in unknown {
+            self.coverage.rows_read -= 1;
+            self.coverage.rows_kept -= 1;
+            self.coverage.value_in -= line.value_usd;
+            self.coverage.value_kept -= line.value_usd;
+            self.coverage.reject(REASON_UNKNOWN_PARTNER, line.value_usd, || {
+                format!("CTY_CODE {}, {level} {}, value {} USD", line.census_code, line.hs, line.value_usd)
+            });
+        }
     }
 
     /// Appends another table of the same level (a folder of per-partner files); duplicate
@@ -274,6 +313,38 @@ impl UsImports {
         }
         Ok(())
     }
+}
+
+/// Why an import row is set aside: a negative (or non-finite) value.
+pub const REASON_NEGATIVE: &str = "negative or non-finite value (imports cannot be negative)";
+
+/// Why an import row is set aside: a partner code not in Census Schedule C.
+pub const REASON_UNKNOWN_PARTNER: &str = "unknown partner code (not in Census Schedule C)";
+
+/// The share of a file's value that may be set aside without `--allow-set-aside`: 0.01%.
+pub const SET_ASIDE_LIMIT_PCT: f64 = 0.01;
+
+/// Whether the rows set aside in `coverage` may be left out: an error naming the reasons
+/// and their value when they exceed [`SET_ASIDE_LIMIT_PCT`] of the value read and `allow`
+/// is false; otherwise a warning for each reason (empty when nothing was set aside).
+pub fn check_set_aside(coverage: &Coverage, allow: bool) -> Result<Vec<String>, DataError> {
+    let set_aside: f64 = coverage.rejected.iter().map(|r| r.value.abs()).sum();
+    let total = coverage.value_kept.abs() + set_aside;
+    let pct = if total > 0.0 { 100.0 * set_aside / total } else { 0.0 };
+    let reasons: Vec<String> = coverage
+        .rejected
+        .iter()
+        .map(|r| format!("{} row(s), {:.0} USD: {} (e.g. {})", r.rows, r.value, r.reason, r.example.as_deref().unwrap_or("-")))
+        .collect();
+    if pct > SET_ASIDE_LIMIT_PCT && !allow {
+        return Err(DataError::SetAside {
+            dataset: format!("{} ({})", coverage.name, coverage.source),
+            pct,
+            limit_pct: SET_ASIDE_LIMIT_PCT,
+            reasons: reasons.join("; "),
+        });
+    }
+    Ok(reasons.into_iter().map(|r| format!("{} ({}): set aside {r}", coverage.name, coverage.source)).collect())
 }
 
 fn parse_hs(text: &str, len: usize) -> Result<HsCode, String> {
@@ -343,6 +414,37 @@ pub fn reconcile_hs10_hs2(hs10: &UsImports, hs2: &UsImports) -> Vec<ChapterRecon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 16: a negative value and an unknown partner code are set aside with their
+    /// value and an example, the coverage still reconciles, and leaving them out is an
+    /// error above 0.01% of the value unless allowed.
+    #[test]
+    fn unknown_partners_and_negative_values_are_set_aside_not_dropped() {
+        let text = "CTY_CODE,HS10,con_val_usd,cal_dut_usd\n5880,8703230140,1000000,25000\n9999,8703230140,500,0\n5880,8703240000,-5000000,0\n5880,0101210000,99999999,0\n";
+        let mut t = UsImports::parse_hs10_csv("hs10.csv", text.as_bytes(), 2024).unwrap();
+        t.set_aside_unknown_partners(AreaRegistry::builtin());
+        assert_eq!(t.lines.len(), 2);
+        let c = &t.coverage;
+        assert_eq!((c.rows_read, c.rows_kept, c.rows_rejected()), (4, 2, 2));
+        assert_eq!(c.value_kept, 100_999_999.0);
+        assert!(c.reconciles(1e-12), "{c}");
+        let negative = c.rejected.iter().find(|r| r.reason == REASON_NEGATIVE).unwrap();
+        assert_eq!(negative.value, -5_000_000.0);
+        assert_eq!(negative.example.as_deref(), Some("`hs10.csv` line 4: CTY_CODE 5880, HS10 8703240000, value -5000000 USD"));
+        let unknown = c.rejected.iter().find(|r| r.reason == REASON_UNKNOWN_PARTNER).unwrap();
+        assert_eq!((unknown.rows, unknown.value), (1, 500.0));
+        let err = check_set_aside(c, false).unwrap_err().to_string();
+        assert!(err.starts_with("us_imports_hs10 (hs10.csv): 4.7174% of the value read was set aside, above the 0.01% limit: 1 row(s), -5000000 USD: negative"), "{err}");
+        assert!(err.ends_with("hint: correct those rows, or pass --allow-set-aside (before the command) to go on without them"), "{err}");
+        let warnings = check_set_aside(c, true).unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[1].contains("unknown partner code (not in Census Schedule C) (e.g. CTY_CODE 9999, HS10 8703230140, value 500 USD)"), "{warnings:?}");
+        // Under the limit, rows set aside are let through, with a warning.
+        let mut small = Coverage::new("t", "f", "USD");
+        small.keep(1e9);
+        small.reject(REASON_UNKNOWN_PARTNER, 1.0, || "x".into());
+        assert_eq!(check_set_aside(&small, false).unwrap().len(), 1);
+    }
 
     #[test]
     fn hs2_files_keep_the_modelled_increase_where_given() {

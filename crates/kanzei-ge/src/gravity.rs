@@ -83,10 +83,16 @@ pub enum FullEndowment {
     Gegravity,
 }
 
+/// The smallest σ kanzei accepts. The resistances are powers 1/(σ−1) of the solved ratios,
+/// so as σ → 1 they overflow: at σ = 1.001 on gegravity's sample every IMR is NaN or
+/// infinite. From 1.01 up the approximate (gegravity) solve stays finite; the exact solve
+/// may still fail there, and then says so.
+pub const MIN_SIGMA: f64 = 1.01;
+
 /// Solver settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct GravityConfig {
-    /// σ, the elasticity of substitution (> 1).
+    /// σ, the elasticity of substitution (at least [`MIN_SIGMA`]).
     pub sigma: f64,
     /// The reference importer (P = 1), by code.
     pub reference_importer: String,
@@ -350,7 +356,7 @@ impl ResistanceSystem<'_> {
                     residual: norm,
                     tolerance: config.tolerance,
                     reason: if norm.is_finite() { "the Newton step limit was reached".into() } else { "the residual is not finite".into() },
-                    hint: "check that every country has positive output and expenditure and finite trade costs",
+                    hint: RESISTANCE_HINT,
                 });
             }
             // Jacobian of (F, G) in (ln a_{−ref}, ln b).
@@ -442,14 +448,7 @@ impl GravityModel {
             }
         }
         check_cost_power(&inputs.countries, &cost_power)?;
-        if !(config.sigma.is_finite() && config.sigma > 1.0) {
-            return Err(GeError::InvalidValue {
-                what: "gravity config".into(),
-                cell: "sigma".into(),
-                value: config.sigma,
-                valid: "the elasticity of substitution must exceed 1".into(),
-            });
-        }
+        check_sigma(config.sigma)?;
         let reference = inputs.countries.iter().position(|c| *c == config.reference_importer).ok_or_else(|| GeError::UnknownName {
             kind: "reference importer",
             name: config.reference_importer.clone(),
@@ -592,7 +591,9 @@ impl GravityModel {
                 }
             })
             .collect();
-        Ok(GravityResults { variant, countries, bilateral, conditional_iterations, full_ge_iterations, max_residual })
+        let results = GravityResults { variant, countries, bilateral, conditional_iterations, full_ge_iterations, max_residual };
+        check_finite(&results, self.config.tolerance)?;
+        Ok(results)
     }
 
     /// The exact full-endowment system: iterate p ← [s'(p) b'(p) / (s b)]^{1/(1−σ)}, where
@@ -645,14 +646,68 @@ impl GravityModel {
                     iterations,
                     residual: change,
                     tolerance: self.config.tolerance,
-                    reason: "the iteration limit was reached".into(),
-                    hint: "raise max_price_iterations",
+                    reason: if change.is_finite() { "the iteration limit was reached".into() } else { "the price change is not finite".into() },
+                    hint: EXACT_HINT,
                 });
             }
             accel.step(&log_p, &mapped, &mut next);
             log_p.copy_from_slice(&next);
         }
     }
+}
+
+/// What to try when the resistances do not solve: σ near 1 or extreme cost changes.
+const RESISTANCE_HINT: &str = "check that every country has positive output and expenditure and finite trade costs; \
+    a σ near 1 makes the resistances overflow, so try a larger σ (`GravityConfig::sigma`, `kanzei ge gravity --sigma`)";
+
+/// What to try when the exact full-endowment prices do not converge.
+const EXACT_HINT: &str = "the exact price map is unstable for σ near 1 or large cost changes: try a larger σ \
+    (`GravityConfig::sigma`, `kanzei ge gravity --sigma`), or gegravity's approximation \
+    (`FullEndowment::Gegravity`, `kanzei ge gravity` without `--exact`)";
+
+/// σ must be finite and at least [`MIN_SIGMA`].
+fn check_sigma(sigma: f64) -> Result<(), GeError> {
+    if sigma.is_finite() && sigma >= MIN_SIGMA {
+        return Ok(());
+    }
+    Err(GeError::InvalidValue {
+        what: "gravity config".into(),
+        cell: "sigma".into(),
+        value: sigma,
+        valid: format!(
+            "the elasticity of substitution must be finite and at least {MIN_SIGMA} \
+             (the resistances are powers 1/(σ−1), which overflow as σ → 1); typical values are 4 to 8"
+        ),
+    })
+}
+
+/// Every reported number must be finite: a NaN or an infinity is a failed solve, not a result.
+fn check_finite(results: &GravityResults, tolerance: f64) -> Result<(), GeError> {
+    let country_values = results.countries.iter().flat_map(|c| {
+        [
+            (&c.country, "factory-gate price", c.factory_gate_price),
+            (&c.country, "experiment IMR", c.experiment_imr),
+            (&c.country, "experiment OMR", c.experiment_omr),
+            (&c.country, "conditional IMR", c.conditional_imr),
+            (&c.country, "conditional OMR", c.conditional_omr),
+            (&c.country, "real GDP change", c.gdp_change_pct),
+            (&c.country, "welfare statistic", c.welfare_statistic),
+            (&c.country, "foreign exports change", c.foreign_exports_change_pct),
+            (&c.country, "foreign imports change", c.foreign_imports_change_pct),
+        ]
+    });
+    let bilateral_values = results.bilateral.iter().map(|b| (&b.exporter, "bilateral trade", b.experiment_trade));
+    let Some((country, what, value)) = country_values.chain(bilateral_values).find(|(_, _, v)| !v.is_finite()) else {
+        return Ok(());
+    };
+    Err(GeError::NotConverged {
+        solver: "structural gravity counterfactual",
+        iterations: results.full_ge_iterations,
+        residual: results.max_residual,
+        tolerance,
+        reason: format!("the {what} of {country} is {value}, not a finite number"),
+        hint: RESISTANCE_HINT,
+    })
 }
 
 fn check_cost_power(countries: &[String], cost_power: &[f64]) -> Result<(), GeError> {
@@ -753,5 +808,34 @@ mod tests {
         let config = GravityConfig { reference_importer: "ZZZ".into(), ..GravityConfig::default() };
         let err = GravityModel::new(&inputs, vec![1.0; 9], &config).unwrap_err();
         assert_eq!(err.to_string(), "unknown reference importer `ZZZ`; expected one of A, B, C");
+    }
+
+    #[test]
+    fn sigma_near_one_is_refused_with_the_valid_range() {
+        let inputs = three_countries();
+        let config = GravityConfig { sigma: 1.0000001, reference_importer: "B".into(), ..GravityConfig::default() };
+        let err = GravityModel::new(&inputs, vec![1.0; 9], &config).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`gravity config` (sigma): 1.0000001 is invalid; the elasticity of substitution must be finite and at least 1.01 \
+             (the resistances are powers 1/(σ−1), which overflow as σ → 1); typical values are 4 to 8"
+        );
+        let at_minimum = GravityConfig { sigma: MIN_SIGMA, ..config };
+        assert!(GravityModel::new(&inputs, vec![1.0; 9], &at_minimum).is_ok());
+    }
+
+    /// A NaN anywhere in the results is a failed solve that names the country and the quantity.
+    #[test]
+    fn a_non_finite_result_is_not_converged() {
+        let inputs = three_countries();
+        let config = GravityConfig { sigma: 5.0, reference_importer: "B".into(), ..GravityConfig::default() };
+        let model = GravityModel::new(&inputs, inputs.trade_cost_power(&coefficients()).unwrap(), &config).unwrap();
+        let mut results = model.simulate(model.cost_power(), FullEndowment::Gegravity).unwrap();
+        assert_eq!(check_finite(&results, 1e-13), Ok(()));
+        results.countries[2].experiment_imr = f64::NAN;
+        let err = check_finite(&results, 1e-13).unwrap_err().to_string();
+        assert!(err.starts_with("structural gravity counterfactual did not converge: stopped after 1 iterations"), "{err}");
+        assert!(err.contains("the experiment IMR of C is NaN, not a finite number"), "{err}");
+        assert!(err.contains("hint: ") && err.contains("`kanzei ge gravity --sigma`"), "{err}");
     }
 }

@@ -153,7 +153,7 @@ fn not_converging_is_an_error_with_iterations_and_residual() {
     );
     assert!(
         message.ends_with(
-            "(tolerance 1.0e-10); the iteration limit was reached\n\nhint: raise max_iterations, lower the wage step, or switch between WageUpdate::Anderson and WageUpdate::Damped"
+            "(tolerance 1.0e-10); the iteration limit was reached\n\nhint: raise `SolverConfig::max_iterations`, lower the step of `SolverConfig::wage_update`, or switch between `WageUpdate::Anderson` and `WageUpdate::Damped` (library; `kanzei ge cp` uses the defaults); from the CLI, check the scenario's tariffs (`--scenario`, `--with`)"
         ),
         "{message}"
     );

@@ -42,7 +42,7 @@ pub enum PeError {
         pivot: f64,
     },
     /// An iterative solve stopped before meeting its tolerance.
-    #[error("{model} did not converge: {reason} after {iterations} iterations; market-clearing residual {residual:e} (tolerance {tolerance:e})")]
+    #[error("{model} did not converge: {reason} after {iterations} iterations; market-clearing residual {residual:e} (tolerance {tolerance:e})\n\nhint: {hint}")]
     NoConvergence {
         /// Which model or solver.
         model: &'static str,
@@ -54,6 +54,8 @@ pub enum PeError {
         residual: f64,
         /// The tolerance asked for.
         tolerance: f64,
+        /// What to try, naming options that exist.
+        hint: &'static str,
     },
 }
 

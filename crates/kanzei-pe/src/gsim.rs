@@ -64,6 +64,39 @@ use serde::Serialize;
 use crate::dense;
 use crate::error::PeError;
 
+/// The tariff powers `T = 1 + t` kanzei accepts: a tariff from −50% (an import subsidy) to
+/// 1,000%. Outside it the proportional changes `T1/T0 − 1` leave the range where the linear
+/// equations mean anything (a power of 1e300 gave a market-clearing residual of 7e283).
+pub const TARIFF_POWER_RANGE: (f64, f64) = (0.5, 11.0);
+
+/// The largest `|Em|` and `Es` accepted. Published estimates (Kee, Nicita & Olarreaga 2008;
+/// Broda & Weinstein 2006) stay well below; beyond it the CES terms of the nonlinear form
+/// overflow.
+pub const MAX_DEMAND_ELASTICITY: f64 = 100.0;
+
+/// The largest finite `Ex` accepted (WITS uses 99 for "infinite"); `inf` fixes the price.
+pub const MAX_SUPPLY_ELASTICITY: f64 = 10_000.0;
+
+/// The largest market-clearing residual a direct (linear) solve may leave: the residual is
+/// a proportional change, so anything above round-off means the solve broke down.
+pub const LINEAR_TOLERANCE: f64 = 1e-8;
+
+/// A value as a person would write it: `1.08`, but `1e300` rather than 301 digits.
+fn short(value: f64) -> String {
+    if value.is_finite() && value != 0.0 && !(1e-4..1e6).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// What to try when the linear solve breaks down.
+const LINEAR_HINT: &str = "check the inputs for near-duplicate exporters or extreme tariff changes (`kanzei pe gsim --flows/--t0/--t1/--elasticities`)";
+
+/// What to try when Newton does not converge.
+const NEWTON_HINT: &str = "large tariff changes with large elasticities push the CES terms out of range: try the published linear form \
+    (`kanzei pe gsim` without `--nonlinear`, `solve_linear`), smaller elasticities in `--elasticities`, or more steps (`NewtonOptions::max_iterations`)";
+
 /// The inputs of one GSIM product market.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GsimData {
@@ -128,10 +161,16 @@ impl GsimData {
         }
         for (name, table) in [("tariff power t0", &self.t0), ("tariff power t1", &self.t1)] {
             for (idx, &t) in table.iter().enumerate() {
-                if !(t.is_finite() && t > 0.0) {
+                if !(t.is_finite() && (TARIFF_POWER_RANGE.0..=TARIFF_POWER_RANGE.1).contains(&t)) {
                     return Err(PeError::invalid(
                         self.cell_location(name, idx),
-                        format!("{t} is not a tariff power; T = 1 + t must be finite and > 0 (a 10% tariff is 1.10)"),
+                        format!(
+                            "{} is not a tariff power kanzei accepts; T = 1 + t must lie between {} and {} \
+                             (a tariff from -50% to 1,000%; a 10% tariff is 1.10)",
+                            short(t),
+                            TARIFF_POWER_RANGE.0,
+                            TARIFF_POWER_RANGE.1
+                        ),
                     ));
                 }
             }
@@ -145,10 +184,22 @@ impl GsimData {
                     format!("Em = {em} has the wrong sign; the import demand elasticity must be finite and <= 0"),
                 ));
             }
+            if em < -MAX_DEMAND_ELASTICITY {
+                return Err(PeError::invalid(
+                    location(),
+                    format!("Em = {} is out of range; the import demand elasticity must lie between -{MAX_DEMAND_ELASTICITY} and 0", short(em)),
+                ));
+            }
             if !(es.is_finite() && es >= 0.0) {
                 return Err(PeError::invalid(
                     location(),
                     format!("Es = {es} has the wrong sign; the substitution elasticity must be finite and >= 0"),
+                ));
+            }
+            if es > MAX_DEMAND_ELASTICITY {
+                return Err(PeError::invalid(
+                    location(),
+                    format!("Es = {} is out of range; the substitution elasticity must lie between 0 and {MAX_DEMAND_ELASTICITY}", short(es)),
                 ));
             }
         }
@@ -158,6 +209,16 @@ impl GsimData {
                 return Err(PeError::invalid(
                     format!("GSIM elasticities, exporter `{}`", self.exporters[v]),
                     format!("Ex = {ex} has the wrong sign; the export supply elasticity must be >= 0"),
+                ));
+            }
+            if ex.is_finite() && ex > MAX_SUPPLY_ELASTICITY {
+                return Err(PeError::invalid(
+                    format!("GSIM elasticities, exporter `{}`", self.exporters[v]),
+                    format!(
+                        "Ex = {} is out of range; the export supply elasticity must lie between 0 and \
+                         {MAX_SUPPLY_ELASTICITY}, or be `inf` for a fixed world price",
+                        short(ex)
+                    ),
                 ));
             }
         }
@@ -545,8 +606,18 @@ pub fn solve_linear(problem: &GsimProblem) -> Result<GsimSolution, PeError> {
     let residual = residual.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     let mut import_change = vec![0.0; n_v * n_r];
     problem.import_changes(&p_star, &mut import_change);
+    if residual.is_nan() || residual > LINEAR_TOLERANCE {
+        return Err(PeError::NoConvergence {
+            model: "GSIM (linear, direct solve)",
+            reason: "the market-clearing residual of the direct solve is above round-off".into(),
+            iterations: 1,
+            residual,
+            tolerance: LINEAR_TOLERANCE,
+            hint: LINEAR_HINT,
+        });
+    }
     let report = SolveReport { iterations: 1, residual, stop: StopReason::DirectSolve };
-    Ok(assemble(problem, GsimForm::Linear, p_star, import_change, report))
+    checked(assemble(problem, GsimForm::Linear, p_star, import_change, report), LINEAR_TOLERANCE)
 }
 
 /// Options of the Newton solve.
@@ -586,6 +657,7 @@ pub fn solve_nonlinear(problem: &GsimProblem, options: &NewtonOptions) -> Result
                 iterations,
                 residual,
                 tolerance: options.tolerance,
+                hint: NEWTON_HINT,
             });
         }
         iterations += 1;
@@ -613,6 +685,7 @@ pub fn solve_nonlinear(problem: &GsimProblem, options: &NewtonOptions) -> Result
                     iterations,
                     residual,
                     tolerance: options.tolerance,
+                    hint: NEWTON_HINT,
                 });
             }
         }
@@ -626,7 +699,28 @@ pub fn solve_nonlinear(problem: &GsimProblem, options: &NewtonOptions) -> Result
     let p_star: Vec<f64> = y.iter().map(|yv| yv.exp() - 1.0).collect();
     let import_change = volume.iter().map(|m| m - 1.0).collect();
     let report = SolveReport { iterations, residual, stop: StopReason::Converged };
-    Ok(assemble(problem, GsimForm::Nonlinear, p_star, import_change, report))
+    checked(assemble(problem, GsimForm::Nonlinear, p_star, import_change, report), options.tolerance)
+}
+
+/// A solution whose prices, flows or welfare are not finite is a failed solve, not a result.
+fn checked(solution: GsimSolution, tolerance: f64) -> Result<GsimSolution, PeError> {
+    let exporter_values = solution.exporters.iter().flat_map(|e| {
+        [(&e.exporter, "world price change", e.world_price_change), (&e.exporter, "producer surplus", e.producer_surplus), (&e.exporter, "exports after", e.exports_after)]
+    });
+    let market_values = solution.markets.iter().flat_map(|m| {
+        [(&m.importer, "consumer surplus", m.consumer_surplus), (&m.importer, "revenue change", m.revenue_change), (&m.importer, "imports after", m.imports_after)]
+    });
+    let Some((region, what, value)) = exporter_values.chain(market_values).find(|(_, _, v)| !v.is_finite()) else {
+        return Ok(solution);
+    };
+    Err(PeError::NoConvergence {
+        model: if solution.form == GsimForm::Linear { "GSIM (linear, direct solve)" } else { "GSIM (nonlinear, Newton)" },
+        reason: format!("the {what} of `{region}` is {value}, not a finite number"),
+        iterations: solution.report.iterations,
+        residual: solution.report.residual,
+        tolerance,
+        hint: if solution.form == GsimForm::Linear { LINEAR_HINT } else { NEWTON_HINT },
+    })
 }
 
 /// Flows after, welfare and per-exporter / per-market summaries from a solution.
@@ -775,7 +869,31 @@ mod tests {
         data.t1[2] = 0.0;
         assert_eq!(
             GsimProblem::new(data).unwrap_err().to_string(),
-            "GSIM tariff power t1, exporter `B`, importer `A`: 0 is not a tariff power; T = 1 + t must be finite and > 0 (a 10% tariff is 1.10)"
+            "GSIM tariff power t1, exporter `B`, importer `A`: 0 is not a tariff power kanzei accepts; T = 1 + t must lie between 0.5 and 11 (a tariff from -50% to 1,000%; a 10% tariff is 1.10)"
+        );
+        let mut data = two_by_two(1.08);
+        data.t1[1] = 1e300;
+        assert_eq!(
+            GsimProblem::new(data).unwrap_err().to_string(),
+            "GSIM tariff power t1, exporter `A`, importer `B`: 1e300 is not a tariff power kanzei accepts; T = 1 + t must lie between 0.5 and 11 (a tariff from -50% to 1,000%; a 10% tariff is 1.10)"
+        );
+        let mut data = two_by_two(1.08);
+        data.es[0] = 1e6;
+        assert_eq!(
+            GsimProblem::new(data).unwrap_err().to_string(),
+            "GSIM elasticities, importer `A`: Es = 1e6 is out of range; the substitution elasticity must lie between 0 and 100"
+        );
+        let mut data = two_by_two(1.08);
+        data.em[0] = -1e6;
+        assert_eq!(
+            GsimProblem::new(data).unwrap_err().to_string(),
+            "GSIM elasticities, importer `A`: Em = -1e6 is out of range; the import demand elasticity must lie between -100 and 0"
+        );
+        let mut data = two_by_two(1.08);
+        data.ex[1] = 1e9;
+        assert_eq!(
+            GsimProblem::new(data).unwrap_err().to_string(),
+            "GSIM elasticities, exporter `B`: Ex = 1e9 is out of range; the export supply elasticity must lie between 0 and 10000, or be `inf` for a fixed world price"
         );
         let mut data = two_by_two(1.08);
         data.em[1] = 1.25;
@@ -813,5 +931,18 @@ mod tests {
         let solution = solve_linear(&GsimProblem::new(data).unwrap()).unwrap();
         assert_eq!(solution.world_price_change[1], 0.0);
         assert!(solution.world_price_change[0] > 0.0);
+    }
+
+    /// A NaN in the welfare is reported as a failed solve naming the region and quantity.
+    #[test]
+    fn a_non_finite_solution_is_an_error() {
+        let problem = GsimProblem::new(two_by_two(1.08)).unwrap();
+        let mut solution = solve_linear(&problem).unwrap();
+        solution.markets[1].consumer_surplus = f64::INFINITY;
+        solution.report.residual = 0.0;
+        assert_eq!(
+            checked(solution, LINEAR_TOLERANCE).unwrap_err().to_string(),
+            "GSIM (linear, direct solve) did not converge: the consumer surplus of `B` is inf, not a finite number after 1 iterations; market-clearing residual 0e0 (tolerance 1e-8)\n\nhint: check the inputs for near-duplicate exporters or extreme tariff changes (`kanzei pe gsim --flows/--t0/--t1/--elasticities`)"
+        );
     }
 }

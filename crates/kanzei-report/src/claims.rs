@@ -454,6 +454,14 @@ impl<'a> Evaluator<'a> {
                 let area = self.area(q.arg("partner"))?;
                 let census = self.store.census_country()?;
                 let table = census.balance(year, self.store.registry())?;
+                if !matches!(table.period, kanzei_core::Period::Year(_)) {
+                    // A claim about a year is about all twelve months; a year-to-date sum is
+                    // not an answer to it.
+                    return Err(Unanswered::NoData(format!(
+                        "Census has only {} so far, a partial year; a claim about the year {year} cannot be checked against it",
+                        table.period
+                    )));
+                }
                 let source = census.source(&table.period.to_string());
                 let row = table.get(area.code).ok_or_else(|| Unanswered::NoData(format!("Census reports no {year} trade with {} ({})", area.name, area.code)))?;
                 let bn = |v: f64| format!("${:.1} bn", v / 1e9);
@@ -947,6 +955,18 @@ fn origin_of(c: &RawClaim, source_date: Option<&str>, stated: bool) -> Result<Or
     Ok(origin)
 }
 
+/// Parses a claims file as read: bytes that are not UTF-8 are an error naming the line and
+/// byte offset; otherwise as [`parse`].
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ClaimsFile, ClaimsError> {
+    let text = kanzei_tariff::toml_text::decode(bytes).map_err(|l| ClaimsError {
+        file: file.into(),
+        line: l.line,
+        claim: String::new(),
+        message: if l.key.is_empty() { l.message } else { format!("key `{}`: {}", l.key, l.message) },
+    })?;
+    parse(file, text)
+}
+
 /// Parses a claims file; every error names the file, line and claim.
 pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
     let err = |line: usize, claim: &str, message: String| ClaimsError {
@@ -967,9 +987,13 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile, ClaimsError> {
                 block.lines().find_map(|l| l.trim().strip_prefix("id").map(|r| r.trim_start_matches([' ', '=']).trim().trim_matches('"').to_string()))
             })
             .unwrap_or_default();
-        let mut message = e.message().to_string();
+        let located = kanzei_tariff::toml_text::locate(text, e.span(), e.message());
+        let mut message = located.message;
         if message.contains("unknown field") {
             message.push_str(" (a claim has: id, text, section, value, unit, query, tolerance, stated, if_differs, note, origin, quote, paragraph, as_of, reference)");
+        }
+        if !located.key.is_empty() {
+            message = format!("key `{}`: {message}", located.key);
         }
         err(line, &claim, message)
     })?;
@@ -1349,6 +1373,25 @@ mod tests {
         assert!(Query::parse("census.deficit").unwrap_err().contains("no argument list"));
     }
 
+    /// Issue 16: Census has Jan–Feb 2025 only; a claim about the year 2025 is `no data`,
+    /// never the two-month sum presented as annual.
+    #[test]
+    fn a_partial_year_is_no_data() {
+        let store = Store::embedded();
+        let evaluator = Evaluator::new(&store);
+        let query = Query::parse("census.deficit(partner=JPN, year=2025)").unwrap();
+        match evaluator.answer(&query) {
+            Err(Unanswered::NoData(message)) => assert_eq!(
+                message,
+                "Census has only 2025 Jan–Feb so far, a partial year; a claim about the year 2025 cannot be checked against it"
+            ),
+            Err(Unanswered::Invalid(message)) => panic!("invalid: {message}"),
+            Ok(answer) => panic!("answered {} ({})", answer.value, answer.detail),
+        }
+        let full = evaluator.answer(&Query::parse("census.deficit(partner=JPN, year=2024)").unwrap()).ok().unwrap();
+        assert!(full.value > 0.0);
+    }
+
     #[test]
     fn file_errors_name_the_claim_and_line() {
         let e = parse("c.toml", &one("id = \"a\"\ntext = \"t\"\nvalue = 1\nunit = \"usd_bn\"\nquery = \"census.nope(partner=JPN, year=2024)\"\ntolerance = \"1%\"")).unwrap_err();
@@ -1362,7 +1405,7 @@ mod tests {
         let e = parse("c.toml", &one("id = \"d\"\ntext = \"t\"\nvalue = 1")).unwrap_err();
         assert!(e.message.contains("needs `query`"), "{e}");
         let e = parse("c.toml", &one("id = \"e\"\ntext = \"t\"\nvalu = 1\nstated = \"x\"")).unwrap_err();
-        assert!(e.to_string().contains("claim `e`: unknown field `valu`"), "{e}");
+        assert!(e.to_string().contains("claim `e`: key `claim[0].valu`: unknown field `valu`"), "{e}");
         let e = parse("c.toml", "schema = 2\n[[claim]]\nid = \"x\"\ntext = \"t\"\nstated = \"s\"\n").unwrap_err();
         assert!(e.message.contains("schema 2 is not supported"), "{e}");
         let e = parse("c.toml", &format!("{}\n[[claim]]\nid = \"a\"\ntext = \"u\"\nstated = \"s\"\n", one("id = \"a\"\ntext = \"t\"\nstated = \"s\"\nreference = \"r\"\nas_of = \"2024\""))).unwrap_err();

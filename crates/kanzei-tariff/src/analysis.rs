@@ -35,6 +35,10 @@ impl TariffData {
     pub fn load(store: &Store) -> Result<TariffData, DataError> {
         let hs10 = store.us_imports_hs10()?;
         let hs2 = store.us_imports_hs2()?;
+        // Rows the loaders set aside (unknown partner, negative value) are missing from
+        // every rate: an error above the limit unless the user allowed it.
+        store.check_set_aside(&hs10.coverage)?;
+        store.check_set_aside(&hs2.coverage)?;
         let hts = store.hts()?;
         let inputs = store.tariff_inputs()?;
         let registry = store.registry();

@@ -32,13 +32,16 @@ pub enum Assumption {
     MfnAdValoremPartOnly,
     /// A code not in the 2025 HTS at any length: MFN 0.
     MfnNotInSchedule,
+    /// HTS rate text kanzei cannot read (not `Free`, a percent, or ¢/$ per unit terms): valued
+    /// like a specific duty, at its 2024 AVE or its readable ad valorem part.
+    MfnRateTextUnread,
     /// U.S. exports to an importer known only by chapter: a measure naming part of a chapter
     /// is taken to cover all of it (an upper bound).
     Hs2ExportWholeChapter,
 }
 
 /// Every rule, in report order.
-pub const ALL: [Assumption; 9] = [
+pub const ALL: [Assumption; 10] = [
     Assumption::MetalContentSibling,
     Assumption::MetalContentFlat,
     Assumption::UsmcaShareChapter,
@@ -47,6 +50,7 @@ pub const ALL: [Assumption; 9] = [
     Assumption::MfnAve2024,
     Assumption::MfnAdValoremPartOnly,
     Assumption::MfnNotInSchedule,
+    Assumption::MfnRateTextUnread,
     Assumption::Hs2ExportWholeChapter,
 ];
 
@@ -62,6 +66,7 @@ impl Assumption {
             Assumption::MfnAve2024 => "mfn-ave-2024",
             Assumption::MfnAdValoremPartOnly => "mfn-ad-valorem-part-only",
             Assumption::MfnNotInSchedule => "mfn-not-in-schedule",
+            Assumption::MfnRateTextUnread => "mfn-rate-text-unread",
             Assumption::Hs2ExportWholeChapter => "hs2-export-whole-chapter",
         }
     }
@@ -85,6 +90,9 @@ impl Assumption {
             Assumption::MfnAve2024 => "specific or compound MFN duty: 2024 ad valorem equivalent from Census calculated duty",
             Assumption::MfnAdValoremPartOnly => "specific MFN duty with no 2024 imports to value it: ad valorem part only",
             Assumption::MfnNotInSchedule => "code not in the 2025 HTS at any length: MFN 0",
+            Assumption::MfnRateTextUnread => {
+                "HTS rate text kanzei cannot read (not Free, a percent, or ¢/$ per unit): valued like a specific duty (2024 AVE, or its readable ad valorem part)"
+            }
             Assumption::Hs2ExportWholeChapter => {
                 "U.S. exports known only by chapter: a measure naming part of a chapter covers all of it (upper bound)"
             }
@@ -104,6 +112,7 @@ impl Assumption {
             Assumption::MfnAve2024 => "USITC HTS 2025 column 1; Census 2024 calculated duty",
             Assumption::MfnAdValoremPartOnly => "USITC HTS 2025 column 1",
             Assumption::MfnNotInSchedule => "USITC HTS 2025 basic edition",
+            Assumption::MfnRateTextUnread => "USITC HTS 2025 column 1, rate as printed",
             Assumption::Hs2ExportWholeChapter => "USITC DataWeb U.S. exports by HS2 and partner (no HS6 detail for the importer)",
         }
     }

@@ -503,6 +503,11 @@ pub fn base_assumptions_of(
         crate::schedule::MfnSource::NotInSchedule => used.insert(Assumption::MfnNotInSchedule),
         _ => {}
     }
+    // Only lines with a per-unit part reach the AVE: among them, text that is not ¢ or $.
+    let valued_as_specific = matches!(mfn.source, crate::schedule::MfnSource::Ave2024 | crate::schedule::MfnSource::AdValoremPartOnly);
+    if valued_as_specific && crate::rate::parse_duty(&mfn.text).kind == crate::rate::DutyKind::Other {
+        used.insert(Assumption::MfnRateTextUnread);
+    }
     if scenario.base.preferences && mfn.pct > 0.0 {
         let chapter = cell.code.chapter_number();
         let usmca_partner = matches!(cell.exporter.as_str(), "CAN" | "MEX");

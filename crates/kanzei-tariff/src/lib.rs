@@ -10,6 +10,8 @@
 //! * [`analysis`]: effective rates, revenue, exposure, timelines and explanations.
 //! * [`assumptions`]: the named rules used where data are missing, recorded per cell.
 //! * [`library`]: the scenarios kanzei ships.
+//! * [`toml_text`]: TOML errors as line, key and plain words; file bytes that are not UTF-8.
+//! * [`lint`]: measures that parse but change no rate (no exporters, no products, no trade).
 
 pub mod analysis;
 pub mod assumptions;
@@ -18,10 +20,12 @@ pub mod date;
 pub mod engine;
 pub mod fxhash;
 pub mod library;
+pub mod lint;
 pub mod rate;
 pub mod scenario;
 pub mod schedule;
 pub mod sectors;
+pub mod toml_text;
 
 pub use date::Date;
 pub use scenario::{Authority, Scenario, ScenarioError};

@@ -55,6 +55,12 @@ impl Library {
         }
     }
 
+    /// Parses a scenario from a user's file as read (bytes that are not UTF-8 are an error
+    /// with line and byte offset).
+    pub fn load_bytes(&self, file: &str, bytes: &[u8], vocab: &Vocabulary<'_>) -> Result<Scenario, ScenarioError> {
+        scenario::parse_bytes(file, bytes, vocab, self)
+    }
+
     /// Parses a scenario from text (a user's file).
     pub fn load_text(&self, file: &str, text: &str, vocab: &Vocabulary<'_>) -> Result<Scenario, ScenarioError> {
         scenario::parse(file, text, vocab, self)

@@ -55,7 +55,7 @@ fn unknown_country_suggests_the_near_miss() {
 fn misspelled_key_and_list() {
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pc = 25\neffective = \"2025-04-03\"\n");
     let err = check(&text);
-    assert!(err.starts_with("`my.toml` line 10, key `rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
+    assert!(err.starts_with("`my.toml` line 10, key `measure[0].rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = {{ list = \"s232-auto-part\" }}\nrate_pct = 25\neffective = \"2025-04-03\"\n");
     assert_eq!(
         check(&text),
@@ -81,4 +81,13 @@ fn every_shipped_scenario_parses() {
         assert_eq!(s.id, *id);
         assert!(!s.measures.is_empty(), "{id} has no measures");
     }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_parsing() {
+    let text = format!("schema = 1\nid = \"big\"\nimporter = \"USA\"\n# {}\n", "x".repeat(kanzei_tariff::scenario::MAX_SCENARIO_BYTES));
+    assert_eq!(
+        check(&text),
+        "`my.toml` line 1: the file is 16.0 MiB, over the 16 MiB limit for a scenario file; split it, or use `extends` and product lists (`kanzei tariff lists`) instead of repeating measures"
+    );
 }

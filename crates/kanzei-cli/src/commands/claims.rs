@@ -69,16 +69,16 @@ pub fn run(cmd: ClaimsCommand, store: &Store, out: &mut dyn Write) -> anyhow::Re
 }
 
 fn check(args: CheckArgs, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (name, text) = if args.file == "us-japan-2025" {
-        (claims::US_JAPAN_2025.0.to_string(), claims::US_JAPAN_2025.1.to_string())
+    let (name, bytes) = if args.file == "us-japan-2025" {
+        (claims::US_JAPAN_2025.0.to_string(), claims::US_JAPAN_2025.1.as_bytes().to_vec())
     } else {
         let path = PathBuf::from(&args.file);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let bytes = std::fs::read(&path).map_err(|e| {
             anyhow::anyhow!("cannot read claims file `{}`: {e}\n\nhint: give a path to a .toml claims file, or `us-japan-2025` for the shipped one", path.display())
         })?;
-        (args.file.clone(), text)
+        (args.file.clone(), bytes)
     };
-    let file = claims::parse(&name, &text)?;
+    let file = claims::parse_bytes(&name, &bytes)?;
     let evaluator = Evaluator::new(store);
     let mut rows = claims::check(&file, &evaluator)?;
     let missing = match &args.source {

@@ -31,13 +31,15 @@ pub struct CpArgs {
     /// Baseline data: cp1993 (the paper's 31 × 40 NAFTA data) or wiod2011 (41 × 35).
     #[arg(long, default_value = "cp1993")]
     pub data: String,
-    /// Experiment: `nafta` on cp1993; a tariff scenario id or file on wiod2011.
-    #[arg(long, default_value = "nafta")]
-    pub scenario: String,
-    /// Date of the tariff scenario (wiod2011).
-    #[arg(long, default_value = "2025-11-17")]
-    pub date: String,
-    /// Retaliation scenarios to add (wiod2011), e.g. retaliation/china-2025.
+    /// Experiment: `nafta` on cp1993 (the default there); a U.S. tariff scenario id or file on
+    /// wiod2011 (default us-2025).
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Date of the tariff scenario (wiod2011 only; default 2025-11-17).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Retaliation scenarios to add (wiod2011 only): scenarios of other importers against U.S.
+    /// goods, e.g. retaliation/china-2025.
     #[arg(long = "with")]
     pub with: Vec<String>,
     /// Show only these countries in the table (all of them in CSV and JSON).
@@ -46,6 +48,20 @@ pub struct CpArgs {
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
+}
+
+/// `--sigma`: a finite number of at least [`kanzei_ge::gravity::MIN_SIGMA`], refused as a usage
+/// error before any data are read.
+fn parse_sigma(text: &str) -> Result<f64, String> {
+    let sigma: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number; expected σ ≥ 1.01, e.g. 5"))?;
+    if sigma.is_finite() && sigma >= kanzei_ge::gravity::MIN_SIGMA {
+        return Ok(sigma);
+    }
+    Err(format!(
+        "σ = {text} is out of range; the elasticity of substitution must be finite and at least {} \
+         (the resistances are powers 1/(σ−1), which overflow as σ → 1); typical values are 4 to 8",
+        kanzei_ge::gravity::MIN_SIGMA
+    ))
 }
 
 /// Arguments of `ge gravity`.
@@ -64,8 +80,8 @@ pub struct GravityArgs {
     /// Cost coefficients `name=value,…`; default: gegravity's documented example values.
     #[arg(long, value_delimiter = ',')]
     pub coefficients: Vec<String>,
-    /// Elasticity of substitution σ.
-    #[arg(long, default_value_t = 5.0)]
+    /// Elasticity of substitution σ (at least 1.01; typical values 4 to 8).
+    #[arg(long, default_value_t = 5.0, value_parser = parse_sigma)]
     pub sigma: f64,
     /// Reference importer for the normalisation.
     #[arg(long, default_value = "DEU")]
@@ -147,14 +163,13 @@ pub fn cp_report(eq: &Equilibrium, title: String, countries: &[String], notes: V
 fn cp(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     match args.data.as_str() {
         "cp1993" => {
-            if args.scenario != "nafta" {
-                anyhow::bail!("on --data cp1993 the experiment is `nafta` (2005 tariffs among CAN, MEX, USA)\n\nhint: tariff scenarios run on --data wiod2011");
-            }
+            check_cp1993_args(args)?;
             let mut countries = args.countries.clone();
             if countries.is_empty() {
                 countries = vec!["MEX".into(), "CAN".into(), "USA".into()];
             }
             let eq = runs::cp_nafta(store, &SolverConfig::default())?;
+            check_countries(&eq, &countries)?;
             Ok(cp_report(
                 &eq,
                 "Caliendo & Parro (2015) NAFTA: welfare effects of the tariff changes, 1993 → 2005 (% change)".into(),
@@ -167,7 +182,39 @@ fn cp(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     }
 }
 
-fn parse_change(text: &str) -> anyhow::Result<(String, Vec<(String, String)>, f64)> {
+/// On cp1993 the experiment is fixed: `--scenario` other than `nafta`, `--date` and `--with`
+/// would be ignored, so they are errors.
+fn check_cp1993_args(args: &CpArgs) -> anyhow::Result<()> {
+    if args.scenario.as_deref().is_some_and(|s| s != "nafta") {
+        anyhow::bail!("on --data cp1993 the experiment is `nafta` (2005 tariffs among CAN, MEX, USA)\n\nhint: tariff scenarios run on --data wiod2011");
+    }
+    if let Some(w) = args.with.first() {
+        anyhow::bail!(
+            "--with {w}: retaliation scenarios apply to tariff scenarios on --data wiod2011; on --data cp1993 the experiment is `nafta` alone\n\nhint: kanzei ge cp --data wiod2011 --scenario us-2025 --with {w}"
+        );
+    }
+    if let Some(d) = &args.date {
+        anyhow::bail!("--date {d}: on --data cp1993 the experiment is `nafta` (1993 → 2005 tariffs), which has no date\n\nhint: dates apply to tariff scenarios on --data wiod2011");
+    }
+    Ok(())
+}
+
+/// `--countries` must name countries of the model: an unknown one would leave its row out
+/// of the table without a word.
+pub fn check_countries(eq: &Equilibrium, countries: &[String]) -> anyhow::Result<()> {
+    let known: Vec<&str> = eq.countries.iter().map(|c| c.country.as_str()).collect();
+    let unknown: Vec<&String> = countries.iter().filter(|c| !known.iter().any(|k| k.eq_ignore_ascii_case(c))).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = unknown.iter().map(|c| format!("`{c}`")).collect();
+    anyhow::bail!("--countries: {} not in the model; expected some of {}", names.join(", "), known.join(", "))
+}
+
+/// A `--cost-change`: the variable, the (exporter, importer) pairs, the new value.
+type CostChange = (String, Vec<(String, String)>, f64);
+
+fn parse_change(text: &str) -> anyhow::Result<CostChange> {
     let err = || anyhow::anyhow!("--cost-change `{text}` is not `VARIABLE:EXP-IMP[,EXP-IMP…]=VALUE` (e.g. pta:CAN-JPN,JPN-CAN=1)");
     let (var, rest) = text.split_once(':').ok_or_else(err)?;
     let (pairs, value) = rest.rsplit_once('=').ok_or_else(err)?;

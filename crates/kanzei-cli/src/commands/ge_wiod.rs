@@ -6,14 +6,15 @@ use kanzei_report::runs;
 use kanzei_tariff::analysis::TariffData;
 
 use crate::commands::ge::{cp_report, CpArgs};
-use crate::commands::tariff::load_scenario;
+use crate::commands::tariff::{load_scenario, load_scenario_as};
 use crate::output::Report;
 
 /// Runs the WIOD application.
 pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     let data = TariffData::load(store)?;
-    let date = args.date.parse::<kanzei_tariff::Date>()?;
-    let scenario = load_scenario(&args.scenario, &data)?;
+    let date_text = args.date.as_deref().unwrap_or("2025-11-17");
+    let date = date_text.parse::<kanzei_tariff::Date>().map_err(|e| anyhow::anyhow!("--date: {e}"))?;
+    let scenario = load_scenario(args.scenario.as_deref().unwrap_or("us-2025"), &data)?;
     let warnings = crate::commands::tariff::date_warnings(&scenario, &[date]);
     if scenario.importer.as_str() != "USA" {
         anyhow::bail!("--scenario must be a U.S. scenario; add retaliation with --with {}", scenario.id);
@@ -21,13 +22,21 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     let baseline = load_scenario("us-2024-baseline", &data)?;
     let mut scenarios = vec![scenario];
     for w in &args.with {
-        scenarios.push(load_scenario(w, &data)?);
+        let retaliation = load_scenario_as("--with", w, &data)?;
+        if retaliation.importer.as_str() == "USA" {
+            anyhow::bail!(
+                "--with {w}: `{}` is a scenario of U.S. imports; --with adds other importers' retaliation against U.S. goods (retaliation/china-2025, retaliation/canada-2025)\n\nhint: give a U.S. scenario with --scenario",
+                retaliation.id
+            );
+        }
+        scenarios.push(retaliation);
     }
     let run = runs::cp_wiod(store, &data, &scenarios, &baseline, date, &SolverConfig::default())?;
     let mut countries = args.countries.clone();
     if countries.is_empty() {
         countries = ["USA", "JPN", "CHN", "CAN", "MEX", "KOR", "DEU"].iter().map(|s| s.to_string()).collect();
     }
+    crate::commands::ge::check_countries(&run.equilibrium, &countries)?;
     let applied: Vec<String> = run.applied.iter().map(|(i, s)| format!("{s} ({i})")).collect();
     let mut notes = run.notes.clone();
     notes.push(format!(

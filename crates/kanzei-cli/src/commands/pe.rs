@@ -2,6 +2,8 @@
 //! they use.
 
 use std::io::Write;
+
+use anyhow::Context;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -125,8 +127,8 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
     }
     let data = TariffData::load(store)?;
     let scenario = load_scenario(&args.scenario, &data)?;
-    let baseline = load_scenario(&args.baseline, &data)?;
-    let date = args.date.parse::<kanzei_tariff::Date>()?;
+    let baseline = crate::commands::tariff::load_scenario_as("--baseline", &args.baseline, &data)?;
+    let date = args.date.parse::<kanzei_tariff::Date>().map_err(|e| anyhow::anyhow!("--date: {e}"))?;
     let by = match args.by {
         SmartByArg::Partner => SmartBy::Partner,
         SmartByArg::Hs2 => SmartBy::Hs2,
@@ -206,27 +208,41 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// Solves GSIM in the published linear form, or the nonlinear form by Newton.
+fn solve_gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs, nonlinear: bool) -> anyhow::Result<kanzei_pe::gsim::GsimSolution> {
+    if !nonlinear {
+        return Ok(runs::gsim(inputs)?);
+    }
+    let data = kanzei_pe::gsim::GsimData {
+        exporters: inputs.exporters.clone(),
+        importers: inputs.importers.clone(),
+        flows: inputs.flows.clone(),
+        t0: inputs.t0.clone(),
+        t1: inputs.t1.clone(),
+        em: inputs.em.clone(),
+        es: inputs.es.clone(),
+        ex: inputs.ex.clone(),
+    };
+    Ok(kanzei_pe::gsim::solve_nonlinear(&kanzei_pe::gsim::GsimProblem::new(data)?, &kanzei_pe::gsim::NewtonOptions::default())?)
+}
+
 fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
     let inputs = match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
         (Some(f), Some(t0), Some(t1), Some(e)) => kanzei_data::elasticities::gsim_input::read_files(f, t0, t1, e)?,
         (None, None, None, None) => store.gsim_example()?,
         _ => anyhow::bail!("give all four of --flows, --t0, --t1 and --elasticities, or none (the 4-region example)"),
     };
-    let solution = if args.nonlinear {
-        let data = kanzei_pe::gsim::GsimData {
-            exporters: inputs.exporters.clone(),
-            importers: inputs.importers.clone(),
-            flows: inputs.flows.clone(),
-            t0: inputs.t0.clone(),
-            t1: inputs.t1.clone(),
-            em: inputs.em.clone(),
-            es: inputs.es.clone(),
-            ex: inputs.ex.clone(),
-        };
-        kanzei_pe::gsim::solve_nonlinear(&kanzei_pe::gsim::GsimProblem::new(data)?, &kanzei_pe::gsim::NewtonOptions::default())?
-    } else {
-        runs::gsim(&inputs)?
-    };
+    let solution = solve_gsim(&inputs, args.nonlinear).with_context(|| match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
+        (Some(f), Some(t0), Some(t1), Some(e)) => format!(
+            "GSIM on --flows {} --t0 {} --t1 {} --elasticities {}{}",
+            f.display(),
+            t0.display(),
+            t1.display(),
+            e.display(),
+            if args.nonlinear { " --nonlinear" } else { "" }
+        ),
+        _ => format!("GSIM on the 4-region example{}", if args.nonlinear { " --nonlinear" } else { "" }),
+    })?;
     let welfare = solution.welfare_by_region();
     let mut report = Report::new(json!({
         "form": if args.nonlinear { "nonlinear" } else { "linear" },

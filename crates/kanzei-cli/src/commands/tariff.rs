@@ -156,6 +156,10 @@ pub struct ExplainArgs {
 pub struct CheckArgs {
     /// Scenario file.
     pub file: String,
+    /// Fail (exit 1) on a measure that changes no rate: no exporters, no products, the
+    /// importer or an aggregate as exporter, or no 2024 trade matched.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
@@ -170,17 +174,34 @@ pub struct ListsArgs {
 }
 
 fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
-    text.parse::<Date>().with_context(|| format!("--{what}"))
+    text.parse::<Date>().map_err(|e| anyhow::anyhow!("--{what}: {e}"))
 }
 
-/// Loads a scenario by id or from a file.
+/// Loads a scenario by id or from a file, given with `--scenario`.
 pub fn load_scenario(spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
+    load_scenario_as("--scenario", spec, data)
+}
+
+/// Loads a scenario by id or from a file given with `option` (`--baseline`, `--with`), so an
+/// unknown id blames the option the user typed.
+pub fn load_scenario_as(option: &str, spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
+    load_scenario_inner(spec, data).map_err(|e| match e.downcast::<kanzei_tariff::ScenarioError>() {
+        Ok(mut e) if e.file == "<command line>" => {
+            e.key = option.to_string();
+            e.into()
+        }
+        Ok(e) => e.into(),
+        Err(e) => e,
+    })
+}
+
+fn load_scenario_inner(spec: &str, data: &TariffData) -> anyhow::Result<Scenario> {
     let library = Library::shipped();
     let vocab = vocabulary(data.registry, &data.inputs);
     let path = Path::new(spec);
     if spec.ends_with(".toml") || (path.exists() && path.is_file()) {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario file `{spec}`"))?;
-        return Ok(library.load_text(spec, &text, &vocab)?);
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read scenario file `{spec}`"))?;
+        return Ok(library.load_bytes(spec, &bytes, &vocab)?);
     }
     Ok(library.load(spec, &vocab)?)
 }
@@ -241,6 +262,36 @@ pub fn attach_warnings(report: &mut Report, warnings: Vec<String>) {
     }
 }
 
+/// One warning per measure of the scenario that changes no rate (see [`kanzei_tariff::lint`]).
+fn no_op_warnings(data: &TariffData, scenario: &Scenario) -> Vec<String> {
+    let (cells, compiled) = data.compile(scenario);
+    kanzei_tariff::lint::no_op_measures(&compiled, &cells, data.registry, None)
+        .into_iter()
+        .map(|n| format!("measure `{}` ({}): {}", n.measure, n.defined_in, n.message))
+        .collect()
+}
+
+/// `--compare-census` holds modelled rates against the duty U.S. Census calculated on 2024
+/// imports, so it applies only to U.S. imports on a date in 2024; elsewhere the comparison
+/// would set one year's law against another year's collections.
+fn check_compare_census(scenario: &Scenario, date: Date) -> anyhow::Result<()> {
+    if scenario.importer.as_str() != "USA" {
+        anyhow::bail!(
+            "--compare-census compares with the duty U.S. Census calculated on 2024 imports; `{}` is a scenario of {} imports",
+            scenario.id,
+            scenario.importer
+        );
+    }
+    if date.year() != 2024 {
+        anyhow::bail!(
+            "--compare-census compares with the duty U.S. Census calculated on 2024 imports, so it needs a date in 2024; \
+             {date} is the law of {}\n\nhint: use --date 2024-07-01 (the default for --scenario us-2024-baseline), or drop --compare-census",
+            date.year()
+        );
+    }
+    Ok(())
+}
+
 /// `tariff rates`.
 pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
@@ -252,13 +303,17 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
         "2025-11-17"
     };
     let date = parse_date(args.date.as_deref().unwrap_or(default_date), "date")?;
-    let (cells, compiled) = data.compile(&scenario);
-    let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
+    if args.compare_census {
+        check_compare_census(&scenario, date)?;
+    }
+    // Load (and so check) the baseline before the slow compile.
+    let baseline_scenario = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
         None
     } else {
-        let b = load_scenario(&args.baseline, data)?;
-        Some(kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs))
+        Some(load_scenario_as("--baseline", &args.baseline, data)?)
     };
+    let (cells, compiled) = data.compile(&scenario);
+    let baseline = baseline_scenario.map(|b| kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs));
     let by = match args.by {
         ByArg::Partner => GroupBy::Partner,
         ByArg::Hs2 => GroupBy::Hs2,
@@ -574,7 +629,9 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
             report.notes.push(format!("{}  {}", e.date, e.label));
         }
     }
-    attach_warnings(&mut report, date_warnings(&scenario, &[to]));
+    // The period's end may be past the scenario's last event, its start before kanzei's law.
+    let dates = if from < kanzei_tariff::scenario::FIRST_DAY { vec![from, to] } else { vec![to] };
+    attach_warnings(&mut report, date_warnings(&scenario, &dates));
     Ok(report)
 }
 
@@ -717,7 +774,7 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
 
 /// `tariff check`.
 pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
-    let scenario = load_scenario(&args.file, data)?;
+    let scenario = load_scenario_as("FILE", &args.file, data)?;
     let mut grid = Grid::new(
         Some(format!(
             "{}: {} ({} measures; lineage {})",
@@ -752,9 +809,18 @@ pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
             Cell::Text(m.defined_in.clone()),
         ]);
     }
+    let no_ops = no_op_warnings(data, &scenario);
+    if args.strict && !no_ops.is_empty() {
+        anyhow::bail!("`{}`: {} (--strict)", args.file, no_ops.join("; "));
+    }
     let mut report = Report::new(json!({ "valid": true, "scenario": scenario }));
     report.grids.push(grid);
-    report.notes.push("The scenario is valid.".into());
+    report.notes.push(if no_ops.is_empty() {
+        "The scenario is valid.".into()
+    } else {
+        format!("The scenario is valid, but {} measure(s) change no rate (see the warnings; --strict fails on them).", no_ops.len())
+    });
+    attach_warnings(&mut report, no_ops);
     Ok(report)
 }
 

@@ -13,8 +13,8 @@ use crate::output::{Cell, Column, Grid, Report};
 pub fn at_risk(store: &Store, args: &AtRiskArgs) -> anyhow::Result<Report> {
     let data = TariffData::load(store)?;
     let scenario = load_scenario(&args.scenario, &data)?;
-    let baseline = load_scenario(&args.baseline, &data)?;
-    let date = args.date.parse::<kanzei_tariff::Date>()?;
+    let baseline = crate::commands::tariff::load_scenario_as("--baseline", &args.baseline, &data)?;
+    let date = args.date.parse::<kanzei_tariff::Date>().map_err(|e| anyhow::anyhow!("--date: {e}"))?;
     let origin = args.origin.to_uppercase();
     let r = runs::va_at_risk(store, &data, &origin, &scenario, &baseline, date)?;
     let mut report = Report::new(json!(r));

@@ -260,7 +260,37 @@ pub(crate) fn solve_problem(problem: &Problem<'_>, config: &SolverConfig) -> Res
     }
     report.residuals = problem.residuals(&state.w_hat, &state.c_hat, &state.p_hat, &state.pi_new, &state.x_new);
     report.max_residual = report.residuals.max_equilibrium();
+    check_solution(&state, &report, config)?;
     Ok((state, report))
+}
+
+/// The largest residual of any equilibrium condition (10)-(14) a converged solve may leave.
+/// Each is relative (logs, shares, or a dollar gap over the flow), so a residual above it
+/// means the wage loop met its own tolerance at a point that is not an equilibrium.
+pub const EQUILIBRIUM_TOLERANCE: f64 = 1e-6;
+
+/// A solve that met its tolerance must also be finite everywhere and satisfy every
+/// equilibrium condition; otherwise it is reported as not converged.
+fn check_solution(state: &State, report: &SolveReport, config: &SolverConfig) -> Result<(), GeError> {
+    let vectors = [("ŵ", &state.w_hat), ("ĉ", &state.c_hat), ("P̂", &state.p_hat), ("π'", &state.pi_new), ("X'", &state.x_new)];
+    let non_finite = vectors.iter().find_map(|(name, v)| v.iter().position(|x| !x.is_finite()).map(|idx| (name, idx, v[idx])));
+    let reason = match non_finite {
+        Some((name, idx, value)) => format!("{name}[{idx}] is {value}, not a finite number"),
+        None if report.max_residual <= EQUILIBRIUM_TOLERANCE.max(config.tolerance) => return Ok(()),
+        None => format!(
+            "the trade balance met its tolerance but the equilibrium conditions do not hold: {:?}",
+            report.residuals
+        ),
+    };
+    Err(GeError::NotConverged {
+        solver: "Caliendo-Parro equilibrium check (eqs. 10-14)",
+        iterations: report.iterations,
+        residual: report.max_residual,
+        tolerance: EQUILIBRIUM_TOLERANCE.max(config.tolerance),
+        reason,
+        hint: "check the tariff changes and θ for extreme values (`kanzei ge cp --data`, `--scenario`); with the library, \
+               tighten SolverConfig::tolerance or use ExpenditureSolve::Direct",
+    })
 }
 
 /// The damped wage map ŵ_n + step · Z_n / (w_n L_n), normalised.
@@ -311,7 +341,7 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
                 residual: change,
                 tolerance: config.price_tolerance,
                 reason: format!("at outer iteration {}", report.iterations),
-                hint: "raise max_price_iterations or price_tolerance; check for sectors whose intermediate shares sum to (almost) one",
+                hint: "raise `SolverConfig::max_price_iterations` or `SolverConfig::price_tolerance` (library; `kanzei ge cp` uses the defaults); check for sectors whose intermediate shares sum to (almost) one",
             });
         }
     }
@@ -349,7 +379,7 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
                         residual: change,
                         tolerance: config.expenditure_tolerance,
                         reason: format!("at outer iteration {}", report.iterations),
-                        hint: "use ExpenditureSolve::Direct",
+                        hint: "set `SolverConfig::expenditure` to `ExpenditureSolve::Direct` (library; `kanzei ge cp` uses the iterative solve)",
                     });
                 }
             }
@@ -367,7 +397,7 @@ fn not_converged(iterations: usize, residual: f64, config: &SolverConfig, reason
         residual,
         tolerance: config.tolerance,
         reason,
-        hint: "raise max_iterations, lower the wage step, or switch between WageUpdate::Anderson and WageUpdate::Damped",
+        hint: "raise `SolverConfig::max_iterations`, lower the step of `SolverConfig::wage_update`, or switch between `WageUpdate::Anderson` and `WageUpdate::Damped` (library; `kanzei ge cp` uses the defaults); from the CLI, check the scenario's tariffs (`--scenario`, `--with`)",
     }
 }
 
@@ -399,5 +429,24 @@ mod tests {
         for (a, b) in eq.w_hat.iter().zip(&reference.w_hat) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
+    }
+
+    /// A NaN wage or a residual above the equilibrium tolerance is a failed solve, named.
+    #[test]
+    fn a_non_finite_or_unbalanced_solution_is_not_converged() {
+        let baseline = Baseline::example_two_country();
+        let mut shock = Shock::none();
+        shock.set_tariff(&baseline, "Goods", "B", "A", 0.2).unwrap();
+        let problem = Problem::new(&baseline, &shock).unwrap();
+        let config = SolverConfig::default();
+        let (mut state, mut report) = solve_problem(&problem, &config).unwrap();
+        assert_eq!(check_solution(&state, &report, &config), Ok(()));
+        report.max_residual = 1e-3;
+        let err = check_solution(&state, &report, &config).unwrap_err().to_string();
+        assert!(err.contains("residual 1.000e-3 (tolerance 1.0e-6); the trade balance met its tolerance but the equilibrium conditions do not hold"), "{err}");
+        state.w_hat[1] = f64::NAN;
+        let err = check_solution(&state, &report, &config).unwrap_err().to_string();
+        assert!(err.starts_with("Caliendo-Parro equilibrium check (eqs. 10-14) did not converge"), "{err}");
+        assert!(err.contains("ŵ[1] is NaN, not a finite number"), "{err}");
     }
 }
