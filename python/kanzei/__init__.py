@@ -158,13 +158,18 @@ def _rows_to_table(rows: Sequence[Mapping[str, Any]], meta: Optional[Mapping[str
         for row in rows:
             for key in row:
                 columns.setdefault(key, None)
-        table = pa.Table.from_pylist([dict(row) for row in rows], schema=None)
-        table = table.select(list(columns))
+        table = pa.Table.from_pylist([dict(row) for row in rows])
+        # The CLI's JSON keys are sorted; put the columns that name a row first.
+        first = [c for c in _ID_COLUMNS if c in columns]
+        table = table.select(first + [c for c in columns if c not in first])
     else:
         table = pa.table({})
     if meta is not None:
         table = table.replace_schema_metadata({b"kanzei": json.dumps(meta).encode()})
     return table
+
+
+_ID_COLUMNS = ["scenario", "date", "key", "partner", "code", "country", "origin", "exporter", "importer", "month", "naics", "authority", "measure", "category", "item", "name", "description"]
 
 
 def report_json(table: pa.Table) -> dict:
@@ -177,6 +182,8 @@ def report_json(table: pa.Table) -> dict:
 
 
 def _table(obj: Mapping[str, Any], key: str) -> pa.Table:
+    if key not in obj and "table" in obj:
+        key = "table"
     rows = obj.get(key) or []
     meta = {k: v for k, v in obj.items() if k != key}
     return _rows_to_table(rows, meta)
@@ -253,7 +260,7 @@ class Session:
 
         >>> kanzei.trade_balance(year=2024).to_pandas().set_index("code").loc["JPN", "exports_usd"]
         """
-        return _table(self._run(["trade", "balance", "--year", year]), "rows")
+        return _table(self._run(["trade", "balance", "--year", year]), "partners")
 
     def trade_partner(self, partner: str, reporter: str = "USA", year: int = 2024, by: Optional[str] = None, flow: Optional[str] = None) -> pa.Table:
         """What a reporter trades with a partner: ``kanzei trade partner PARTNER``.
@@ -265,14 +272,14 @@ class Session:
             args += ["--by", by]
         if flow:
             args += ["--flow", flow]
-        return _table(self._run(args), "table")
+        return _table(self._run(args), "rows")
 
     def trade_series(self, partner: str, from_year: int = 2015, to_year: int = 2024) -> pa.Table:
         """A partner's yearly trade with the U.S.: ``kanzei trade series PARTNER``.
 
         >>> kanzei.trade_series("JPN", 2015, 2024).num_rows
         """
-        return _table(self._run(["trade", "series", partner, "--from", from_year, "--to", to_year]), "table")
+        return _table(self._run(["trade", "series", partner, "--from", from_year, "--to", to_year]), "points")
 
     # -- tariffs -------------------------------------------------------------------------
 
@@ -329,7 +336,7 @@ class Session:
     def explain(self, partner: str, hs10: str, date: str = "2025-11-17", scenario: ScenarioLike = "us-2025") -> pa.Table:
         """The rate on one HS10 line from one partner, step by step: ``kanzei tariff explain``.
 
-        >>> kanzei.explain("JPN", "8703231950", date="2025-10-01").to_pandas()
+        >>> kanzei.explain("JPN", "8703230140", date="2025-10-01").to_pandas()
         """
         args: list = ["tariff", "explain", "--partner", partner, "--hs10", hs10, "--date", date]
         seen: list = []
@@ -351,7 +358,7 @@ class Session:
         args: list = ["tariff", "collected", "--from", start, "--to", end, "--by", by]
         seen: list = []
         self._scenario_args("--scenario", scenario, args, seen)
-        return _table(self._run(args, seen), "table")
+        return _table(self._run(args, seen), "months" if by == "month" else "groups")
 
     def prices(
         self,
@@ -379,7 +386,7 @@ class Session:
             args += ["--tariffs", tariffs]
         if substitution:
             args.append("--substitution")
-        return _table(self._run(args, seen), "table")
+        return _table(self._run(args, seen), {"group": "named", "category": "categories", "commodity": "commodities"}.get(by, "table"))
 
     # -- models --------------------------------------------------------------------------
 
@@ -391,7 +398,7 @@ class Session:
         args: list = ["va", "exports", "--table", table, "--exporter", exporter, "--importer", importer, "--top", top]
         if sector:
             args += ["--sector", sector]
-        return _table(self._run(args), "table")
+        return _table(self._run(args), "va_by_origin")
 
     def ge_cp(self, data: str = "cp1993", scenario: str = "nafta", date: str = "2025-11-17", countries: Sequence[str] = ()) -> pa.Table:
         """Caliendo–Parro (2015) general equilibrium: ``kanzei ge cp``.
@@ -401,7 +408,7 @@ class Session:
         args: list = ["ge", "cp", "--data", data, "--scenario", scenario, "--date", date]
         if countries:
             args += ["--countries", ",".join(countries)]
-        return _table(self._run(args), "table")
+        return _table(self._run(args), "countries")
 
     def ge_gravity(self, cost_change: str, year: int = 2006, sigma: float = 5.0, reference: str = "DEU", exact: bool = False) -> pa.Table:
         """One-sector structural gravity counterfactual: ``kanzei ge gravity``.
@@ -422,14 +429,14 @@ class Session:
         seen: list = []
         self._scenario_args("--scenario", scenario, args, seen)
         self._scenario_args("--baseline", baseline, args, seen)
-        return _table(self._run(args, seen), "table")
+        return _table(self._run(args, seen), "groups")
 
     def validate(self) -> pa.Table:
         """Every published reproduction kanzei has, checked: ``kanzei validate``.
 
         >>> kanzei.validate().to_pandas()[["name", "published", "kanzei"]]
         """
-        return _table(self._run(["validate"]), "table")
+        return _table(self._run(["validate"]), "checks")
 
     def brief(
         self,

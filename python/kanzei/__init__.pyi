@@ -68,7 +68,7 @@ def tariff_exposure(partner: str, scenario: ScenarioLike = "us-2025", date: str 
 def tariff_timeline(scenario: ScenarioLike = "us-2025", start: str = "2025-01-01", end: str = "2026-06-30", partner: Optional[str] = None) -> pa.Table:
     """Example: ``kanzei.tariff_timeline(partner="JPN")``."""
 def explain(partner: str, hs10: str, date: str = "2025-11-17", scenario: ScenarioLike = "us-2025") -> pa.Table:
-    """Example: ``kanzei.explain("JPN", "8703231950", date="2025-10-01")``."""
+    """Example: ``kanzei.explain("JPN", "8703230140", date="2025-10-01")``."""
 def tariff_collected(start: str = "2024-01", end: str = "2025-12", by: str = "month", scenario: Optional[ScenarioLike] = None) -> pa.Table:
     """Example: ``kanzei.tariff_collected("2025-01", "2025-12", scenario="us-2025")``."""
 def prices(scenario: Optional[ScenarioLike] = None, date: Optional[str] = None, baseline: ScenarioLike = "us-2024-baseline", by: str = "group", pass_through: Union[str, float] = "full", tariffs: Optional[str] = None, substitution: bool = False) -> pa.Table:

@@ -16,7 +16,6 @@
 //! `kanzei.ScenarioError`), a bad argument `UsageError` with clap's message, anything else
 //! `KanzeiError` with the CLI's `error: … caused by: …` text.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
