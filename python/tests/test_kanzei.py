@@ -268,3 +268,29 @@ def test_local_sweep(session):
 def test_sweep_engine_errors():
     with pytest.raises(ValueError, match="not an engine"):
         kanzei.sweep(["us-2025"], ["2025-11-17"], engine="spark")
+
+
+def test_dask_sweep_equals_local():
+    distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] not installed")
+    scenarios = {"shipped": "us-2025", "japan-10": JAPAN_10_DICT}
+    dates = ["2025-04-10", "2025-11-17"]
+    local = kanzei.sweep(scenarios, dates, engine="local")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        with distributed.Client(cluster):
+            on_dask = kanzei.sweep(scenarios, dates, engine="dask")
+    assert on_dask.equals(local)
+
+
+def test_missing_engine_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray":
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    with pytest.raises(ImportError, match="engine='ray' needs ray: pip install ray"):
+        kanzei.sweep(["us-2025"], ["2025-11-17"], engine="ray")
