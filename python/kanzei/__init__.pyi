@@ -78,7 +78,7 @@ def va_exports(exporter: str, importer: str, sector: Optional[str] = None, table
 def ge_cp(data: str = "cp1993", scenario: str = "nafta", date: str = "2025-11-17", countries: Sequence[str] = ()) -> pa.Table:
     """Example: ``kanzei.ge_cp()``."""
 def ge_gravity(cost_change: str, year: int = 2006, sigma: float = 5.0, reference: str = "DEU", exact: bool = False) -> pa.Table:
-    """Example: ``kanzei.ge_gravity(cost_change=...)`` (see ``kanzei ge gravity --help``)."""
+    """Example: ``kanzei.ge_gravity(cost_change="pta:CAN-JPN,JPN-CAN=1")``."""
 def pe_smart(scenario: ScenarioLike = "us-2025", date: str = "2025-11-17", by: str = "partner", baseline: ScenarioLike = "us-2024-baseline", market: str = "USA") -> pa.Table:
     """Example: ``kanzei.pe_smart()``."""
 def validate() -> pa.Table:

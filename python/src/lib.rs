@@ -16,18 +16,23 @@
 //! `kanzei.ScenarioError`), a bad argument `UsageError` with clap's message, anything else
 //! `KanzeiError` with the CLI's `error: … caused by: …` text.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::Context;
 
 use clap::Parser;
-use kanzei_cli::commands::tariff::{self, TariffCommand};
+use kanzei_cli::commands::tariff::{self, ByArg, RatesArgs, TariffCommand};
 use kanzei_cli::output::Format;
 use kanzei_cli::{Cli, Command};
 use kanzei_data::Store;
 use kanzei_tariff::analysis::{self, GroupBy, TariffData};
+use kanzei_tariff::cells::CellSet;
+use kanzei_tariff::engine::Compiled;
 use kanzei_tariff::library::{vocabulary, Library};
 use kanzei_tariff::scenario::ScenarioError;
-use kanzei_tariff::Date;
+use kanzei_tariff::{Date, Scenario};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
@@ -71,11 +76,25 @@ impl From<Failure> for PyErr {
     }
 }
 
-/// Loaded data shared by every call: the store and, once needed, the tariff inputs.
+/// A scenario compiled against its importer's cells (compiling `us-2025` takes most of a
+/// second; evaluating it on a date, milliseconds).
+struct CompiledScenario {
+    scenario: Scenario,
+    cells: CellSet,
+    compiled: Compiled,
+}
+
+/// How many compiled scenarios a session keeps (each holds the 2024 cells, tens of MB).
+const COMPILED_CACHE: usize = 8;
+
+/// Loaded data shared by every call: the store, once needed the tariff inputs, and the
+/// last few scenarios `tariff rates` compiled.
 #[pyclass(frozen, module = "kanzei._kanzei")]
 pub struct Session {
     store: Store,
     tariff_data: OnceLock<Result<TariffData, String>>,
+    chapter_names: OnceLock<std::collections::BTreeMap<kanzei_core::HsCode, String>>,
+    compiled: Mutex<HashMap<String, Arc<CompiledScenario>>>,
 }
 
 impl Session {
@@ -86,11 +105,79 @@ impl Session {
             .map_err(|e| Failure::Other(e.clone()))
     }
 
+    /// A scenario (id or file, as the CLI's `--scenario` takes it) compiled, from the cache
+    /// when the same id or the same file content was compiled before.
+    fn compiled(&self, data: &TariffData, spec: &str) -> Result<Arc<CompiledScenario>, Failure> {
+        let path = Path::new(spec);
+        let key = if spec.ends_with(".toml") || path.is_file() {
+            // A file is keyed by its content too, so an edited file is compiled again.
+            format!("{spec}\0{}", std::fs::read_to_string(path).unwrap_or_default())
+        } else {
+            spec.to_string()
+        };
+        if let Some(hit) = self.compiled.lock().expect("cache lock").get(&key) {
+            return Ok(hit.clone());
+        }
+        let scenario = tariff::load_scenario(spec, data)?;
+        let (cells, compiled) = data.compile(&scenario);
+        let entry = Arc::new(CompiledScenario { scenario, cells, compiled });
+        let mut cache = self.compiled.lock().expect("cache lock");
+        if cache.len() >= COMPILED_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, entry.clone());
+        Ok(entry)
+    }
+
+    /// `tariff rates` on cached compiled scenarios: the CLI's `tariff::rates` JSON (the
+    /// analysis result and `warnings`) without its `table` (the same rows as `groups`).
+    /// Only for the arguments it covers; [`Session::run`] sends the others to the CLI.
+    fn rates_cached(&self, data: &TariffData, args: &RatesArgs) -> Result<String, Failure> {
+        let entry = self.compiled(data, &args.scenario)?;
+        let scenario = &entry.scenario;
+        let default_date = if scenario.id == "us-2024-baseline" { "2024-07-01" } else { "2025-11-17" };
+        let date: Date = args.date.as_deref().unwrap_or(default_date).parse().context("--date")?;
+        let baseline = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
+            None
+        } else {
+            Some(self.compiled(data, &args.baseline)?)
+        };
+        let by = match args.by {
+            ByArg::Partner => GroupBy::Partner,
+            ByArg::Hs2 => GroupBy::Hs2,
+            ByArg::Authority => GroupBy::Authority,
+        };
+        let names = self.chapter_names();
+        let baseline_here;
+        let baseline = match &baseline {
+            None => None,
+            Some(b) if b.scenario.importer == scenario.importer => Some(&b.compiled),
+            Some(b) => {
+                baseline_here = Compiled::new(&b.scenario, &entry.cells, &data.schedule, &data.inputs);
+                Some(&baseline_here)
+            }
+        };
+        let result = analysis::rates(&entry.compiled, &entry.cells, date, baseline, by, data.registry, names);
+        let mut json = serde_json::json!(result);
+        json["warnings"] = serde_json::json!(tariff::date_warnings(scenario, &[date]));
+        Ok(json.to_string())
+    }
+
+    fn chapter_names(&self) -> &std::collections::BTreeMap<kanzei_core::HsCode, String> {
+        self.chapter_names.get_or_init(|| self.store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default())
+    }
+
     fn run(&self, args: Vec<String>) -> Result<String, Failure> {
         let cli = Cli::try_parse_from(std::iter::once("kanzei".to_string()).chain(args))
             .map_err(|e| Failure::Usage(e.render().to_string()))?;
         let mut out: Vec<u8> = Vec::new();
         match cli.command {
+            // The CLI's baseline is compiled against the scenario's cells; the cached one
+            // against its own, the same cells when both are U.S. import scenarios.
+            Command::Tariff(TariffCommand::Rates(a)) if a.compare.is_none() && !a.compare_census && a.top.is_none() => {
+                let data = self.tariff_data()?;
+                return self.rates_cached(data, &a);
+            }
             // Tariff commands take the TariffData this session keeps, instead of building
             // it again as `kanzei_cli::run_with` does for each command.
             Command::Tariff(cmd) if !matches!(cmd, TariffCommand::Lists(_)) => {
@@ -146,7 +233,7 @@ impl Session {
             Some(dir) => Store::raw(dir),
             None => Store::embedded(),
         };
-        Session { store, tariff_data: OnceLock::new() }
+        Session { store, tariff_data: OnceLock::new(), chapter_names: OnceLock::new(), compiled: Mutex::new(HashMap::new()) }
     }
 
     /// Runs a CLI command (arguments without the program name, `--format json` included

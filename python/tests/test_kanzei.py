@@ -79,6 +79,21 @@ def test_tariff_rates_equal_cli(session, by):
 
 
 @needs_cli
+def test_cached_rates_equal_cli_after_the_file_changes(session, tmp_path):
+    # The session caches compiled scenarios; a file is keyed by its content, so editing it
+    # between calls gives the new file's rates (the CLI's), not the cached ones.
+    path = tmp_path / "what-if.toml"
+    path.write_text(JAPAN_10)
+    first = session.tariff_rates(scenario=path, date="2025-11-17")
+    again = session.tariff_rates(scenario=path, date="2025-11-17")
+    assert rows(first) == rows(again)
+    path.write_text(JAPAN_10.replace("rate_pct = 10", "rate_pct = 20"))
+    edited = session.tariff_rates(scenario=path, date="2025-11-17")
+    assert rows(edited) == cli_json("tariff", "rates", "--scenario", path, "--date", "2025-11-17")["groups"]
+    assert rows(edited) != rows(first)
+
+
+@needs_cli
 def test_module_functions_use_the_default_session():
     table = kanzei.tariff_rates(scenario="us-2025", date="2025-11-17", by="partner")
     cli = cli_json("tariff", "rates", "--scenario", "us-2025", "--date", "2025-11-17", "--by", "partner")
@@ -105,6 +120,23 @@ def test_prices_and_collected_equal_cli(session):
     table = session.tariff_collected("2025-01", "2025-12", scenario="us-2025")
     cli = cli_json("tariff", "collected", "--from", "2025-01", "--to", "2025-12", "--scenario", "us-2025")
     assert rows(table) == cli["months"]
+
+
+@needs_cli
+def test_models_equal_cli(session):
+    assert rows(session.va_exports("MEX", "USA", sector="c15")) == cli_json(
+        "va", "exports", "--exporter", "MEX", "--importer", "USA", "--sector", "c15"
+    )["va_by_origin"]
+    assert rows(session.ge_cp()) == cli_json("ge", "cp")["countries"]
+    assert rows(session.ge_gravity("pta:CAN-JPN,JPN-CAN=1")) == cli_json("ge", "gravity", "--cost-change", "pta:CAN-JPN,JPN-CAN=1")["countries"]
+    assert rows(session.pe_smart(scenario="us-2025", date="2025-11-17")) == cli_json("pe", "smart", "--scenario", "us-2025", "--date", "2025-11-17")["groups"]
+
+
+def test_brief_writes_its_files(session, tmp_path):
+    out = tmp_path / "brief-kor"
+    result = session.brief("KOR", out=out, no_ge=True)
+    assert isinstance(result, dict) and result
+    assert (out / "brief.html").is_file() and (out / "brief.json").is_file()
 
 
 @needs_cli
