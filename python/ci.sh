@@ -24,5 +24,7 @@ fi
 "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
 "$venv/bin/pip" install --quiet "$here[test]"
-cd "$here"
-"$venv/bin/python" -m pytest -q tests "$@"
+# Run from outside python/, so that `import kanzei` finds the installed package (with its
+# compiled module), not the source folder.
+cd "$(mktemp -d)"
+"$venv/bin/pytest" -q -p no:cacheprovider "$here/tests" "$@"
