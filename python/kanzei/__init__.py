@@ -226,9 +226,12 @@ class Session:
     def _write(self, text: str) -> str:
         path = os.path.join(self._tmp, "scenario-" + hashlib.sha1(text.encode()).hexdigest()[:16] + ".toml")
         if not os.path.exists(path):
-            with open(path + ".part", "w", encoding="utf-8") as f:
+            # Written under a unique name and renamed, so threads writing the same text at
+            # once never let the CLI read half a file.
+            fd, part = tempfile.mkstemp(dir=self._tmp, suffix=".part")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
-            os.replace(path + ".part", path)
+            os.replace(part, path)
         return path
 
     def run_json(self, args: Sequence[str], renames: Optional[Mapping[str, str]] = None) -> dict:
