@@ -108,6 +108,11 @@ pub fn gravity(panel: &kanzei_data::gravity_data::GravityPanel, spec: &GravitySp
 
 /// GSIM on a set of inputs (linear form, the published equations).
 pub fn gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs) -> Result<GsimSolution, RunError> {
+    gsim_with(inputs, false)
+}
+
+/// GSIM in the published linear form, or (with `nonlinear`) the nonlinear form by Newton.
+pub fn gsim_with(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs, nonlinear: bool) -> Result<GsimSolution, RunError> {
     let data = GsimData {
         exporters: inputs.exporters.clone(),
         importers: inputs.importers.clone(),
@@ -118,7 +123,12 @@ pub fn gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs) -> Resul
         es: inputs.es.clone(),
         ex: inputs.ex.clone(),
     };
-    Ok(solve_linear(&GsimProblem::new(data)?)?)
+    let problem = GsimProblem::new(data)?;
+    if nonlinear {
+        Ok(kanzei_pe::gsim::solve_nonlinear(&problem, &kanzei_pe::gsim::NewtonOptions::default())?)
+    } else {
+        Ok(solve_linear(&problem)?)
+    }
 }
 
 /// The WIOD 2011 value-added model (Leontief factorised once).

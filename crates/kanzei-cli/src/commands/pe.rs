@@ -208,31 +208,13 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// Solves GSIM in the published linear form, or the nonlinear form by Newton.
-fn solve_gsim(inputs: &kanzei_data::elasticities::gsim_input::GsimInputs, nonlinear: bool) -> anyhow::Result<kanzei_pe::gsim::GsimSolution> {
-    if !nonlinear {
-        return Ok(runs::gsim(inputs)?);
-    }
-    let data = kanzei_pe::gsim::GsimData {
-        exporters: inputs.exporters.clone(),
-        importers: inputs.importers.clone(),
-        flows: inputs.flows.clone(),
-        t0: inputs.t0.clone(),
-        t1: inputs.t1.clone(),
-        em: inputs.em.clone(),
-        es: inputs.es.clone(),
-        ex: inputs.ex.clone(),
-    };
-    Ok(kanzei_pe::gsim::solve_nonlinear(&kanzei_pe::gsim::GsimProblem::new(data)?, &kanzei_pe::gsim::NewtonOptions::default())?)
-}
-
 fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
     let inputs = match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
         (Some(f), Some(t0), Some(t1), Some(e)) => kanzei_data::elasticities::gsim_input::read_files(f, t0, t1, e)?,
         (None, None, None, None) => store.gsim_example()?,
         _ => anyhow::bail!("give all four of --flows, --t0, --t1 and --elasticities, or none (the 4-region example)"),
     };
-    let solution = solve_gsim(&inputs, args.nonlinear).with_context(|| match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
+    let solution = runs::gsim_with(&inputs, args.nonlinear).with_context(|| match (&args.flows, &args.t0, &args.t1, &args.elasticities) {
         (Some(f), Some(t0), Some(t1), Some(e)) => format!(
             "GSIM on --flows {} --t0 {} --t1 {} --elasticities {}{}",
             f.display(),

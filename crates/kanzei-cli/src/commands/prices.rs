@@ -144,7 +144,7 @@ fn options(args: &PricesArgs) -> anyhow::Result<PriceOptions> {
 
 fn report(result: &PriceReport, by: PricesBy, top: Option<usize>) -> Report {
     let mut report = Report::new(json!(result));
-    let grid = match by {
+    let mut grid = match by {
         PricesBy::Group => {
             report.table_key = "named";
             let mut grid = Grid::new(Some(format!("Consumer prices: {}", result.tariffs)), vec![Column::text("name"), Column::pct("price_change", 2), Column::pct("pce_weight", 2)]);
@@ -192,7 +192,6 @@ fn report(result: &PriceReport, by: PricesBy, top: Option<usize>) -> Report {
             grid
         }
     };
-    let mut grid = grid;
     grid.table_limit = top;
     report.grids.push(grid);
     report.notes = notes(result);
