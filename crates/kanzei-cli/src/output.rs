@@ -106,6 +106,9 @@ pub struct Column {
     pub table_width: Option<usize>,
     /// Whether the table shows it (CSV and JSON always do).
     pub in_table: bool,
+    /// A statistic of the quantity after the unit (`p5` gives `real_income_pct_p5`): the
+    /// Monte Carlo bands.
+    pub statistic: Option<&'static str>,
 }
 
 impl Column {
@@ -117,7 +120,14 @@ impl Column {
             decimals,
             table_width: None,
             in_table: true,
+            statistic: None,
         }
+    }
+
+    /// The same quantity's percentile `statistic` (`p5`, `p50`, `p95`) over draws.
+    pub fn band(mut self, statistic: &'static str) -> Column {
+        self.statistic = Some(statistic);
+        self
     }
 
     /// Text.
@@ -175,12 +185,18 @@ impl Column {
 
     /// The CSV header and JSON key: name and unit suffix.
     pub fn key(&self) -> String {
-        format!("{}{}", self.name, self.unit.key_suffix())
+        match self.statistic {
+            Some(stat) => format!("{}{}_{stat}", self.name, self.unit.key_suffix()),
+            None => format!("{}{}", self.name, self.unit.key_suffix()),
+        }
     }
 
     /// The table header: name and the suffix of the unit the table shows.
     pub fn table_header(&self) -> String {
-        format!("{}{}", self.name, self.unit.table_suffix())
+        match self.statistic {
+            Some(stat) => format!("{}{}_{stat}", self.name, self.unit.table_suffix()),
+            None => format!("{}{}", self.name, self.unit.table_suffix()),
+        }
     }
 }
 

@@ -32,6 +32,7 @@
 pub mod area;
 pub mod coverage;
 pub mod date;
+pub mod draws;
 pub mod elasticity;
 pub mod flow;
 pub mod hs;

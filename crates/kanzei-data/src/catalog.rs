@@ -229,9 +229,9 @@ pub const DATASETS: &[DatasetInfo] = &[
         licence: "repository licence not inspected; values are published estimates",
         citation: "Caliendo & Parro (2015); Costinot, A. & Rodríguez-Clare, A. (2014), Trade Theory with Numbers, Handbook of International Economics vol. 4",
         unit: "θ (dimensionless)",
-        inputs: &["crc2014_cp_thetas_wiod35/SECTORAL_TRADE_ELASTICITY.csv"],
-        snapshot: &["wiod_thetas.csv.gz"],
-        derivation: "35 values with a header added.",
+        inputs: &["crc2014_cp_thetas_wiod35/SECTORAL_TRADE_ELASTICITY.csv", "caliendo_parro_2015/elasticity_estimation/DATA_OUT_100.csv"],
+        snapshot: &["wiod_thetas.csv.gz", "cp2015_theta_estimates.csv.gz"],
+        derivation: "The 35 values with a header added. From CP's estimation data, θ re-estimated by sector (regression through the origin of log trade-triple ratios on log tariff-triple ratios, CP 2015 eq. (28)) with OLS and HC1 standard errors; rows with a zero flow (non-finite logs) set aside and counted.",
     },
     DatasetInfo {
         id: "concordance_hs_wiod",

@@ -71,6 +71,166 @@ pub fn from_snapshot(file: &str, text: &str) -> Result<WiodThetas, DataError> {
     parse_wiod_thetas(file, &body)
 }
 
+/// Caliendo & Parro's (2015) sectors in the order of the estimation file's sector index
+/// (`DATA_OUT_100.csv`, 19 sectors). The names follow the paper's Table 1; the order is
+/// established by the point estimates, which equal the paper's full-sample column (see
+/// `bench/reference/cp2015_theta/README.md`).
+pub const CP_ESTIMATION_SECTORS: [&str; 19] = [
+    "Agriculture",
+    "Mining",
+    "Food",
+    "Textile",
+    "Wood",
+    "Paper",
+    "Petroleum",
+    "Chemicals",
+    "Plastic",
+    "Minerals",
+    "Basic metals",
+    "Metal products",
+    "Machinery n.e.c.",
+    "Office",
+    "Electrical",
+    "Communication",
+    "Auto",
+    "Other Transport",
+    "Other",
+];
+
+/// One sector's θ estimate re-derived from CP's estimation data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThetaEstimate {
+    /// Sector index in the estimation file (1-based).
+    pub index: usize,
+    /// Sector name ([`CP_ESTIMATION_SECTORS`]).
+    pub sector: String,
+    /// Observations used (finite y and x).
+    pub rows_used: usize,
+    /// Observations dropped (a non-finite log ratio: a zero flow in the triple).
+    pub rows_dropped: usize,
+    /// θ̂ = −b from y = b·x + ε without constant (CP 2015, eq. (28)).
+    pub theta: f64,
+    /// Homoskedastic OLS standard error.
+    pub se_ols: f64,
+    /// Heteroskedasticity-robust (White/HC1) standard error: the one draws use.
+    pub se_hc1: f64,
+}
+
+/// θ estimates for every sector of the estimation file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThetaEstimates {
+    /// In sector-index order.
+    pub rows: Vec<ThetaEstimate>,
+    /// Load accounting (rows of the estimation file).
+    pub coverage: Coverage,
+}
+
+/// Re-estimates θ by sector from CP's `DATA_OUT_100.csv` (no header; columns: sector index,
+/// y = log ratio of trade triples, x = log ratio of tariff triples, then 16 country dummies
+/// that the regression through the origin does not use): θ̂ = −Σxy/Σx², with OLS and HC1
+/// standard errors. Rows with a non-finite y or x are set aside, counted per sector.
+pub fn estimate_cp_thetas(file: &str, text: &str) -> Result<ThetaEstimates, DataError> {
+    let mut coverage = Coverage::new("cp2015_theta_estimates", file, "regression rows");
+    let mut by_sector: Vec<Vec<(f64, f64)>> = vec![Vec::new(); CP_ESTIMATION_SECTORS.len()];
+    let mut dropped = vec![0usize; CP_ESTIMATION_SECTORS.len()];
+    for (idx, line) in text.lines().enumerate() {
+        let line_no = idx as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.len() < 3 {
+            return Err(DataError::FieldCount { file: file.into(), line: line_no, expected: 19, found: fields.len() });
+        }
+        let bad = |column: &str, message: String| DataError::Malformed { file: file.into(), line: line_no, column: column.into(), message };
+        let sector: usize = fields[0]
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= CP_ESTIMATION_SECTORS.len() as f64)
+            .map(|v| v as usize)
+            .ok_or_else(|| bad("sector", format!("`{}` is not a sector index 1–{}", fields[0], CP_ESTIMATION_SECTORS.len())))?;
+        // MATLAB writes NaN and Inf for log ratios of zero flows.
+        let y = fields[1].parse::<f64>().map_err(|_| bad("y", format!("`{}` is not a number", fields[1])))?;
+        let x = fields[2].parse::<f64>().map_err(|_| bad("x", format!("`{}` is not a number", fields[2])))?;
+        if y.is_finite() && x.is_finite() {
+            by_sector[sector - 1].push((x, y));
+            coverage.keep(1.0);
+        } else {
+            dropped[sector - 1] += 1;
+            // CP's regression drops these too (a zero flow has no log).
+            coverage.reject("log ratio not finite (a zero trade flow in the triple)", 1.0, || format!("line {line_no}: sector {sector}"));
+        }
+    }
+    let mut rows = Vec::new();
+    for (j, obs) in by_sector.iter().enumerate() {
+        if obs.len() < 2 {
+            return Err(DataError::Malformed {
+                file: file.into(),
+                line: 0,
+                column: "sector".into(),
+                message: format!("sector {} ({}) has {} usable rows; at least 2 are needed", j + 1, CP_ESTIMATION_SECTORS[j], obs.len()),
+            });
+        }
+        let sxx: f64 = obs.iter().map(|(x, _)| x * x).sum();
+        let sxy: f64 = obs.iter().map(|(x, y)| x * y).sum();
+        let b = sxy / sxx;
+        let n = obs.len() as f64;
+        let ssr: f64 = obs.iter().map(|(x, y)| (y - b * x).powi(2)).sum();
+        let meat: f64 = obs.iter().map(|(x, y)| (x * (y - b * x)).powi(2)).sum();
+        rows.push(ThetaEstimate {
+            index: j + 1,
+            sector: CP_ESTIMATION_SECTORS[j].into(),
+            rows_used: obs.len(),
+            rows_dropped: dropped[j],
+            theta: -b,
+            se_ols: (ssr / (n - 1.0) / sxx).sqrt(),
+            se_hc1: (n / (n - 1.0) * meat).sqrt() / sxx,
+        });
+    }
+    Ok(ThetaEstimates { rows, coverage })
+}
+
+/// Loads and estimates from the raw folder.
+pub fn load_cp_thetas(raw: &Path) -> Result<ThetaEstimates, DataError> {
+    let rel = "caliendo_parro_2015/elasticity_estimation/DATA_OUT_100.csv";
+    estimate_cp_thetas(rel, &read::read_to_string(&raw.join(rel))?)
+}
+
+/// Snapshot form of the estimates.
+pub fn cp_thetas_to_snapshot(t: &ThetaEstimates) -> String {
+    let mut out = String::from("index,sector,rows_used,rows_dropped,theta,se_ols,se_hc1\n");
+    for r in &t.rows {
+        out.push_str(&format!("{},{},{},{},{},{},{}\n", r.index, r.sector, r.rows_used, r.rows_dropped, r.theta, r.se_ols, r.se_hc1));
+    }
+    out
+}
+
+/// Reads the snapshot form.
+pub fn cp_thetas_from_snapshot(file: &str, text: &str) -> Result<ThetaEstimates, DataError> {
+    let mut coverage = Coverage::new("cp2015_theta_estimates", file, "sectors");
+    let mut rows = Vec::new();
+    for (idx, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let bad = |message: String| DataError::Malformed { file: file.into(), line: idx as u64 + 1, column: "row".into(), message };
+        if f.len() != 7 {
+            return Err(DataError::FieldCount { file: file.into(), line: idx as u64 + 1, expected: 7, found: f.len() });
+        }
+        let int = |s: &str| s.parse::<usize>().map_err(|_| bad(format!("`{s}` is not a count")));
+        let num = |s: &str| s.parse::<f64>().map_err(|_| bad(format!("`{s}` is not a number")));
+        rows.push(ThetaEstimate {
+            index: int(f[0])?,
+            sector: f[1].into(),
+            rows_used: int(f[2])?,
+            rows_dropped: int(f[3])?,
+            theta: num(f[4])?,
+            se_ols: num(f[5])?,
+            se_hc1: num(f[6])?,
+        });
+        coverage.keep(1.0);
+    }
+    Ok(ThetaEstimates { rows, coverage })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

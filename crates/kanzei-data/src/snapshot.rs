@@ -52,6 +52,7 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     ("wiod_2011.txt.gz", include_bytes!("../../../data/wiod_2011.txt.gz")),
     ("gsim_4region.txt.gz", include_bytes!("../../../data/gsim_4region.txt.gz")),
     ("wiod_thetas.csv.gz", include_bytes!("../../../data/wiod_thetas.csv.gz")),
+    ("cp2015_theta_estimates.csv.gz", include_bytes!("../../../data/cp2015_theta_estimates.csv.gz")),
     ("hs_wiod.csv.gz", include_bytes!("../../../data/hs_wiod.csv.gz")),
     ("toyota_results.csv.gz", include_bytes!("../../../data/toyota_results.csv.gz")),
     ("oica_production.csv.gz", include_bytes!("../../../data/oica_production.csv.gz")),
@@ -518,7 +519,14 @@ fn step_wiod_thetas(ctx: &mut BuildCtx<'_>) -> Result<Built, DataError> {
     if crate::ge_inputs::from_snapshot("wiod_thetas.csv.gz", &csv)?.theta != thetas.theta {
         return Err(DataError::Reconciliation { what: "wiod_thetas round trip".into(), detail: "values differ".into() });
     }
-    Ok(Built { rows: 35, years: "CP (2015) estimates".into(), coverage: vec![thetas.coverage.clone()] })
+    // CP's θ re-estimated with standard errors, for Monte Carlo draws.
+    let estimates = crate::ge_inputs::load_cp_thetas(ctx.raw)?;
+    let csv = crate::ge_inputs::cp_thetas_to_snapshot(&estimates);
+    write_gz(ctx.out, "cp2015_theta_estimates.csv.gz", &csv)?;
+    if crate::ge_inputs::cp_thetas_from_snapshot("cp2015_theta_estimates.csv.gz", &csv)?.rows != estimates.rows {
+        return Err(DataError::Reconciliation { what: "cp2015_theta_estimates round trip".into(), detail: "values differ".into() });
+    }
+    Ok(Built { rows: 35 + estimates.rows.len() as u64, years: "CP (2015) estimates".into(), coverage: vec![thetas.coverage.clone(), estimates.coverage] })
 }
 
 /// BEA's 2017 IO tables and the code maps; the matrix and the bridge must read back exactly.

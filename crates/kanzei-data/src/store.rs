@@ -286,6 +286,17 @@ impl Store {
         }
     }
 
+    /// Caliendo & Parro's θ re-estimated by sector with standard errors.
+    pub fn cp_theta_estimates(&self) -> Result<crate::ge_inputs::ThetaEstimates, DataError> {
+        match &self.source {
+            DataSource::Embedded => crate::ge_inputs::cp_thetas_from_snapshot(
+                "cp2015_theta_estimates.csv.gz",
+                &snapshot::embedded_text("cp2015_theta_estimates.csv.gz")?,
+            ),
+            DataSource::Raw(dir) => crate::ge_inputs::load_cp_thetas(dir),
+        }
+    }
+
     /// HS codes → WIOD 2013 sectors (HS → ISIC Rev.3 concordances).
     pub fn hs_to_wiod(&self) -> Result<Arc<crate::concordance::HsToWiod>, DataError> {
         cached(&self.hs_to_wiod, || match &self.source {

@@ -76,6 +76,7 @@
 //!   SIAM J. Numer. Anal. 49(4).
 
 mod baseline;
+pub mod monte_carlo;
 mod problem;
 pub mod published;
 mod results;
@@ -84,4 +85,4 @@ mod solver;
 pub use baseline::{Baseline, BuildReport, Dims, ObservedEconomy, Shock};
 pub use problem::{Problem, Residuals};
 pub use results::{BilateralWelfare, CountryWelfare, Equilibrium, SectorWelfare, TradeChange};
-pub use solver::{solve, ExpenditureSolve, Numeraire, SolveReport, SolverConfig, StopReason, WageUpdate};
+pub use solver::{solve, solve_from, ExpenditureSolve, Numeraire, SolveReport, SolverConfig, StopReason, WageUpdate};

@@ -8,6 +8,7 @@
 
 pub mod facts;
 pub mod runs;
+pub mod theta_sets;
 pub mod validate;
 pub mod svg;
 pub mod document;

@@ -799,6 +799,30 @@ pub fn cp_wiod(
     cp_wiod_with(wiod_observed(store)?, &base, &applied, config)
 }
 
+/// [`cp_wiod`] with θ by sector from a parameter set (`theta_sets`) instead of the
+/// default mapping.
+pub fn cp_wiod_theta(
+    store: &Store,
+    data: &TariffData,
+    scenarios: &[Scenario],
+    baseline: &Scenario,
+    date: Date,
+    config: &SolverConfig,
+    theta: &[f64],
+) -> Result<WiodGeRun, RunError> {
+    let base = scenario_sector_tariffs(store, data, baseline, date)?;
+    let mut applied = Vec::new();
+    for scenario in scenarios {
+        applied.push((scenario.id.clone(), scenario_sector_tariffs(store, data, scenario, date)?));
+    }
+    let (mut observed, notes) = wiod_observed(store)?;
+    if theta.len() != observed.theta.len() {
+        return Err(RunError::Invalid(format!("{} θ values for {} WIOD sectors", theta.len(), observed.theta.len())));
+    }
+    observed.theta = theta.to_vec();
+    cp_wiod_with((observed, notes), &base, &applied, config)
+}
+
 /// [`cp_wiod`] from its parts: the WIOD economy ([`wiod_observed`]), the baseline's sector
 /// tariffs and each scenario's (id, sector tariffs), in the order they apply.
 pub fn cp_wiod_with(

@@ -18,7 +18,7 @@ use crate::FormatArg;
 #[derive(Debug, Subcommand)]
 pub enum GeCommand {
     /// Caliendo–Parro (2015) multi-sector GE with input–output links.
-    #[command(after_help = "Examples:\n  kanzei ge cp --data cp1993 --scenario nafta\n  kanzei ge cp --data wiod2011 --scenario us-2025 --date 2025-11-17 --with retaliation/china-2025")]
+    #[command(after_help = "Examples:\n  kanzei ge cp --data cp1993 --scenario nafta\n  kanzei ge cp --data wiod2011 --scenario us-2025 --date 2025-11-17 --with retaliation/china-2025\n  kanzei ge cp --data wiod2011 --scenario us-2025 --draws 200 --seed 7 --format json")]
     Cp(CpArgs),
     /// One-sector structural gravity GE (Anderson–van Wincoop; as gegravity reports it).
     #[command(after_help = "Examples:\n  kanzei ge gravity --cost-change pta:CAN-JPN,JPN-CAN=1\n  kanzei ge gravity --data my_panel.csv --year 2006 --sigma 5 --cost-change pta:MEX-USA,USA-MEX=1 --exact")]
@@ -45,6 +45,17 @@ pub struct CpArgs {
     /// Show only these countries in the table (all of them in CSV and JSON).
     #[arg(long, value_delimiter = ',')]
     pub countries: Vec<String>,
+    /// Trade elasticities θ (wiod2011): `kanzei` (default: CP 2015 full sample, CRC mapping),
+    /// `cp2015-99` (CP's NAFTA values), or a CSV file `sector,theta[,se]`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub elasticities: Option<String>,
+    /// Monte Carlo draws of θ from its sampling distribution (wiod2011); adds p5/p50/p95
+    /// beside every country result. 0: the point estimate alone.
+    #[arg(long, default_value_t = 0)]
+    pub draws: usize,
+    /// Seed of the draws: the same seed gives the same bands on any number of threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
@@ -105,7 +116,13 @@ pub fn run(cmd: GeCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result
 }
 
 /// Renders a CP equilibrium.
-pub fn cp_report(eq: &Equilibrium, title: String, countries: &[String], notes: Vec<String>) -> Report {
+pub fn cp_report(
+    eq: &Equilibrium,
+    title: String,
+    countries: &[String],
+    notes: Vec<String>,
+    bands: Option<&kanzei_report::theta_sets::CpBands>,
+) -> Report {
     let trade: Vec<_> = eq
         .trade
         .iter()
@@ -121,22 +138,44 @@ pub fn cp_report(eq: &Equilibrium, title: String, countries: &[String], notes: V
         "max_residual": eq.report.max_residual,
         "report": eq.report,
     }));
-    let mut grid = Grid::new(
-        Some(title),
-        vec![
-            Column::text("country"),
-            Column::pct("welfare", 3),
-            Column::pct("tot", 3),
-            Column::pct("vot", 3),
-            Column::pct("real_wage", 3),
-            Column::pct("real_income", 3),
-        ],
-    );
+    if let Some(b) = bands {
+        // The same bands on the `countries` rows as on the `table` rows.
+        if let Some(rows) = report.json.get_mut("countries").and_then(|v| v.as_array_mut()) {
+            for (row, band) in rows.iter_mut().zip(&b.countries) {
+                for (name, q) in [("welfare_pct", band.welfare_pct), ("tot_pct", band.tot_pct), ("vot_pct", band.vot_pct), ("real_wage_pct", band.real_wage_pct), ("real_income_pct", band.real_income_pct)] {
+                    row[format!("{name}_p5")] = json!(q.p5);
+                    row[format!("{name}_p50")] = json!(q.p50);
+                    row[format!("{name}_p95")] = json!(q.p95);
+                }
+            }
+        }
+    }
+    let mut columns = vec![
+        Column::text("country"),
+        Column::pct("welfare", 3),
+        Column::pct("tot", 3),
+        Column::pct("vot", 3),
+        Column::pct("real_wage", 3),
+        Column::pct("real_income", 3),
+    ];
+    // With draws, every quantity gets p5/p50/p95 (CSV and JSON); the table shows real
+    // income's band.
+    const BANDED: [&str; 5] = ["welfare", "tot", "vot", "real_wage", "real_income"];
+    if bands.is_some() {
+        for name in BANDED {
+            for stat in ["p5", "p50", "p95"] {
+                let column = Column::pct(name, 3).band(stat);
+                columns.push(if name == "real_income" && stat != "p50" { column } else { column.csv_only() });
+            }
+        }
+    }
+    let mut grid = Grid::new(Some(title), columns);
+    let band_of = |country: &str| bands.and_then(|b| b.countries.iter().find(|c| c.country == country));
     for c in &eq.countries {
         // The table shows the countries asked for; CSV and JSON have them all.
         let shown =
             countries.is_empty() || countries.iter().any(|x| x.eq_ignore_ascii_case(&c.country));
-        let row = vec![
+        let mut row = vec![
             Cell::Text(c.country.clone()),
             Cell::Num(c.welfare_pct),
             Cell::Num(c.tot_pct),
@@ -144,6 +183,21 @@ pub fn cp_report(eq: &Equilibrium, title: String, countries: &[String], notes: V
             Cell::Num(c.real_wage_pct),
             Cell::Num(c.real_income_pct),
         ];
+        if bands.is_some() {
+            let b = band_of(&c.country);
+            for name in BANDED {
+                let band = b.map(|b| match name {
+                    "welfare" => b.welfare_pct,
+                    "tot" => b.tot_pct,
+                    "vot" => b.vot_pct,
+                    "real_wage" => b.real_wage_pct,
+                    _ => b.real_income_pct,
+                });
+                for stat in [band.map(|x| x.p5), band.map(|x| x.p50), band.map(|x| x.p95)] {
+                    row.push(stat.map_or(Cell::Empty, Cell::Num));
+                }
+            }
+        }
         if shown {
             grid.push(row);
         } else {
@@ -175,6 +229,7 @@ fn cp(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
                 "Caliendo & Parro (2015) NAFTA: welfare effects of the tariff changes, 1993 → 2005 (% change)".into(),
                 &countries,
                 vec!["Baseline: CP's 1993 data (31 regions × 40 sectors), rebalanced to zero aggregate deficits first, as the paper does. Table 2 reports Mexico 1.31 / Canada −0.06 / U.S. 0.08; `kanzei validate` checks every figure.".into()],
+                None,
             ))
         }
         "wiod2011" => crate::commands::ge_wiod::run(store, args),
@@ -195,6 +250,9 @@ fn check_cp1993_args(args: &CpArgs) -> anyhow::Result<()> {
     }
     if let Some(d) = &args.date {
         anyhow::bail!("--date {d}: on --data cp1993 the experiment is `nafta` (1993 → 2005 tariffs), which has no date\n\nhint: dates apply to tariff scenarios on --data wiod2011");
+    }
+    if args.draws > 0 || args.elasticities.is_some() {
+        anyhow::bail!("--draws and --elasticities run on --data wiod2011; on --data cp1993 the NAFTA replication uses the paper's θ (T.txt) as published\n\nhint: kanzei ge cp --data wiod2011 --scenario us-2025 --draws 200 --seed 7");
     }
     Ok(())
 }

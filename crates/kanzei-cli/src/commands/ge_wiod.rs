@@ -31,7 +31,26 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
         }
         scenarios.push(retaliation);
     }
-    let run = runs::cp_wiod(store, &data, &scenarios, &baseline, date, &SolverConfig::default())?;
+    let set_name = args.elasticities.as_deref().unwrap_or("kanzei");
+    let file_text = match set_name {
+        name if kanzei_report::theta_sets::WIOD_SET_NAMES.contains(&name) => None,
+        path if std::path::Path::new(path).is_file() => {
+            Some(std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--elasticities {path}: {e}"))?)
+        }
+        _ => None,
+    };
+    let set = kanzei_report::theta_sets::wiod_theta_set(store, set_name, file_text.as_deref())?;
+    let config = SolverConfig::default();
+    let run = runs::cp_wiod_theta(store, &data, &scenarios, &baseline, date, &config, &set.theta)?;
+    let bands = if args.draws > 0 {
+        let progress = indicatif::ProgressBar::new_spinner().with_message(format!("solving {} θ draws on 2 threads…", args.draws));
+        progress.enable_steady_tick(std::time::Duration::from_millis(120));
+        let bands = kanzei_report::theta_sets::cp_bands(&run, &set, args.draws, args.seed, &SolverConfig::for_draws())?;
+        progress.finish_and_clear();
+        Some(bands)
+    } else {
+        None
+    };
     let mut countries = args.countries.clone();
     if countries.is_empty() {
         countries = ["USA", "JPN", "CHN", "CAN", "MEX", "KOR", "DEU"].iter().map(|s| s.to_string()).collect();
@@ -65,12 +84,32 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
         format!("Caliendo–Parro on WIOD 2011: {} on {date}, against the 2024 regime (% change)", applied.join(" + ")),
         &countries,
         notes,
+        bands.as_ref(),
     );
     report.json["applied"] = serde_json::json!(run.applied);
     report.json["mapped_value_pct"] = serde_json::json!(run.mapped_value_pct);
     report.json["baseline_notes"] = serde_json::json!(run.baseline_notes);
     report.json["baseline_residuals"] = serde_json::json!(run.baseline_residuals);
     report.json["solve_seconds"] = serde_json::json!(run.solve_seconds);
+    report.json["elasticities"] = serde_json::json!({"set": set.name, "source": set.source, "theta": set.theta, "notes": set.notes});
+    if let Some(bands) = &bands {
+        attach_draws(&mut report, bands);
+    }
     crate::commands::tariff::attach_warnings(&mut report, warnings);
     Ok(report)
+}
+
+
+/// The draw summary in the JSON and the notes; the bands themselves are columns of the table.
+fn attach_draws(report: &mut Report, bands: &kanzei_report::theta_sets::CpBands) {
+    let s = &bands.summary;
+    report.json["draws"] = serde_json::json!({
+        "draws": s.draws, "seed": s.seed, "succeeded": s.succeeded, "failed": s.failed, "failures": s.failures,
+        "distribution": s.distribution, "theta_redraws": bands.theta_redraws,
+        "mean_iterations": bands.mean_iterations, "seconds": bands.seconds,
+    });
+    report.notes.push(format!(
+        "90% bands from {} draws of θ (seed {}): {} solved, {} failed and excluded; the table shows real income's p5 and p95, CSV and JSON every quantity's p5/p50/p95 (`*_pct_p5`). {}",
+        s.draws, s.seed, s.succeeded, s.failed, s.distribution.join("; ")
+    ));
 }
