@@ -275,6 +275,10 @@ pub struct Entry {
     pub value: f64,
     /// Flags.
     pub flags: Flags,
+    /// The published standard error of the estimate (Hauk's `sedemandprice`, the SE of
+    /// `demandprice`, hence of the implied elasticity `1 − demandprice`); NaN where the
+    /// source gives none (Broda–Weinstein, ProTEE).
+    pub se: f64,
 }
 
 impl Entry {
@@ -283,7 +287,7 @@ impl Entry {
     pub fn from_published(table: TableId, code: u64, published: Option<f64>, mut flags: Flags) -> Entry {
         let Some(published) = published else {
             flags.insert(Flags::MISSING);
-            return Entry { code, published: f64::NAN, value: f64::NAN, flags };
+            return Entry { code, published: f64::NAN, value: f64::NAN, flags, se: f64::NAN };
         };
         let value = match table {
             TableId::HaukEmHs10 | TableId::HaukEmHs6 => -published,
@@ -295,7 +299,7 @@ impl Entry {
         } else if table.kind() == ElasticityKind::Substitution && value <= 1.0 {
             flags.insert(Flags::BELOW_CES_BOUND);
         }
-        Entry { code, published, value, flags }
+        Entry { code, published, value, flags, se: f64::NAN }
     }
 
     /// The code as an [`HsCode`] of `digits` digits (the table's length).
@@ -352,7 +356,7 @@ impl ElasticityTable {
             } else {
                 let mut flags = first.flags;
                 flags.insert(Flags::DUPLICATE);
-                entries.push(Entry { code: first.code, published: f64::NAN, value: f64::NAN, flags });
+                entries.push(Entry { code: first.code, published: f64::NAN, value: f64::NAN, flags, se: f64::NAN });
                 let values: Vec<String> = group.iter().map(|(e, _)| format!("{}", e.published)).collect();
                 for (_, line) in group {
                     coverage.move_to_rejected(
@@ -414,6 +418,10 @@ pub fn parse_table<R: Read>(id: TableId, file: &str, source: R) -> Result<Elasti
         TableId::ProteeHs6 => ("HS6", "sigma"),
     };
     let cols = table.require(&[code_col, value_col])?;
+    let se_col: Option<usize> = match id {
+        TableId::HaukEmHs10 | TableId::HaukEmHs6 | TableId::HaukEsHs10 | TableId::HaukEsHs6 => Some(table.require(&["sedemandprice"])?[0]),
+        _ => None,
+    };
     let extra: Vec<usize> = match id {
         TableId::HaukEmHs10 | TableId::HaukEmHs6 => table.require(&["positive", "sigat10per"])?,
         TableId::ProteeHs6 => table.require(&["zero", "positive"])?,
@@ -453,7 +461,11 @@ pub fn parse_table<R: Read>(id: TableId, file: &str, source: R) -> Result<Elasti
             _ => {}
         }
         coverage.keep(1.0);
-        rows.push((Entry::from_published(id, code, published, flags), row.line()));
+        let mut entry = Entry::from_published(id, code, published, flags);
+        if let Some(col) = se_col {
+            entry.se = row.opt_f64(col)?.filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(f64::NAN);
+        }
+        rows.push((entry, row.line()));
     }
     Ok(ElasticityTable::finish(id, rows, coverage))
 }
@@ -493,12 +505,13 @@ impl ElasticityTables {
     /// missing), flags as letters (see [`Flags::letters`]). About 52,000 rows; under 0.6 MB
     /// gzipped.
     pub fn to_snapshot_csv(&self) -> String {
-        let mut out = String::from("table,code,published,flags\n");
+        let mut out = String::from("table,code,published,flags,se\n");
         for table in &self.tables {
             let width = table.id.digits();
             for e in &table.entries {
                 let published = if e.published.is_nan() { String::new() } else { format!("{}", e.published) };
-                out.push_str(&format!("{},{:0width$},{},{}\n", table.id.id(), e.code, published, e.flags.letters()));
+                let se = if e.se.is_nan() { String::new() } else { format!("{}", e.se) };
+                out.push_str(&format!("{},{:0width$},{},{},{se}\n", table.id.id(), e.code, published, e.flags.letters()));
             }
         }
         out
@@ -515,6 +528,7 @@ impl ElasticityTables {
                     && table.entries.iter().zip(&other.entries).all(|(a, b)| {
                         a.code == b.code
                             && a.flags == b.flags
+                            && (a.se.to_bits() == b.se.to_bits() || (a.se.is_nan() && b.se.is_nan()))
                             && (a.value.to_bits() == b.value.to_bits() || (a.value.is_nan() && b.value.is_nan()))
                     })
             });
@@ -542,7 +556,7 @@ impl ElasticityTables {
     /// (the raw-file coverage is recorded in the snapshot manifest).
     pub fn from_snapshot_csv(file: &str, text: &str) -> Result<ElasticityTables, DataError> {
         let mut table = Table::new(file, text.as_bytes(), TableOptions::default())?;
-        let cols = table.require(&["table", "code", "published", "flags"])?;
+        let cols = table.require(&["table", "code", "published", "flags", "se"])?;
         let mut by_table: Vec<(TableId, Vec<Entry>, Coverage)> = Vec::new();
         while let Some(row) = table.next_row()? {
             let name = row.str(cols[0]);
@@ -563,6 +577,7 @@ impl ElasticityTables {
             // Recompute the value; keep the stored flags (they include the source's own).
             let mut entry = Entry::from_published(id, code, published, flags);
             entry.flags = flags;
+            entry.se = row.opt_f64(cols[4])?.unwrap_or(f64::NAN);
             if flags.contains(Flags::DUPLICATE) {
                 entry.value = f64::NAN;
             }
@@ -755,6 +770,9 @@ pub struct Resolved {
     pub source_flags: Flags,
     /// Every step tried before this one and why it was passed over.
     pub trail: Vec<String>,
+    /// The published standard error of the value, when it is one source estimate with one
+    /// (Hauk's exact HS10 or HS6 values); `None` for medians, overrides and defaults.
+    pub se: Option<f64>,
 }
 
 /// The three elasticities for one code.
@@ -913,6 +931,7 @@ impl<'a> Resolver<'a> {
                 flags,
                 source_flags: Flags::empty(),
                 trail,
+                se: None,
             };
         }
         for (level, step) in Resolver::chain(kind, substitution) {
@@ -949,6 +968,7 @@ impl<'a> Resolver<'a> {
                                 flags,
                                 source_flags: entry.flags,
                                 trail,
+                                se: Some(entry.se).filter(|v| v.is_finite()),
                             };
                         }
                     }
@@ -981,6 +1001,7 @@ impl<'a> Resolver<'a> {
                                 flags,
                                 source_flags: Flags::empty(),
                                 trail,
+                                se: None,
                             };
                         }
                     }
@@ -1006,6 +1027,7 @@ impl<'a> Resolver<'a> {
             flags: vec![why.into()],
             source_flags: Flags::empty(),
             trail,
+            se: None,
         }
     }
 
@@ -1113,8 +1135,8 @@ mod tests {
 
     fn tables() -> ElasticityTables {
         let bw = "hts10,sigma_1990_2001\n101110010,108.18641\n8703230000,2.5\n8703240000,4.5\n8703100000,0.9\n2103204020,66.7\n2103204020,5.47\n";
-        let hauk10 = "hs10,impliedelasticity,positive,sigat10per\n8703230000.0,1.5,1.0,1.0\n8703240000.0,-0.7,0.0,0.0\n101110010.0,0.55,1.0,0.0\n";
-        let hauk6 = "hs6,impliedelasticity,positive,sigat10per\n870323.0,1.2,1.0,1.0\n870324.0,0.8,1.0,0.0\n870332.0,2.0,1.0,1.0\n9999.0,1.0,1.0,1.0\n";
+        let hauk10 = "hs10,impliedelasticity,positive,sigat10per,sedemandprice\n8703230000.0,1.5,1.0,1.0,0.4\n8703240000.0,-0.7,0.0,0.0,0.9\n101110010.0,0.55,1.0,0.0,0.15486974\n";
+        let hauk6 = "hs6,impliedelasticity,positive,sigat10per,sedemandprice\n870323.0,1.2,1.0,1.0,0.3\n870324.0,0.8,1.0,0.0,\n870332.0,2.0,1.0,1.0,0.5\n9999.0,1.0,1.0,1.0,0.1\n";
         let protee = "HS6,zero,positive,sigma\n870323,0,0,-9.41\n870324,1,0,-7.44\n010110,1,0,\n";
         ElasticityTables {
             tables: vec![
@@ -1128,6 +1150,24 @@ mod tests {
 
     fn code(text: &str) -> HsCode {
         HsCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn hauk_standard_errors_are_kept_and_reach_exact_resolutions_only() {
+        let t = tables();
+        let h10 = t.table(TableId::HaukEmHs10).unwrap();
+        // Hauk's `sedemandprice` for 0101110010 as published (hs10elasticities.csv line 2).
+        assert_eq!(h10.get(101110010).unwrap().se, 0.15486974);
+        assert!(t.table(TableId::HaukEmHs6).unwrap().get(870324).unwrap().se.is_nan());
+        assert!(t.table(TableId::BwHts10).unwrap().get(8703230000).unwrap().se.is_nan());
+        let back = ElasticityTables::from_snapshot_csv("s.csv", &t.to_snapshot_checked("s.csv").unwrap()).unwrap();
+        assert_eq!(back.table(TableId::HaukEmHs10).unwrap().get(8703230000).unwrap().se, 0.4);
+        let resolver = Resolver::new(&t, None, ResolverConfig::default());
+        assert_eq!(resolver.resolve(code("8703230000")).em.se, Some(0.4));
+        // 8703231000 is not in the HS10 table: Hauk's HS6 value 870323 and its se.
+        assert_eq!(resolver.resolve(code("8703231000")).em.se, Some(0.3));
+        // Medians and defaults carry none.
+        assert_eq!(resolver.resolve(code("8703990000")).em.se, None);
     }
 
     #[test]
@@ -1219,8 +1259,9 @@ mod tests {
     fn snapshot_round_trips() {
         let t = tables();
         let csv = t.to_snapshot_checked("elasticities.csv").unwrap();
-        assert!(csv.contains("bw_hts10,0101110010,108.18641,\n"));
-        assert!(csv.contains("bw_hts10,2103204020,,D\n"));
+        assert!(csv.contains("bw_hts10,0101110010,108.18641,,\n"));
+        assert!(csv.contains("bw_hts10,2103204020,,D,\n"));
+        assert!(csv.contains("hauk_em_hs10,0101110010,0.55,N,0.15486974\n"), "{csv}");
         let back = ElasticityTables::from_snapshot_csv("elasticities.csv", &csv).unwrap();
         for table in &t.tables {
             let other = back.table(table.id).unwrap();
@@ -1231,7 +1272,7 @@ mod tests {
                 assert!(a.value.to_bits() == b.value.to_bits() || (a.value.is_nan() && b.value.is_nan()));
             }
         }
-        let err = ElasticityTables::from_snapshot_csv("e.csv", "table,code,published,flags\nbw,0101,1,\n").unwrap_err();
+        let err = ElasticityTables::from_snapshot_csv("e.csv", "table,code,published,flags,se\nbw,0101,1,,\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             "`e.csv` line 2, column `table`: `bw` is not an elasticity table; expected one of bw_hts10, hauk_em_hs10, hauk_em_hs6, hauk_es_hs10, hauk_es_hs6, protee_hs6"

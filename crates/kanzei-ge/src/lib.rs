@@ -8,6 +8,9 @@
 //! | [`caliendo_parro`] | Caliendo & Parro (2015): N countries x J sectors, input-output links, tariffs, exact hat algebra | [`caliendo_parro::solve`] |
 //! | [`gravity`] | one-sector structural gravity (Anderson & van Wincoop 2003; Yotov et al. 2016, ch. 2; gegravity) | [`gravity::GravityModel::simulate`] |
 //!
+//! Monte Carlo over each model's parameters lives beside it: [`caliendo_parro::monte_carlo`]
+//! draws θ^j, [`gravity_monte_carlo`] the cost coefficients (as gegravity's `MonteCarloGE`).
+//!
 //! Each model separates its *problem* (the equilibrium conditions, written as functions a
 //! reviewer can check against the paper's equations) from its *solver* (the loop that finds
 //! a point satisfying them). A solve reports its iterations and residual; a solve that does
@@ -34,6 +37,7 @@
 pub mod caliendo_parro;
 pub mod error;
 pub mod gravity;
+pub mod gravity_monte_carlo;
 
 mod anderson;
 

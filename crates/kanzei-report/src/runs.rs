@@ -72,6 +72,11 @@ pub fn cp_nafta(store: &Store, config: &SolverConfig) -> Result<Equilibrium, Run
 pub const GEGRAVITY_COEFFICIENTS: [(&str, f64); 5] =
     [("lndist", -0.3764), ("contiguity", 0.8850), ("pta", 0.4823), ("common_language", 0.0392), ("international", -3.4224)];
 
+/// Standard errors of [`GEGRAVITY_COEFFICIENTS`] as gegravity's docstring example gives
+/// them (`ste`), for Monte Carlo draws.
+pub const GEGRAVITY_STANDARD_ERRORS: [(&str, f64); 5] =
+    [("lndist", 0.072), ("contiguity", 0.131), ("pta", 0.109), ("common_language", 0.084), ("international", 0.215)];
+
 /// A one-sector gravity counterfactual on a panel: set a cost variable to a value for some
 /// directed pairs (e.g. `pta` = 1 for CAN→JPN and JPN→CAN).
 pub struct GravitySpec<'a> {
@@ -91,19 +96,29 @@ pub struct GravitySpec<'a> {
 
 /// Runs a gravity counterfactual.
 pub fn gravity(panel: &kanzei_data::gravity_data::GravityPanel, spec: &GravitySpec<'_>) -> Result<GravityResults, RunError> {
+    let (inputs, counterfactual, config) = gravity_inputs(panel, spec)?;
+    let coefficients = CostCoefficients(spec.coefficients.clone());
+    let base_power = inputs.trade_cost_power(&coefficients)?;
+    let model = GravityModel::new(&inputs, base_power, &config)?;
+    let new_power = counterfactual.trade_cost_power(&coefficients)?;
+    Ok(model.simulate(&new_power, spec.variant)?)
+}
+
+/// The baseline and counterfactual cost variables of a gravity spec, and its config.
+pub fn gravity_inputs(
+    panel: &kanzei_data::gravity_data::GravityPanel,
+    spec: &GravitySpec<'_>,
+) -> Result<(GravityInputs, GravityInputs, GravityConfig), RunError> {
     let totals = panel.country_totals(spec.year, "Y", "E")?;
     let mut cost_variables = Vec::new();
     for (name, _) in &spec.coefficients {
         cost_variables.push((name.clone(), panel.pair_matrix(spec.year, &totals.countries, name)?));
     }
-    let mut inputs = GravityInputs { countries: totals.countries, output: totals.output, expenditure: totals.expenditure, cost_variables };
-    let coefficients = CostCoefficients(spec.coefficients.clone());
+    let inputs = GravityInputs { countries: totals.countries, output: totals.output, expenditure: totals.expenditure, cost_variables };
     let config = GravityConfig { sigma: spec.sigma, reference_importer: spec.reference.clone(), ..GravityConfig::default() };
-    let base_power = inputs.trade_cost_power(&coefficients)?;
-    let model = GravityModel::new(&inputs, base_power, &config)?;
-    inputs.set_cost_variable(&spec.change.0, &spec.change.1, spec.change.2)?;
-    let new_power = inputs.trade_cost_power(&coefficients)?;
-    Ok(model.simulate(&new_power, spec.variant)?)
+    let mut counterfactual = inputs.clone();
+    counterfactual.set_cost_variable(&spec.change.0, &spec.change.1, spec.change.2)?;
+    Ok((inputs, counterfactual, config))
 }
 
 /// GSIM on a set of inputs (linear form, the published equations).

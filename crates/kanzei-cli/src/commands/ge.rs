@@ -21,7 +21,7 @@ pub enum GeCommand {
     #[command(after_help = "Examples:\n  kanzei ge cp --data cp1993 --scenario nafta\n  kanzei ge cp --data wiod2011 --scenario us-2025 --date 2025-11-17 --with retaliation/china-2025\n  kanzei ge cp --data wiod2011 --scenario us-2025 --draws 200 --seed 7 --format json")]
     Cp(CpArgs),
     /// One-sector structural gravity GE (Anderson–van Wincoop; as gegravity reports it).
-    #[command(after_help = "Examples:\n  kanzei ge gravity --cost-change pta:CAN-JPN,JPN-CAN=1\n  kanzei ge gravity --data my_panel.csv --year 2006 --sigma 5 --cost-change pta:MEX-USA,USA-MEX=1 --exact")]
+    #[command(after_help = "Examples:\n  kanzei ge gravity --cost-change pta:CAN-JPN,JPN-CAN=1\n  kanzei ge gravity --data my_panel.csv --year 2006 --sigma 5 --cost-change pta:MEX-USA,USA-MEX=1 --exact\n  kanzei ge gravity --cost-change pta:CAN-JPN,JPN-CAN=1 --draws 1000 --seed 7 --format json")]
     Gravity(GravityArgs),
 }
 
@@ -97,6 +97,17 @@ pub struct GravityArgs {
     /// Reference importer for the normalisation.
     #[arg(long, default_value = "DEU")]
     pub reference: String,
+    /// Monte Carlo draws of the cost coefficients from N(β, se²); adds mean, sd and
+    /// p5/p50/p95 beside every country result. 0: the point estimate alone.
+    #[arg(long, default_value_t = 0)]
+    pub draws: usize,
+    /// Seed of the draws (same seed, same bands, any number of threads).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Standard errors of the coefficients `name=se,…` for --draws; default: gegravity's
+    /// documented values for its sample (0 holds a coefficient fixed).
+    #[arg(long, value_delimiter = ',')]
+    pub standard_errors: Vec<String>,
     /// Solve the full-endowment GE exactly (goods markets clear) instead of gegravity's
     /// approximation (baseline output shares).
     #[arg(long)]
@@ -285,6 +296,17 @@ fn parse_change(text: &str) -> anyhow::Result<CostChange> {
     Ok((var.trim().to_string(), out, value))
 }
 
+/// `name=value,…` pairs of a flag.
+fn parse_pairs(flag: &str, items: &[String]) -> anyhow::Result<Vec<(String, f64)>> {
+    items
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').ok_or_else(|| anyhow::anyhow!("{flag} `{kv}` is not `name=value`"))?;
+            Ok((k.trim().to_string(), v.trim().parse::<f64>().map_err(|_| anyhow::anyhow!("{flag} `{kv}`: `{v}` is not a number"))?))
+        })
+        .collect()
+}
+
 fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
     let panel = match &args.data {
         Some(path) => kanzei_data::gravity_data::GravityPanel::load(path).with_context(|| format!("reading {}", path.display()))?,
@@ -293,19 +315,23 @@ fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
     let coefficients: Vec<(String, f64)> = if args.coefficients.is_empty() {
         runs::GEGRAVITY_COEFFICIENTS.iter().map(|(n, v)| (n.to_string(), *v)).collect()
     } else {
-        args.coefficients
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').ok_or_else(|| anyhow::anyhow!("--coefficients `{kv}` is not `name=value`"))?;
-                Ok((k.trim().to_string(), v.trim().parse::<f64>().map_err(|_| anyhow::anyhow!("--coefficients `{kv}`: `{v}` is not a number"))?))
-            })
-            .collect::<anyhow::Result<_>>()?
+        parse_pairs("--coefficients", &args.coefficients)?
     };
     let (var, pairs, value) = parse_change(&args.cost_change)?;
     let pair_refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let variant = if args.exact { FullEndowment::Exact } else { FullEndowment::Gegravity };
     let spec = runs::GravitySpec { year: args.year, coefficients: coefficients.clone(), sigma: args.sigma, reference: args.reference.clone(), change: (var.clone(), pair_refs, value), variant };
     let results = runs::gravity(&panel, &spec)?;
+    let bands = if args.draws > 0 {
+        let se: Vec<(String, f64)> = if args.standard_errors.is_empty() && args.coefficients.is_empty() {
+            runs::GEGRAVITY_STANDARD_ERRORS.iter().map(|(n, v)| (n.to_string(), *v)).collect()
+        } else {
+            parse_pairs("--standard-errors", &args.standard_errors)?
+        };
+        Some(kanzei_report::gravity_draws::gravity_bands(&panel, &spec, &se, args.draws, args.seed)?)
+    } else {
+        None
+    };
     let mut report = Report::new(json!({
         "experiment": {"variable": var, "pairs": pairs, "value": value, "sigma": args.sigma, "reference_importer": args.reference, "coefficients": coefficients, "full_endowment": if args.exact {"exact"} else {"gegravity"}},
         "countries": results.countries,
@@ -334,22 +360,59 @@ fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
             Column::pct("foreign_exports_change", 3),
         ],
     );
+    if bands.is_some() {
+        grid.columns.push(Column::pct("real_gdp_change", 4).band("p5"));
+        grid.columns.push(Column::pct("real_gdp_change", 4).band("p95"));
+    }
     grid.table_limit = Some(15);
     for c in &rows {
-        grid.push(vec![
+        let mut row = vec![
             Cell::Text(c.country.clone()),
             Cell::Num(c.gdp_change_pct),
             Cell::Num(c.factory_gate_price_change_pct),
             Cell::Num(c.imr_change_pct),
             Cell::Num(c.omr_change_pct),
             Cell::Num(c.foreign_exports_change_pct),
-        ]);
+        ];
+        if let Some(b) = &bands {
+            let gdp = b.countries.iter().find(|x| x.country == c.country).and_then(|x| x.quantities.iter().find(|(n, _)| *n == "gdp_change_pct"));
+            row.push(gdp.map_or(Cell::Empty, |(_, s)| Cell::Num(s.band.p5)));
+            row.push(gdp.map_or(Cell::Empty, |(_, s)| Cell::Num(s.band.p95)));
+        }
+        grid.push(row);
     }
     report.grids.push(grid);
+    if let Some(b) = &bands {
+        attach_gravity_bands(&mut report, b);
+    }
     report.notes.push(format!(
         "{} countries; full-endowment GE {} (`--exact` clears goods markets exactly; the default reproduces gegravity 0.3).",
         results.countries.len(),
         if args.exact { "solved exactly" } else { "as gegravity computes it" }
     ));
     Ok(report)
+}
+
+/// Gravity bands: `*_mean`, `*_sd`, `*_p5`, `*_p50`, `*_p95` on every `countries` row, the
+/// draw summary under `draws`.
+fn attach_gravity_bands(report: &mut Report, bands: &kanzei_report::gravity_draws::GravityBands) {
+    if let Some(rows) = report.json.get_mut("countries").and_then(|v| v.as_array_mut()) {
+        for row in rows.iter_mut() {
+            let Some(b) = row.get("country").and_then(|c| c.as_str()).and_then(|c| bands.countries.iter().find(|x| x.country == c)) else { continue };
+            for (name, s) in &b.quantities {
+                for (stat, value) in [("mean", s.mean), ("sd", s.sd), ("p5", s.band.p5), ("p50", s.band.p50), ("p95", s.band.p95)] {
+                    row[format!("{name}_{stat}")] = json!(value);
+                }
+            }
+        }
+    }
+    let s = &bands.summary;
+    report.json["draws"] = json!({
+        "draws": s.draws, "seed": s.seed, "succeeded": s.succeeded, "failed": s.failed, "failures": s.failures,
+        "distribution": s.distribution, "seconds": bands.seconds,
+    });
+    report.notes.push(format!(
+        "90% bands from {} draws of the cost coefficients (seed {}): {} solved, {} failed and excluded; {}. JSON `countries` rows carry mean, sd and p5/p50/p95 of each result.",
+        s.draws, s.seed, s.succeeded, s.failed, s.distribution.join("; ")
+    ));
 }
