@@ -116,7 +116,17 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {err}");
+            // A scenario file may have several errors, one line each: each gets its `error:`.
+            let text = err.to_string();
+            let scenario = err.chain().find_map(|e| e.downcast_ref::<kanzei_tariff::ScenarioError>()).filter(|e| e.to_string() == text);
+            match scenario {
+                Some(_) => text.lines().for_each(|line| {
+                    let _ = writeln!(stderr, "error: {line}");
+                }),
+                None => {
+                    let _ = writeln!(stderr, "error: {err}");
+                }
+            }
             for cause in err.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {cause}");
             }

@@ -43,15 +43,15 @@ impl Library {
     pub fn load(&self, id: &str, vocab: &Vocabulary<'_>) -> Result<Scenario, ScenarioError> {
         match self.source(id) {
             Some((file, text)) => scenario::parse(&file, &text, vocab, self),
-            None => Err(ScenarioError {
-                file: "<command line>".into(),
-                line: 1,
-                key: "--scenario".into(),
-                message: format!(
+            None => Err(ScenarioError::new(
+                "<command line>",
+                1,
+                "--scenario",
+                format!(
                     "no scenario `{id}`; shipped scenarios: {} (or give a path to a .toml file)",
                     self.ids().iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
                 ),
-            }),
+            )),
         }
     }
 

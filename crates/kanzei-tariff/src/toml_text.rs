@@ -1,7 +1,8 @@
 //! Turning a TOML parse error into a message a scenario or claims author can act on: the
-//! line, the dotted key the error sits in (`measure[2].rate_pct`), and words instead of
-//! serde's internals ("data did not match any variant of untagged enum RawRate" becomes
-//! "`\"25\"` is not valid here: expected a number, e.g. 25, …"). Also decodes file bytes,
+//! line, the dotted key the error sits in (`measure[2].exporters`), and words instead of
+//! serde's internals ("data did not match any variant of untagged enum RawExporters" becomes
+//! "`5` is not valid here: expected \"all\", a list of ISO3 codes …"; rates are read by
+//! `scenario` itself, which says what a rate may be). Also decodes file bytes,
 //! so text that is not UTF-8 gets a line and a byte offset rather than "stream did not
 //! contain valid UTF-8". Shared by scenario files (here) and claims files (`kanzei-report`).
 
@@ -18,8 +19,6 @@ pub struct Located {
 
 /// What each untagged enum of the file formats accepts, by the name serde reports.
 const SHAPES: &[(&str, &str)] = &[
-    ("RawRateValue", "expected a number (a rate in percent, e.g. 25) or the name of a rate table"),
-    ("RawRate", "expected a number (a rate in percent, e.g. 25) or a rate table such as { table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }"),
     ("RawExporters", "expected \"all\", a list of ISO3 codes or groups such as [\"JPN\", \"EU27\"], or { all_except = [\"CAN\", \"MEX\"] }"),
     ("RawProductItem", "expected an HS prefix such as \"8703\" or { list = \"s232-auto-parts\" }"),
     ("RawProducts", "expected \"all\", an HS prefix such as \"8703\", { list = \"…\" }, or a list of HS prefixes and lists"),
@@ -193,15 +192,15 @@ mod tests {
 
     #[test]
     fn untagged_enums_become_what_is_valid() {
-        let text = "[[measure]]\nrate_pct = \"25\"\n";
-        let start = text.find("\"25\"").unwrap();
-        let located = locate(text, Some(start..start + 4), "data did not match any variant of untagged enum RawRate");
+        let text = "[[measure]]\nexporters = 5\n";
+        let start = text.find('5').unwrap();
+        let located = locate(text, Some(start..start + 1), "data did not match any variant of untagged enum RawExporters");
         assert_eq!(
             located,
             Located {
                 line: 2,
-                key: "measure[0].rate_pct".into(),
-                message: "`\"25\"` is not valid here: expected a number (a rate in percent, e.g. 25) or a rate table such as { table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }".into()
+                key: "measure[0].exporters".into(),
+                message: "`5` is not valid here: expected \"all\", a list of ISO3 codes or groups such as [\"JPN\", \"EU27\"], or { all_except = [\"CAN\", \"MEX\"] }".into()
             }
         );
     }

@@ -55,7 +55,9 @@ fn unknown_country_suggests_the_near_miss() {
 fn misspelled_key_and_list() {
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = \"87\"\nrate_pc = 25\neffective = \"2025-04-03\"\n");
     let err = check(&text);
+    // One error, not also "missing field `rate_pct`": the typo is the problem.
     assert!(err.starts_with("`my.toml` line 10, key `measure[0].rate_pc`: unknown field `rate_pc`, expected one of"), "{err}");
+    assert!(err.ends_with("`expires`; did you mean `rate_pct`?") && !err.contains('\n'), "{err}");
     let text = format!("{HEAD}authority = \"s232\"\nexporters = \"all\"\nproducts = {{ list = \"s232-auto-part\" }}\nrate_pct = 25\neffective = \"2025-04-03\"\n");
     assert_eq!(
         check(&text),
@@ -66,9 +68,15 @@ fn misspelled_key_and_list() {
 #[test]
 fn extends_an_unknown_scenario_and_removes_an_unknown_measure() {
     let err = check("schema = 1\nid = \"w\"\nextends = \"us-2026\"\n");
-    assert!(err.starts_with("`my.toml` line 3, key `extends`: no scenario `us-2026`; known scenarios: `us-2024-baseline`, `us-2025`"), "{err}");
+    assert!(err.starts_with("`my.toml` line 3, key `extends`: no scenario `us-2026`; did you mean `us-2025`? known scenarios: `us-2024-baseline`, `us-2025`"), "{err}");
+    // A part of an id is enough for a suggestion; a typo too.
     let err = check("schema = 1\nid = \"w\"\nextends = \"us-2025\"\nremove = [\"japan-floor\"]\n");
-    assert!(err.starts_with("`my.toml` line 4, key `remove`: no measure `japan-floor` to remove; the parent has"), "{err}");
+    assert_eq!(err, "`my.toml` line 4, key `remove`: no measure `japan-floor` to remove in `us-2025`; did you mean `ieepa-reciprocal-japan-floor`?");
+    let err = check("schema = 1\nid = \"w\"\nextends = \"us-2025\"\nremove = [\"s232-autos-japan-dael\"]\n");
+    assert_eq!(err, "`my.toml` line 4, key `remove`: no measure `s232-autos-japan-dael` to remove in `us-2025`; did you mean `s232-autos-japan-deal`?");
+    // Nothing near: the parent's measures are listed.
+    let err = check("schema = 1\nid = \"w\"\nextends = \"us-2025\"\nremove = [\"zzzz\"]\n");
+    assert!(err.starts_with("`my.toml` line 4, key `remove`: no measure `zzzz` to remove in `us-2025`; the parent has `"), "{err}");
 }
 
 #[test]

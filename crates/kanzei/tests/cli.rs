@@ -324,6 +324,74 @@ fn tariff_check_reports_a_typo_with_file_line_and_key() {
     );
 }
 
+/// Writes a scenario file for a test and returns its path.
+fn scenario_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("kanzei-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file.display().to_string()
+}
+
+/// A child of us-2025 with one measure for Japan whose rate is `rate`.
+fn japan_measure(rate: &str) -> String {
+    format!(
+        "schema = 1\nid = \"t\"\nextends = \"us-2025\"\n\n[[measure]]\nid = \"x\"\nauthority = \"other\"\nexporters = [\"JPN\"]\nproducts = \"8703\"\nrate_pct = {rate}\neffective = \"2025-01-01\"\n"
+    )
+}
+
+// See: issue 12, part 4. "Japan at 10%" in two lines of TOML: 15.12% → 13.05% on 2025-11-17
+// (crates/kanzei-tariff/tests/patches.rs rebuilds the number line by line).
+#[test]
+fn issue_12_two_line_patch_runs() {
+    let v = json(&[
+        "tariff", "rates", "--scenario", "../../scenarios/examples/japan-10pct.toml", "--date", "2025-11-17", "--by", "partner", "--format", "json",
+    ]);
+    assert_eq!(v["scenario"], "examples/japan-10pct");
+    let japan = v["groups"].as_array().unwrap().iter().find(|g| g["key"] == "JPN").expect("Japan is a group");
+    let etr = japan["etr_pct"].as_f64().unwrap();
+    assert!((etr - 13.05).abs() < 0.01, "{etr}");
+    let out = kanzei(&["tariff", "check", "../../scenarios/examples/japan-10pct.toml"]);
+    assert!(out.status.success() && stdout(&out).contains("The scenario is valid."), "{}", stderr(&out));
+}
+
+// See: issue 12, part 4. Every error of a file, each on its own `error:` line with line and key.
+#[test]
+fn issue_12_three_errors_in_a_file_are_all_reported() {
+    let text = "schema = 1\nid = \"t\"\nextends = \"us-2025\"\nremove = [\"s232-autos-japan-dael\"]\n\n\
+                [[measure]]\nid = \"a\"\nauthority = \"other\"\nexporters = [\"JPN\"]\nproducts = \"8703\"\nrate_pct = \"two\"\neffective = \"2025-01-01\"\n\n\
+                [[measure]]\nid = \"b\"\nauthority = \"other\"\nexporters = [\"Japn\"]\nproducts = \"8703\"\nrate_pct = 10\neffective = \"2025-01-01\"\n";
+    let file = scenario_file("three-errors.toml", text);
+    let out = kanzei(&["tariff", "check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = stderr(&out).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("error: `{file}` line 4, key `remove`: no measure `s232-autos-japan-dael` to remove in `us-2025`; did you mean `s232-autos-japan-deal`?"),
+            format!("error: `{file}` line 11, key `measure[0].rate_pct`: expected a number of percent such as 25 or \"25%\", or a rate table such as {{ table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }}; got \"two\""),
+            format!("error: `{file}` line 17, key `measure[1].exporters`: `Japn` is not a known country or group; did you mean JPN (Japan)?"),
+        ]
+    );
+}
+
+// See: issue 12, part 4. `rate_pct = "35%"` is a rate; other text says what a rate may be.
+#[test]
+fn issue_12_rates_with_a_percent_sign_and_bad_rates() {
+    for rate in ["\"35%\"", "\" 35 % \"", "{ default = \"35%\", KOR = 10 }"] {
+        let out = kanzei(&["tariff", "check", &scenario_file("rate-ok.toml", &japan_measure(rate))]);
+        assert!(out.status.success() && stdout(&out).contains("The scenario is valid."), "{rate}: {}", stderr(&out));
+    }
+    let out = kanzei(&["tariff", "check", &scenario_file("rate-bad.toml", &japan_measure("\"35 percent\""))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rate-bad.toml` line 10, key `measure[0].rate_pct`: expected a number of percent such as 25 or \"25%\", or a rate table such as { table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }; got \"35 percent\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("untagged enum"), "{}", stderr(&out));
+}
+
 #[test]
 fn validate_passes_every_reproduction() {
     let out = kanzei(&["validate", "--format", "json"]);

@@ -95,7 +95,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         case(&["tariff", "exposure", "JPN", "--date", "2025-02-30"], 1, "--date: `2025-02-30` is not a date: expected YYYY-MM-DD"),
         // Messages that blame the right thing, in words.
         case(&["tariff", "rates", "--baseline", "nope"], 1, "key `--baseline`: no scenario `nope`"),
-        case(&["tariff", "check", &f("rate-string.toml")], 1, "line 12, key `measure[0].rate_pct`: `\"25\"` is not valid here: expected a number (a rate in percent, e.g. 25)"),
+        case(&["tariff", "check", &f("rate-string.toml")], 1, "line 12, key `measure[0].rate_pct`: expected a number of percent such as 25 or \"25%\", or a rate table such as { table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }; got \"25\": a rate written as text needs its percent sign (\"25%\"), or write the number 25"),
         case(&["tariff", "check", &f("control.toml")], 1, "line 2, key `id`: invalid basic string (the line holds the control character U+0001"),
         case(&["tariff", "check", &f("latin1.toml")], 1, "line 2, key `id`: byte 20 (0xE9) is not UTF-8"),
         case(&["claims", "check", &f("latin1-claims.toml")], 1, ":2: key `title`: byte 23 (0xE9) is not UTF-8"),
