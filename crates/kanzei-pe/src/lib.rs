@@ -41,5 +41,6 @@ pub mod elasticity;
 pub mod error;
 pub mod gsim;
 pub mod smart;
+pub mod smart_monte_carlo;
 
 pub use error::PeError;

@@ -9,6 +9,7 @@
 pub mod facts;
 pub mod runs;
 pub mod theta_sets;
+pub mod smart_sets;
 pub mod gravity_draws;
 pub mod validate;
 pub mod svg;

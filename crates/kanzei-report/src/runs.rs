@@ -252,6 +252,10 @@ pub struct SmartRun {
     pub drivers: Option<SmartDrivers>,
     /// What the run covers and how the EU is treated.
     pub notes: Vec<String>,
+    /// The elasticity set used.
+    pub elasticity_set: String,
+    /// Monte Carlo bands, when draws were asked for.
+    pub bands: Option<crate::smart_sets::SmartBands>,
 }
 
 /// SMART on every HS10 × partner cell of 2024 U.S. imports: initial tariffs from a baseline
@@ -269,6 +273,50 @@ pub fn smart_us(
     filter: Option<HsCode>,
     config: &SmartConfig,
 ) -> Result<SmartRun, RunError> {
+    let options = SmartOptions { by, filter, config: *config, ..SmartOptions::default() };
+    smart_us_with(store, data, scenario, baseline, date, &options)
+}
+
+/// What a SMART run on the U.S. market is asked for beyond scenario and date.
+#[derive(Clone, Debug)]
+pub struct SmartOptions {
+    /// Grouping of the results.
+    pub by: SmartBy,
+    /// Only products under this prefix in the groups.
+    pub filter: Option<HsCode>,
+    /// Creation and diversion rules.
+    pub config: SmartConfig,
+    /// The elasticity set (`smart_sets`).
+    pub set: crate::smart_sets::SmartSet,
+    /// Monte Carlo draws (0: none) and their seed.
+    pub draws: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for SmartOptions {
+    fn default() -> SmartOptions {
+        SmartOptions {
+            by: SmartBy::Partner,
+            filter: None,
+            config: SmartConfig::default(),
+            set: crate::smart_sets::SmartSet::default(),
+            draws: 0,
+            seed: 1,
+        }
+    }
+}
+
+/// [`smart_us`] with an elasticity set and Monte Carlo draws.
+pub fn smart_us_with(
+    store: &Store,
+    data: &TariffData,
+    scenario: &Scenario,
+    baseline: &Scenario,
+    date: Date,
+    options: &SmartOptions,
+) -> Result<SmartRun, RunError> {
+    let (by, filter, config) = (options.by, options.filter, &options.config);
     if scenario.importer.as_str() != "USA" {
         return Err(RunError::Invalid(format!("SMART here models the U.S. market; {} is a scenario for {}", scenario.id, scenario.importer)));
     }
@@ -313,7 +361,9 @@ pub fn smart_us(
     let rate_new = Compiled::new(scenario, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
     let rate_old = Compiled::new(baseline, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
     let tables = store.elasticities()?;
-    let resolver = Resolver::new(&tables, None, ResolverConfig::default());
+    let resolver = Resolver::new(&tables, options.set.overrides.as_ref(), ResolverConfig { substitution: options.set.substitution, ..ResolverConfig::default() });
+    let spreads = crate::smart_sets::Spreads::new(&tables, options.set.overrides.as_ref());
+    let mut spread = Vec::new();
     let mut smart = SmartData::new();
     let mut panel = ElasticityPanel::new();
     let mut em_cov: BTreeMap<String, f64> = BTreeMap::new();
@@ -335,6 +385,9 @@ pub fn smart_us(
             es: to_model(ElasticityKind::Substitution, es)?,
             ex: to_model(ElasticityKind::ExportSupply, resolved.get(ElasticityKind::ExportSupply))?,
         };
+        if options.draws > 0 {
+            spread.push(spreads.of(lines[idx].0, em, es));
+        }
         let p = panel.push(&product);
         let cells_iter = (idx..end).map(|i| (lines[i].3, rate_old[i] / 100.0, rate_new[i] / 100.0));
         smart.push_product(panel.values[p], cells_iter);
@@ -357,22 +410,33 @@ pub fn smart_us(
         if !in_filter(code) {
             continue;
         }
-        let (key, name) = match by {
-            SmartBy::Partner => (label.to_string(), registry.get(label).map_or_else(|| label.to_string(), |a| a.name.clone())),
-            SmartBy::Hs2 => {
-                let ch = code.chapter();
-                (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default())
-            }
-            SmartBy::Hs6 => {
-                let h6 = code.prefix(6).unwrap_or(code);
-                (h6.to_string(), String::new())
-            }
+        let key = smart_group_key(by, code, label);
+        let name = match by {
+            SmartBy::Partner => registry.get(label).map_or_else(|| label.to_string(), |a| a.name.clone()),
+            SmartBy::Hs2 => chapter_names.get(&code.chapter()).cloned().unwrap_or_default(),
+            SmartBy::Hs6 => String::new(),
         };
         let entry = groups.entry(key).or_insert_with(|| (name, SmartTotals::default(), 0.0, 0.0));
         entry.1.add(cell);
         entry.2 += value * rate_old[i] / 100.0;
         entry.3 += value * rate_new[i] / 100.0;
     }
+    let bands = if options.draws > 0 {
+        let keys: Vec<&String> = groups.keys().collect();
+        let group_of_cell: Vec<u32> = lines
+            .iter()
+            .map(|(code, label, _, _)| {
+                if !in_filter(*code) {
+                    return u32::MAX;
+                }
+                let key = smart_group_key(by, *code, *label);
+                keys.binary_search(&&key).map_or(u32::MAX, |g| g as u32)
+            })
+            .collect();
+        Some(crate::smart_sets::smart_bands(&smart, &spread, &group_of_cell, &keys, config, options.draws, options.seed, &spreads)?)
+    } else {
+        None
+    };
     let mut out: Vec<SmartGroup> = groups
         .into_iter()
         .map(|(key, (name, t, old, new))| SmartGroup {
@@ -428,6 +492,8 @@ pub fn smart_us(
         es_coverage_pct: es_cov,
         clamped_cells: outcome.stats.n_clamped_cells,
         drivers,
+        elasticity_set: options.set.name.clone(),
+        bands,
         notes: vec![
             format!(
                 "Market: 2024 U.S. imports at HS10 from 50 partners and the EU ({:.1} $bn); {:.1} $bn from partners with HS2 data only are outside the model.",
@@ -438,6 +504,15 @@ pub fn smart_us(
             "Initial tariffs: the baseline scenario on the same date; final tariffs: the scenario. Export supply is infinite unless overridden (world prices fixed).".into(),
         ],
     })
+}
+
+/// The group a SMART cell reports under.
+fn smart_group_key(by: SmartBy, code: HsCode, label: AreaCode) -> String {
+    match by {
+        SmartBy::Partner => label.to_string(),
+        SmartBy::Hs2 => code.chapter().to_string(),
+        SmartBy::Hs6 => code.prefix(6).unwrap_or(code).to_string(),
+    }
 }
 
 /// What building a WIOD baseline changed, for the report.

@@ -155,3 +155,99 @@ fn sets_are_named_or_read_from_a_file_with_errors_that_say_what_is_valid() {
     let err = theta_sets::wiod_theta_set(store(), "my.csv", Some("sector,theta\nc3,-2\n")).unwrap_err().to_string();
     assert!(err.contains("field `theta`: `-2`; expected a positive number"), "{err}");
 }
+
+/// gegravity's Monte Carlo on its sample (`bench/gegravity_montecarlo.py`: 300 draws,
+/// seed 1, numpy's MT19937; the same distribution, independent normals with the docstring's
+/// standard errors) against kanzei's (2,000 draws, seed 7, xoshiro256++). Different
+/// generators, so the two agree only within sampling error: for every country and for the
+/// welfare statistic, real GDP and foreign exports, the means differ by less than four
+/// standard errors of their difference, √(sd_k²/n_k + sd_g²/n_g), and the 5th and 95th
+/// percentiles by less than four times the same with the quantile factor
+/// √(p(1−p))/φ(z_p) ≈ 2.11 of a normal.
+#[test]
+fn gravity_draws_agree_with_gegravitys_monte_carlo_within_sampling_error() {
+    let panel = store().gegravity_sample().unwrap();
+    let coefficients: Vec<(String, f64)> = runs::GEGRAVITY_COEFFICIENTS.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+    let se: Vec<(String, f64)> = runs::GEGRAVITY_STANDARD_ERRORS.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+    let spec = runs::GravitySpec {
+        year: 2006,
+        coefficients,
+        sigma: 5.0,
+        reference: "DEU".into(),
+        change: ("pta".into(), vec![("CAN", "JPN"), ("JPN", "CAN")], 1.0),
+        variant: kanzei_ge::gravity::FullEndowment::Gegravity,
+    };
+    let n_k = 2000.0;
+    let bands = kanzei_report::gravity_draws::gravity_bands(&panel, &spec, &se, n_k as usize, 7).unwrap();
+    assert_eq!(bands.summary.failed, 0, "{:?}", bands.summary.failures);
+    let reference = include_str!("../../../bench/reference/gegravity_montecarlo/summary.csv");
+    let mut lines = reference.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (c_country, c_result, c_n, c_mean, c_std, c_p5, c_p95) =
+        (col("country"), col("result"), col("n"), col("mean"), col("std"), col("p05"), col("p95"));
+    let ours_name = |theirs: &str| match theirs {
+        "welfare statistic" => Some("welfare_statistic"),
+        "GDP change (percent)" => Some("gdp_change_pct"),
+        "foreign exports change (percent)" => Some("foreign_exports_change_pct"),
+        _ => None,
+    };
+    let mut checked = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let Some(name) = ours_name(f[c_result]) else { continue };
+        let num = |c: usize| f[c].parse::<f64>().unwrap();
+        let (n_g, mean_g, sd_g, p5_g, p95_g) = (num(c_n), num(c_mean), num(c_std), num(c_p5), num(c_p95));
+        let country = bands.countries.iter().find(|c| c.country == f[c_country]).unwrap();
+        let s = country.quantities.iter().find(|(q, _)| *q == name).unwrap().1;
+        let se_diff = (s.sd.powi(2) / n_k + sd_g.powi(2) / n_g).sqrt().max(1e-12);
+        let what = format!("{} {name}", f[c_country]);
+        assert!((s.mean - mean_g).abs() < 4.0 * se_diff, "{what}: mean {} vs gegravity {mean_g} (se {se_diff})", s.mean);
+        assert!((s.band.p5 - p5_g).abs() < 4.0 * 2.11 * se_diff, "{what}: p5 {} vs gegravity {p5_g}", s.band.p5);
+        assert!((s.band.p95 - p95_g).abs() < 4.0 * 2.11 * se_diff, "{what}: p95 {} vs gegravity {p95_g}", s.band.p95);
+        assert!((s.sd - sd_g).abs() < 0.25 * sd_g.max(1e-12), "{what}: sd {} vs gegravity {sd_g}", s.sd);
+        checked += 1;
+    }
+    assert_eq!(checked, 90, "30 countries × 3 results");
+}
+
+fn smart_run(options: &runs::SmartOptions) -> runs::SmartRun {
+    let data = TariffData::load(store()).unwrap();
+    let library = Library::shipped();
+    let vocab = vocabulary(data.registry, &data.inputs);
+    let scenario = library.load("us-2025", &vocab).unwrap();
+    let baseline = library.load("us-2024-baseline", &vocab).unwrap();
+    runs::smart_us_with(store(), &data, &scenario, &baseline, "2025-11-17".parse().unwrap(), options).unwrap()
+}
+
+#[test]
+fn smart_sets_change_the_answer_and_draws_give_bands_that_ignore_threads() {
+    use kanzei_report::smart_sets::SmartSet;
+    let default = smart_run(&runs::SmartOptions::default());
+    let hauk = smart_run(&runs::SmartOptions { set: SmartSet::parse("hauk", None).unwrap(), ..runs::SmartOptions::default() });
+    assert_eq!((default.elasticity_set.as_str(), hauk.elasticity_set.as_str()), ("default", "hauk"));
+    // Hauk's substitution elasticities are smaller than Broda–Weinstein's, so less is
+    // diverted away from the most-taxed sources: China keeps more (regression pins of
+    // kanzei's own output: 302.1 and 314.7 $bn).
+    let china = |r: &runs::SmartRun| r.groups.iter().find(|g| g.key == "CHN").unwrap().imports_after_usd;
+    assert!((china(&default) / 1e9 - 302.1).abs() < 0.1, "{}", china(&default));
+    assert!((china(&hauk) / 1e9 - 314.7).abs() < 0.1, "{}", china(&hauk));
+    let err = SmartSet::parse("hauck", None).unwrap_err().to_string();
+    assert!(err.contains("expected default, hauk, protee") && err.contains("did you mean `hauk`"), "{err}");
+
+    let options = runs::SmartOptions { draws: 40, seed: 7, ..runs::SmartOptions::default() };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let a = one.install(|| smart_run(&options)).bands.unwrap();
+    let b = smart_run(&options).bands.unwrap();
+    assert_eq!(a.summary.failed, 0, "{:?}", a.summary.failures);
+    for (x, y) in a.groups.iter().zip(&b.groups) {
+        assert_eq!(x.imports_after_usd, y.imports_after_usd, "{}", x.key);
+    }
+    let cn = a.groups.iter().find(|g| g.key == "CHN").unwrap().imports_after_usd;
+    assert!(cn.p5 < cn.p50 && cn.p50 < cn.p95, "{cn:?}");
+    assert!(cn.p5 <= china(&default) && china(&default) <= cn.p95, "{cn:?} vs {}", china(&default));
+    assert!(a.etr_post_pct.p5 < default.etr_post_pct && default.etr_post_pct < a.etr_post_pct.p95 + 0.05, "{:?}", a.etr_post_pct);
+    // The pooled relative standard error for Em is Hauk's median se/|Em|, a number from
+    // the table, stated in the notes.
+    assert!(a.summary.distribution[0].contains("0.278 × |Em|"), "{}", a.summary.distribution[0]);
+}

@@ -24,7 +24,7 @@ use crate::FormatArg;
 pub enum PeCommand {
     /// SMART on the U.S. market for a tariff scenario: imports, creation, diversion, revenue
     /// after substitution, and the post-substitution ETR.
-    #[command(after_help = "Examples:\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --market USA --by partner\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner --hs 8703   # autos: who gains and loses")]
+    #[command(after_help = "Examples:\n  kanzei pe smart --elasticities hauk --draws 500 --seed 7\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --market USA --by partner\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner --hs 8703   # autos: who gains and loses")]
     Smart(SmartArgs),
     /// GSIM multi-market PE on a flows matrix, tariff powers and elasticities (CSV).
     #[command(after_help = "Examples:\n  kanzei pe gsim                                   # the 4-region US–EU FTA example\n  kanzei pe gsim --flows M.csv --t0 T0.csv --t1 T1.csv --elasticities E.csv")]
@@ -69,6 +69,17 @@ pub struct SmartArgs {
     /// Show only the first N groups (largest import losses first).
     #[arg(long)]
     pub top: Option<usize>,
+    /// Elasticity set: `default` (Em Hauk 2012, Es Broda–Weinstein 2006), `hauk`, `protee`,
+    /// or an override file `hs,kind,value,note`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub elasticities: Option<String>,
+    /// Monte Carlo draws of Em and Es (published standard errors, else the spread of the
+    /// alternative sets); adds p5/p50/p95 beside every group. 0: the point estimate alone.
+    #[arg(long, default_value_t = 0)]
+    pub draws: usize,
+    /// Seed of the draws (same seed, same bands, any number of threads).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
@@ -138,7 +149,26 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
         Some(text) => Some(HsCode::parse(text).map_err(|e| anyhow::anyhow!("--hs: {e}"))?),
         None => None,
     };
-    let mut result = runs::smart_us(store, &data, &scenario, &baseline, date, by, filter, &SmartConfig::default())?;
+    let set = match args.elasticities.as_deref() {
+        None => kanzei_report::smart_sets::SmartSet::default(),
+        Some(name) if kanzei_report::smart_sets::SMART_SET_NAMES.contains(&name) => kanzei_report::smart_sets::SmartSet::parse(name, None)?,
+        Some(path) if std::path::Path::new(path).is_file() => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--elasticities {path}: {e}"))?;
+            kanzei_report::smart_sets::SmartSet::parse(path, Some(&text))?
+        }
+        Some(other) => kanzei_report::smart_sets::SmartSet::parse(other, None)?,
+    };
+    let set_description = set.describe();
+    let options = runs::SmartOptions { by, filter, config: SmartConfig::default(), set, draws: args.draws, seed: args.seed };
+    let progress = (args.draws > 0).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner().with_message(format!("SMART: {} draws of the elasticities…", args.draws));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let mut result = runs::smart_us_with(store, &data, &scenario, &baseline, date, &options)?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let total_groups = result.groups.len();
     if let Some(n) = args.top {
         result.groups.truncate(n);
@@ -167,8 +197,19 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
             Column::usd("revenue"),
         ],
     );
+    // With draws: p5/p50/p95 of imports after, creation, diversion and revenue (CSV and
+    // JSON); the table shows imports after's p5 and p95.
+    const BANDED: [&str; 4] = ["imports_after", "creation", "diversion", "revenue"];
+    if result.bands.is_some() {
+        for name in BANDED {
+            for stat in ["p5", "p50", "p95"] {
+                let column = Column::usd(name).band(stat);
+                grid.columns.push(if name == "imports_after" && stat != "p50" { column } else { column.csv_only() });
+            }
+        }
+    }
     for g in &result.groups {
-        grid.push(vec![
+        let mut row = vec![
             Cell::Text(g.key.clone()),
             Cell::Text(g.name.clone()),
             Cell::Num(g.imports_before_usd),
@@ -179,9 +220,26 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
             Cell::Num(g.rate_before_pct),
             Cell::Num(g.rate_after_pct),
             Cell::Num(g.revenue_usd),
-        ]);
+        ];
+        if let Some(bands) = &result.bands {
+            let b = bands.groups.iter().find(|b| b.key == g.key);
+            for band in [b.map(|b| b.imports_after_usd), b.map(|b| b.trade_creation_usd), b.map(|b| b.trade_diversion_usd), b.map(|b| b.revenue_usd)] {
+                for v in [band.map(|x| x.p5), band.map(|x| x.p50), band.map(|x| x.p95)] {
+                    row.push(v.map_or(Cell::Empty, Cell::Num));
+                }
+            }
+        }
+        grid.push(row);
     }
     report.grids.push(grid);
+    report.notes.push(format!("Elasticity set: {set_description}."));
+    if let Some(b) = &result.bands {
+        let s = &b.summary;
+        report.notes.push(format!(
+            "90% bands from {} draws (seed {}): {} solved, {} failed and excluded; post-substitution ETR {:.2}% [{:.2}, {:.2}]. {}",
+            s.draws, s.seed, s.succeeded, s.failed, b.etr_post_pct.p50, b.etr_post_pct.p5, b.etr_post_pct.p95, s.distribution.join("; ")
+        ));
+    }
     report.notes.push(format!(
         "Imports {} → {} $M; revenue after substitution {} $M (static {} $M).",
         group_thousands(result.imports_before_usd / 1e6, 0),
