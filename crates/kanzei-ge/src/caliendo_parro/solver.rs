@@ -62,6 +62,10 @@ pub struct SolverConfig {
     pub price_tolerance: f64,
     /// Inner price iterations allowed per outer iteration.
     pub max_price_iterations: usize,
+    /// Anderson memory for the inner loops — prices (in logs) and the iterative
+    /// expenditure solve (0: the plain fixed-point iterations of the replication code). The
+    /// fixed points are the same; only the number of iterations changes.
+    pub price_acceleration: usize,
     /// How (13) is solved.
     pub expenditure: ExpenditureSolve,
     /// Iterative expenditure solve: stop when max relative change is at or below this.
@@ -79,6 +83,7 @@ impl Default for SolverConfig {
             numeraire: Numeraire::WorldGdp,
             price_tolerance: 1e-13,
             max_price_iterations: 20_000,
+            price_acceleration: 5,
             expenditure: ExpenditureSolve::Iterative,
             expenditure_tolerance: 1e-13,
             max_expenditure_iterations: 20_000,
@@ -98,7 +103,7 @@ impl SolverConfig {
     /// inner loops to 1e-11, enough for results to 1e-6 of a percentage point (bands are
     /// reported to three decimals), at about half the iterations of the defaults.
     pub fn for_draws() -> SolverConfig {
-        SolverConfig { tolerance: 1e-8, price_tolerance: 1e-11, expenditure_tolerance: 1e-11, ..SolverConfig::default() }
+        SolverConfig { tolerance: 1e-8, price_tolerance: 1e-11, expenditure_tolerance: 1e-11, price_acceleration: 5, ..SolverConfig::default() }
     }
 }
 
@@ -353,8 +358,9 @@ fn normalize(problem: &Problem<'_>, numeraire: Option<usize>, w_hat: &mut [f64])
 /// Given ŵ in `state`, solves (10)-(11) for P̂ and ĉ, computes π' from (12), solves (13)
 /// for X', and evaluates the excess of (14).
 fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, report: &mut SolveReport) -> Result<(), GeError> {
-    // Inner loop: P̂ ← (11)((10)(ŵ, P̂)).
+    // Inner loop: P̂ ← (11)((10)(ŵ, P̂)), optionally Anderson-accelerated in logs.
     let mut iterations = 0;
+    let mut accel = (config.price_acceleration > 0).then(|| (Anderson::new(config.price_acceleration), vec![0.0; state.p_hat.len()], vec![0.0; state.p_hat.len()], vec![0.0; state.p_hat.len()]));
     loop {
         problem.input_costs(&state.w_hat, &state.p_hat, &mut state.c_hat);
         problem.price_indices_with(&state.c_hat, &mut state.p_next, &mut state.cost_power);
@@ -364,6 +370,20 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
             .zip(&state.p_next)
             .map(|(a, b)| (a.ln() - b.ln()).abs())
             .fold(0.0, f64::max);
+        if let Some((anderson, x, g, next)) = accel.as_mut().filter(|_| change > config.price_tolerance && change.is_finite()) {
+            for k in 0..x.len() {
+                x[k] = state.p_hat[k].ln();
+                g[k] = state.p_next[k].ln();
+            }
+            anderson.step(x, g, next);
+            if next.iter().all(|v| v.is_finite()) {
+                for (p, v) in state.p_next.iter_mut().zip(next.iter()) {
+                    *p = v.exp();
+                }
+            } else {
+                anderson.reset();
+            }
+        }
         std::mem::swap(&mut state.p_hat, &mut state.p_next);
         iterations += 1;
         if change <= config.price_tolerance {
@@ -394,6 +414,8 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
             let mean = state.x_new.iter().sum::<f64>() / state.x_new.len() as f64;
             let floor = 1e-9 * mean.max(f64::MIN_POSITIVE);
             let mut iterations = 0;
+            // The same acceleration as the price loop, on the linear map X ↦ (13)(X).
+            let mut accel = (config.price_acceleration > 0).then(|| (Anderson::new(config.price_acceleration), vec![0.0; state.x_new.len()]));
             loop {
                 system.apply(&state.x_new, &mut state.x_next, &mut state.scratch);
                 let change = state
@@ -402,6 +424,14 @@ fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, rep
                     .zip(&state.x_next)
                     .map(|(a, b)| (a - b).abs() / b.abs().max(floor))
                     .fold(0.0, f64::max);
+                if let Some((anderson, next)) = accel.as_mut().filter(|_| change > config.expenditure_tolerance && change.is_finite()) {
+                    anderson.step(&state.x_new, &state.x_next, next);
+                    if next.iter().all(|v| v.is_finite() && *v >= 0.0) {
+                        state.x_next.copy_from_slice(next);
+                    } else {
+                        anderson.reset();
+                    }
+                }
                 std::mem::swap(&mut state.x_new, &mut state.x_next);
                 iterations += 1;
                 if change <= config.expenditure_tolerance {
