@@ -484,6 +484,9 @@ pub struct Series {
     pub values: Vec<f64>,
     /// Colour (`#rrggbb`); `None` takes the next from [`palette::SERIES`].
     pub color: Option<String>,
+    /// Error bars: one (low, high) interval per category, drawn as a whisker with caps
+    /// (the 90% band of a Monte Carlo run).
+    pub errors: Option<Vec<(f64, f64)>>,
 }
 
 impl Series {
@@ -493,7 +496,14 @@ impl Series {
             name: name.into(),
             values,
             color: None,
+            errors: None,
         }
+    }
+
+    /// The same series with error bars (low, high) per category.
+    pub fn with_errors(mut self, errors: Vec<(f64, f64)>) -> Series {
+        self.errors = Some(errors);
+        self
     }
 }
 
@@ -806,6 +816,23 @@ fn check_series(chart: &str, categories: usize, series: &[Series]) -> Result<(),
         }
         for (i, v) in s.values.iter().enumerate() {
             check_finite(chart, || format!("series `{}` value {}", s.name, i + 1), *v)?;
+        }
+        if let Some(errors) = &s.errors {
+            if errors.len() != categories {
+                return Err(ChartError::LengthMismatch {
+                    chart: chart.to_string(),
+                    series: format!("{} (error bars)", s.name),
+                    found: errors.len(),
+                    expected: categories,
+                });
+            }
+            for (i, (lo, hi)) in errors.iter().enumerate() {
+                check_finite(chart, || format!("series `{}` error bar {} low", s.name, i + 1), *lo)?;
+                check_finite(chart, || format!("series `{}` error bar {} high", s.name, i + 1), *hi)?;
+                if lo > hi {
+                    return Err(ChartError::Invalid { chart: chart.to_string(), reason: format!("series `{}` error bar {}: low {lo} above high {hi}", s.name, i + 1) });
+                }
+            }
         }
         if let Some(color) = &s.color {
             check_color(chart, color)?;
@@ -1299,7 +1326,9 @@ fn draw_columns(canvas: &mut Canvas, layout: ColumnLayout<'_>) -> f64 {
         show_values,
         single,
     } = layout;
-    let all = series.iter().flat_map(|s| s.values.iter().copied());
+    let all = series.iter().flat_map(|s| {
+        s.values.iter().copied().chain(s.errors.iter().flatten().flat_map(|(lo, hi)| [*lo, *hi]))
+    });
     let (min, max) = all.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let ticks = nice_ticks(min, max, 6);
     let mut plot_top = top + 4.0;
@@ -1378,11 +1407,22 @@ fn draw_columns(canvas: &mut Canvas, layout: ColumnLayout<'_>) -> f64 {
                 series_color(s, si)
             };
             canvas.rect("bar", x, zero.min(y), bar_w, (y - zero).abs(), &fill);
+            // The error bar, and the end of the bar or whisker the value label sits beyond.
+            let mut end = y;
+            if let Some((lo, hi)) = s.errors.as_ref().map(|e| e[ci]) {
+                let (y_lo, y_hi) = (scale.at(lo), scale.at(hi));
+                let cx = x + bar_w / 2.0;
+                let cap = (bar_w * 0.3).min(6.0);
+                canvas.line("error", (cx, y_lo), (cx, y_hi), palette::INK, 1.2, None);
+                canvas.line("error", (cx - cap, y_lo), (cx + cap, y_lo), palette::INK, 1.2, None);
+                canvas.line("error", (cx - cap, y_hi), (cx + cap, y_hi), palette::INK, 1.2, None);
+                end = if v < 0.0 { y.max(y_lo).max(y_hi) } else { y.min(y_lo).min(y_hi) };
+            }
             if show_values {
                 let label_y = if v < 0.0 {
-                    y + value_size + 3.0
+                    end + value_size + 3.0
                 } else {
-                    y - 4.0
+                    end - 4.0
                 };
                 let mut font = Font::new(value_size, palette::INK, Anchor::Middle);
                 if highlight {
@@ -2564,6 +2604,32 @@ mod tests {
         let svg = long.render().unwrap();
         assert_valid_svg(&svg);
         assert_eq!(count(&svg, "rotate(-40 "), 8);
+    }
+
+    #[test]
+    fn error_bars_are_whiskers_inside_the_axis_and_bad_ones_are_refused() {
+        let categories: Vec<String> = ["A", "B"].map(String::from).to_vec();
+        // B's band reaches −2.0, below every bar: the axis must extend to it.
+        let series = vec![Series::new("s", vec![-0.5, -1.0]).with_errors(vec![(-0.7, -0.3), (-2.0, -0.8)])];
+        let chart = GroupedBarChart::new(ChartText::new("t", "d"), categories.clone(), series, ValueFormat::Percent { decimals: 1 });
+        let svg = chart.render().unwrap();
+        assert_valid_svg(&svg);
+        assert_eq!(count(&svg, "class=\"error\""), 6, "a whisker and two caps per bar");
+        assert!(svg.contains(">−2.0%<") || svg.contains(">−2%<") || svg.contains(">−2.5%<"), "axis reaches the band: {svg}");
+        let bad = GroupedBarChart::new(
+            ChartText::new("t", "d"),
+            categories.clone(),
+            vec![Series::new("s", vec![-0.5, -1.0]).with_errors(vec![(-0.3, -0.7), (-2.0, -0.8)])],
+            ValueFormat::Percent { decimals: 1 },
+        );
+        assert!(bad.render().unwrap_err().to_string().contains("error bar 1: low -0.3 above high -0.7"));
+        let short = GroupedBarChart::new(
+            ChartText::new("t", "d"),
+            categories,
+            vec![Series::new("s", vec![-0.5, -1.0]).with_errors(vec![(-0.7, -0.3)])],
+            ValueFormat::Percent { decimals: 1 },
+        );
+        assert!(short.render().is_err());
     }
 
     #[test]

@@ -228,6 +228,10 @@ pub struct CpBands {
     pub mean_iterations: f64,
     /// Wall-clock seconds for all draws.
     pub seconds: f64,
+    /// Real income change by successful draw and country (equilibrium order), percent: for
+    /// bands of aggregates (a group's income-weighted change) taken draw by draw.
+    #[serde(skip)]
+    pub real_income_draws: Vec<Vec<f64>>,
 }
 
 /// Draws θ `draws` times and solves `run`'s shock for each, from its point equilibrium.
@@ -269,5 +273,6 @@ pub fn cp_bands(run: &WiodGeRun, set: &ThetaSet, draws: usize, seed: u64, config
         theta_redraws: outcomes.iter().map(|d| u64::from(d.redraws)).sum(),
         mean_iterations: if succeeded.is_empty() { 0.0 } else { succeeded.iter().map(|d| d.iterations as f64).sum::<f64>() / succeeded.len() as f64 },
         seconds,
+        real_income_draws: ok.iter().map(|draw| draw.iter().map(|c| c.real_income_pct).collect()).collect(),
     })
 }

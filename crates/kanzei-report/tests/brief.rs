@@ -70,6 +70,22 @@ fn two_dates_change_tariffs_and_effects_but_not_trade() {
     assert!(welfare(&late, 0) < 0.0 && welfare(&late, 3) < welfare(&late, 0) && welfare(&late, 4) < welfare(&late, 0));
     assert!(welfare(&late, 1).abs() < 1.0, "U.S. real income: {}", welfare(&late, 1));
     assert!((welfare(&early, 0) - welfare(&late, 0)).abs() > 0.01, "GE unchanged by the date");
+    // Bands (issue 12): 30 θ draws by default, the same draws for both runs; each shown
+    // country's band is non-degenerate and holds the point estimate, and SMART's band
+    // holds Japan's car sales change.
+    let ge = &late.summary["effects"]["ge"];
+    assert_eq!(ge["draws"]["succeeded"][0], 30, "{}", ge["draws"]);
+    for i in 0..6 {
+        let at = |key: &str| ge[key][i].as_f64().unwrap_or_else(|| panic!("{key}[{i}]: {}", ge[key][i]));
+        let (lo, mid, hi) = (at("real_income_pct_us_tariffs_p5"), at("real_income_pct_us_tariffs_p50"), at("real_income_pct_us_tariffs_p95"));
+        assert!(lo < mid && mid < hi && lo <= welfare(&late, i) && welfare(&late, i) <= hi, "country {i}: {lo} {mid} {hi} vs {}", welfare(&late, i));
+    }
+    let jp = late.summary["effects"]["smart"]["groups"].as_array().unwrap().iter().find(|r| r["exporter"] == "JPN").unwrap().clone();
+    let (lo, hi, point) = (jp["imports_after_usd_p5"].as_f64().unwrap(), jp["imports_after_usd_p95"].as_f64().unwrap(), jp["imports_after_usd"].as_f64().unwrap());
+    assert!(lo < hi && lo <= point && point <= hi, "SMART band {lo}..{hi} vs {point}");
+    // The charts draw them as whiskers.
+    let ge_chart = late.document.chart_files().into_iter().find(|(name, _)| name.contains("ge-real-income")).unwrap().1;
+    assert_eq!(ge_chart.matches("class=\"error\"").count(), 6 * 2 * 3, "one whisker and two caps per bar");
     assert_ne!(section(&early, "effects"), section(&late, "effects"));
 
     // The document states its date and renders in every format; the HTML has no script and no URL.

@@ -53,6 +53,13 @@ pub struct BriefArgs {
     /// Skip the general-equilibrium part of the effects section (the slowest model).
     #[arg(long)]
     pub no_ge: bool,
+    /// Monte Carlo draws behind the 90% bands of the model results (SMART and
+    /// Caliendo–Parro); 0 prints point estimates only.
+    #[arg(long, default_value_t = kanzei_report::brief::BRIEF_DRAWS)]
+    pub draws: usize,
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = BriefFormat::Text)]
     pub format: BriefFormat,
@@ -100,6 +107,8 @@ fn options(args: &BriefArgs) -> anyhow::Result<BriefOptions> {
         scenario: args.scenario.clone(),
         baseline: args.baseline.clone(),
         general_equilibrium: !args.no_ge,
+        draws: args.draws,
+        seed: args.seed,
         kanzei_version: env!("CARGO_PKG_VERSION").into(),
     })
 }
@@ -207,7 +216,8 @@ fn run_all(args: &BriefArgs, store: &Store, out: &mut dyn Write) -> anyhow::Resu
         options.scenario.as_deref().unwrap_or(&base.scenario),
         options.baseline.as_deref().unwrap_or(&base.baseline),
         options.date,
-    )?;
+    )?
+    .with_draws(options.draws, options.seed);
     let mut partners = engine.hs10_partners()?;
     if !args.only.is_empty() {
         let wanted: Vec<kanzei_core::AreaCode> = args.only.iter().map(|p| store.registry().resolve(p).map(|a| a.code)).collect::<Result<_, _>>()?;
