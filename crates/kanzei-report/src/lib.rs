@@ -10,6 +10,7 @@ pub mod facts;
 pub mod runs;
 pub mod theta_sets;
 pub mod smart_sets;
+pub mod gsim_draws;
 pub mod gravity_draws;
 pub mod validate;
 pub mod svg;

@@ -100,11 +100,19 @@ pub struct PriceOptions {
     pub household: HouseholdParams,
     /// Also compute the effect after substitution between sources (SMART).
     pub substitution: bool,
+    /// The elasticity set SMART's substitution uses (`smart_sets`).
+    pub elasticities: crate::smart_sets::SmartSet,
 }
 
 impl Default for PriceOptions {
     fn default() -> PriceOptions {
-        PriceOptions { pass_through: 1.0, margins: Margins::ConstantDollars, household: HouseholdParams::default(), substitution: false }
+        PriceOptions {
+            pass_through: 1.0,
+            margins: Margins::ConstantDollars,
+            household: HouseholdParams::default(),
+            substitution: false,
+            elasticities: crate::smart_sets::SmartSet::default(),
+        }
     }
 }
 
@@ -603,7 +611,8 @@ pub fn prices(store: &Store, data: &TariffData, change: &TariffChange<'_>, optio
     let mut report = prices_pre(store, data, change, options)?;
     if let (true, TariffChange::Scenario { scenario, baseline, date, partner: None }) = (options.substitution, change) {
         let io = store.us_io()?;
-        let run = crate::runs::smart_us(store, data, scenario, baseline, *date, crate::runs::SmartBy::Hs6, None, &Default::default())?;
+        let smart = crate::runs::SmartOptions { by: crate::runs::SmartBy::Hs6, set: options.elasticities.clone(), ..crate::runs::SmartOptions::default() };
+        let run = crate::runs::smart_us_with(store, data, scenario, baseline, *date, &smart)?;
         let post = price_effects(&io, &price_model(&io)?, &substituted_tariffs(&io, &run), options)?;
         report.post_substitution = Some(PostSubstitution::of(&post));
     } else if options.substitution {

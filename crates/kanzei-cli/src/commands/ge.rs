@@ -1,7 +1,7 @@
 //! `kanzei ge …`: general-equilibrium models (Caliendo–Parro; one-sector gravity).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -89,8 +89,12 @@ pub struct GravityArgs {
     #[arg(long)]
     pub cost_change: String,
     /// Cost coefficients `name=value,…`; default: gegravity's documented example values.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', conflicts_with = "elasticities")]
     pub coefficients: Vec<String>,
+    /// Cost coefficients as a parameter set: `gegravity-sample` (the default: gegravity's
+    /// documented values and standard errors) or a CSV file `variable,coefficient[,se]`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub elasticities: Option<String>,
     /// Elasticity of substitution σ (at least 1.01; typical values 4 to 8).
     #[arg(long, default_value_t = 5.0, value_parser = parse_sigma)]
     pub sigma: f64,
@@ -296,6 +300,42 @@ fn parse_change(text: &str) -> anyhow::Result<CostChange> {
     Ok((var.trim().to_string(), out, value))
 }
 
+/// Coefficients (and standard errors, if the file has the column) from a CSV
+/// `variable,coefficient[,se]` with a header.
+type CoefficientFile = (Vec<(String, f64)>, Option<Vec<(String, f64)>>);
+
+fn read_coefficient_file(path: &str) -> anyhow::Result<CoefficientFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--elasticities {path}: {e}"))?;
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let header: Vec<String> = lines.next().map(|(_, h)| h.split(',').map(|c| c.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
+    let has_se = match header.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["variable", "coefficient"] => false,
+        ["variable", "coefficient", "se"] => true,
+        _ => anyhow::bail!("{path} line 1: header `{}`; expected `variable,coefficient` or `variable,coefficient,se`", header.join(",")),
+    };
+    let (mut coefficients, mut se) = (Vec::new(), Vec::new());
+    for (idx, line) in lines {
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let at = |i: usize, field: &str| -> anyhow::Result<f64> {
+            f.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| anyhow::anyhow!("{path} line {}, field `{field}`: `{}`; expected a number", idx + 1, f.get(i).copied().unwrap_or("")))
+        };
+        if f.len() != header.len() {
+            anyhow::bail!("{path} line {}: {} fields; expected {}", idx + 1, f.len(), header.len());
+        }
+        coefficients.push((f[0].to_string(), at(1, "coefficient")?));
+        if has_se {
+            se.push((f[0].to_string(), at(2, "se")?));
+        }
+    }
+    if coefficients.is_empty() {
+        anyhow::bail!("{path}: no coefficients after the header");
+    }
+    Ok((coefficients, has_se.then_some(se)))
+}
+
 /// `name=value,…` pairs of a flag.
 fn parse_pairs(flag: &str, items: &[String]) -> anyhow::Result<Vec<(String, f64)>> {
     items
@@ -312,10 +352,17 @@ fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
         Some(path) => kanzei_data::gravity_data::GravityPanel::load(path).with_context(|| format!("reading {}", path.display()))?,
         None => (*store.gegravity_sample()?).clone(),
     };
-    let coefficients: Vec<(String, f64)> = if args.coefficients.is_empty() {
-        runs::GEGRAVITY_COEFFICIENTS.iter().map(|(n, v)| (n.to_string(), *v)).collect()
-    } else {
-        parse_pairs("--coefficients", &args.coefficients)?
+    let file_set = match args.elasticities.as_deref() {
+        None | Some("gegravity-sample") => None,
+        Some(path) if Path::new(path).is_file() => Some(read_coefficient_file(path)?),
+        Some(other) => anyhow::bail!(
+            "--elasticities `{other}` is not a coefficient set for ge gravity; expected gegravity-sample or a CSV file `variable,coefficient[,se]`"
+        ),
+    };
+    let coefficients: Vec<(String, f64)> = match &file_set {
+        Some((c, _)) => c.clone(),
+        None if args.coefficients.is_empty() => runs::GEGRAVITY_COEFFICIENTS.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+        None => parse_pairs("--coefficients", &args.coefficients)?,
     };
     let (var, pairs, value) = parse_change(&args.cost_change)?;
     let pair_refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -323,10 +370,12 @@ fn gravity(store: &Store, args: &GravityArgs) -> anyhow::Result<Report> {
     let spec = runs::GravitySpec { year: args.year, coefficients: coefficients.clone(), sigma: args.sigma, reference: args.reference.clone(), change: (var.clone(), pair_refs, value), variant };
     let results = runs::gravity(&panel, &spec)?;
     let bands = if args.draws > 0 {
-        let se: Vec<(String, f64)> = if args.standard_errors.is_empty() && args.coefficients.is_empty() {
-            runs::GEGRAVITY_STANDARD_ERRORS.iter().map(|(n, v)| (n.to_string(), *v)).collect()
-        } else {
-            parse_pairs("--standard-errors", &args.standard_errors)?
+        let se: Vec<(String, f64)> = match &file_set {
+            _ if !args.standard_errors.is_empty() => parse_pairs("--standard-errors", &args.standard_errors)?,
+            Some((_, Some(se))) => se.clone(),
+            Some((_, None)) => anyhow::bail!("--draws: {} has no `se` column; add one or give --standard-errors name=se,…", args.elasticities.as_deref().unwrap_or_default()),
+            None if args.coefficients.is_empty() => runs::GEGRAVITY_STANDARD_ERRORS.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            None => Vec::new(),
         };
         Some(kanzei_report::gravity_draws::gravity_bands(&panel, &spec, &se, args.draws, args.seed)?)
     } else {

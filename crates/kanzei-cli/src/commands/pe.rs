@@ -27,10 +27,10 @@ pub enum PeCommand {
     #[command(after_help = "Examples:\n  kanzei pe smart --elasticities hauk --draws 500 --seed 7\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --market USA --by partner\n  kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner --hs 8703   # autos: who gains and loses")]
     Smart(SmartArgs),
     /// GSIM multi-market PE on a flows matrix, tariff powers and elasticities (CSV).
-    #[command(after_help = "Examples:\n  kanzei pe gsim                                   # the 4-region US–EU FTA example\n  kanzei pe gsim --flows M.csv --t0 T0.csv --t1 T1.csv --elasticities E.csv")]
+    #[command(after_help = "Examples:\n  kanzei pe gsim                                   # the 4-region US–EU FTA example\n  kanzei pe gsim --flows M.csv --t0 T0.csv --t1 T1.csv --elasticities E.csv\n  kanzei pe gsim --draws 500 --seed 7 --relative-se 0.25")]
     Gsim(GsimArgs),
     /// The elasticities the models would use for a product, with their sources.
-    #[command(after_help = "Examples:\n  kanzei pe elasticities --hs6 870323\n  kanzei pe elasticities --hs10 8703230140")]
+    #[command(after_help = "Examples:\n  kanzei pe elasticities --hs6 870323\n  kanzei pe elasticities --hs10 8703230140 --elasticities hauk\n  kanzei pe elasticities --hs10 8703230140")]
     Elasticities(ElasticitiesArgs),
 }
 
@@ -103,6 +103,16 @@ pub struct GsimArgs {
     /// Solve the nonlinear form by Newton instead of the published linear form.
     #[arg(long)]
     pub nonlinear: bool,
+    /// Monte Carlo draws of every elasticity (needs --relative-se); adds p5/p50/p95.
+    #[arg(long, default_value_t = 0)]
+    pub draws: usize,
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Relative standard error of every elasticity for --draws (0.25 = ±25%): your stated
+    /// assumption, since GSIM inputs carry no standard errors.
+    #[arg(long)]
+    pub relative_se: Option<f64>,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
@@ -117,9 +127,27 @@ pub struct ElasticitiesArgs {
     /// HS10 line.
     #[arg(long)]
     pub hs10: Option<String>,
+    /// The set a run would use (`default`, `hauk`, `protee`, or an override file), shown
+    /// first; every named set is listed below it.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub elasticities: Option<String>,
     #[command(flatten)]
     /// Output format.
     pub format: FormatArg,
+}
+
+/// `--elasticities NAME|FILE` for SMART: a named set, or an override file read here.
+pub(crate) fn smart_set(arg: Option<&str>) -> anyhow::Result<kanzei_report::smart_sets::SmartSet> {
+    use kanzei_report::smart_sets::{SmartSet, SMART_SET_NAMES};
+    Ok(match arg {
+        None => SmartSet::default(),
+        Some(name) if SMART_SET_NAMES.contains(&name) => SmartSet::parse(name, None)?,
+        Some(path) if std::path::Path::new(path).is_file() => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--elasticities {path}: {e}"))?;
+            SmartSet::parse(path, Some(&text))?
+        }
+        Some(other) => SmartSet::parse(other, None)?,
+    })
 }
 
 /// Runs a `pe` subcommand.
@@ -149,15 +177,7 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
         Some(text) => Some(HsCode::parse(text).map_err(|e| anyhow::anyhow!("--hs: {e}"))?),
         None => None,
     };
-    let set = match args.elasticities.as_deref() {
-        None => kanzei_report::smart_sets::SmartSet::default(),
-        Some(name) if kanzei_report::smart_sets::SMART_SET_NAMES.contains(&name) => kanzei_report::smart_sets::SmartSet::parse(name, None)?,
-        Some(path) if std::path::Path::new(path).is_file() => {
-            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--elasticities {path}: {e}"))?;
-            kanzei_report::smart_sets::SmartSet::parse(path, Some(&text))?
-        }
-        Some(other) => kanzei_report::smart_sets::SmartSet::parse(other, None)?,
-    };
+    let set = smart_set(args.elasticities.as_deref())?;
     let set_description = set.describe();
     let options = runs::SmartOptions { by, filter, config: SmartConfig::default(), set, draws: args.draws, seed: args.seed };
     let progress = (args.draws > 0).then(|| {
@@ -284,6 +304,14 @@ fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
         _ => format!("GSIM on the 4-region example{}", if args.nonlinear { " --nonlinear" } else { "" }),
     })?;
     let welfare = solution.welfare_by_region();
+    let bands = match (args.draws, args.relative_se) {
+        (0, None) => None,
+        (0, Some(_)) => anyhow::bail!("--relative-se applies to --draws; add --draws N (e.g. --draws 500)"),
+        (_, None) => anyhow::bail!(
+            "--draws needs --relative-se R: GSIM's inputs carry no standard errors, so the spread of the elasticities is your stated assumption (e.g. --relative-se 0.25 for ±25%)"
+        ),
+        (draws, Some(r)) => Some(kanzei_report::gsim_draws::gsim_bands(&inputs, args.nonlinear, r, draws, args.seed)?),
+    };
     let mut report = Report::new(json!({
         "form": if args.nonlinear { "nonlinear" } else { "linear" },
         "exporters": solution.exporters,
@@ -308,17 +336,42 @@ fn gsim(store: &Store, args: &GsimArgs) -> anyhow::Result<Report> {
             Column::number("net_welfare", 3),
         ],
     );
+    if bands.is_some() {
+        for (name, pct) in [("world_price_change", true), ("producer_surplus", false), ("consumer_surplus", false), ("revenue_change", false), ("net_welfare", false)] {
+            for stat in ["p5", "p50", "p95"] {
+                let column = if pct { Column::pct(name, 4) } else { Column::number(name, 3) }.band(stat);
+                grid.columns.push(if name == "net_welfare" && stat != "p50" { column } else { column.csv_only() });
+            }
+        }
+    }
     for (e, w) in solution.exporters.iter().zip(&welfare) {
-        grid.push(vec![
+        let mut row = vec![
             Cell::Text(e.exporter.clone()),
             Cell::Num(100.0 * e.world_price_change),
             Cell::Num(w.producer_surplus),
             Cell::Num(w.consumer_surplus),
             Cell::Num(w.revenue_change),
             Cell::Num(w.net),
-        ]);
+        ];
+        if let Some(b) = &bands {
+            let r = b.regions.iter().find(|r| r.region == e.exporter);
+            for band in [r.map(|r| r.world_price_change_pct), r.map(|r| r.producer_surplus), r.map(|r| r.consumer_surplus), r.map(|r| r.revenue_change), r.map(|r| r.net_welfare)] {
+                for v in [band.map(|x| x.p5), band.map(|x| x.p50), band.map(|x| x.p95)] {
+                    row.push(v.map_or(Cell::Empty, Cell::Num));
+                }
+            }
+        }
+        grid.push(row);
     }
     report.grids.push(grid);
+    if let Some(b) = &bands {
+        let s = &b.summary;
+        report.json["draws"] = json!({"draws": s.draws, "seed": s.seed, "succeeded": s.succeeded, "failed": s.failed, "failures": s.failures, "distribution": s.distribution});
+        report.notes.push(format!(
+            "90% bands from {} draws (seed {}): {} solved, {} failed and excluded; {}.",
+            s.draws, s.seed, s.succeeded, s.failed, s.distribution.join("; ")
+        ));
+    }
     report.notes.push(format!("Market-clearing residual {:.1e} after {} iteration(s).", solution.report.residual, solution.report.iterations));
     Ok(report)
 }
@@ -331,14 +384,13 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
         anyhow::bail!("`{text}` has {} digits; --hs{expected} takes {expected}", code.len());
     }
     let tables = store.elasticities()?;
-    let resolver = Resolver::new(&tables, None, ResolverConfig::default());
+    let chosen = smart_set(args.elasticities.as_deref())?;
+    let resolver = Resolver::new(&tables, chosen.overrides.as_ref(), ResolverConfig { substitution: chosen.substitution, ..ResolverConfig::default() });
     let resolved = resolver.resolve(code.with_vintage(HsVintage::Hs2022));
     let kinds = [ElasticityKind::ImportDemand, ElasticityKind::Substitution, ElasticityKind::ExportSupply];
     let mut rows = Vec::new();
     let mut grid = Grid::new(
-        Some(format!(
-            "Elasticities SMART and GSIM would use for HS {code}"
-        )),
+        Some(format!("Elasticities SMART would use for HS {code} with the set `{}`", chosen.name)),
         vec![
             Column::text("kind"),
             Column::number("elasticity", 3),
@@ -362,8 +414,10 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
         ]);
         rows.push(json!({"kind": kind.name(), "symbol": kind.symbol(), "value": r.value, "set": r.set, "code": r.source_code, "level": r.level.label(), "vintage": r.vintage, "flags": r.flags, "trail": r.trail}));
     }
-    let mut report = Report::new(json!({ "code": code.to_string(), "elasticities": rows }));
+    let (sets_grid, sets_json) = sets_table(&tables, code.with_vintage(HsVintage::Hs2022), &chosen.name)?;
+    let mut report = Report::new(json!({ "code": code.to_string(), "elasticities": rows, "set_used": chosen.name, "sets": sets_json }));
     report.grids.push(grid);
+    report.grids.push(sets_grid);
     for kind in kinds {
         let r = resolved.get(kind);
         if !r.trail.is_empty() {
@@ -406,4 +460,41 @@ fn elasticities(store: &Store, args: &ElasticitiesArgs) -> anyhow::Result<Report
         report.grids.push(alt);
     }
     Ok(report)
+}
+
+/// What each named SMART set gives for a code, with the standard deviation Monte Carlo
+/// draws would use (`kanzei_report::smart_sets`).
+fn sets_table(tables: &kanzei_data::elasticities::ElasticityTables, code: HsCode, used: &str) -> anyhow::Result<(Grid, serde_json::Value)> {
+    use kanzei_report::smart_sets::{SmartSet, Spreads, SMART_SET_NAMES};
+    let spreads = Spreads::new(tables, None);
+    let mut grid = Grid::new(
+        Some(format!("What each set gives for HS {code} (sd: the spread draws use; `*` the set used above)")),
+        vec![
+            Column::text("set"),
+            Column::number("em", 3),
+            Column::text("em_level"),
+            Column::number("em_sd", 3),
+            Column::number("es", 3),
+            Column::text("es_level"),
+            Column::number("es_sd", 3),
+        ],
+    );
+    let mut rows = Vec::new();
+    for name in SMART_SET_NAMES {
+        let set = SmartSet::parse(name, None)?;
+        let r = Resolver::new(tables, None, ResolverConfig { substitution: set.substitution, ..ResolverConfig::default() }).resolve(code);
+        let spread = spreads.of(code, &r.em, &r.es);
+        let label = if name == used { format!("{name} *") } else { name.to_string() };
+        grid.push(vec![
+            Cell::Text(label),
+            Cell::Num(r.em.value),
+            Cell::Text(r.em.level.label().into()),
+            Cell::Num(spread.em_sd),
+            Cell::Num(r.es.value),
+            Cell::Text(r.es.level.label().into()),
+            Cell::Num(spread.es_sd),
+        ]);
+        rows.push(json!({"set": name, "description": set.describe(), "em": r.em.value, "em_level": r.em.level.label(), "em_sd": spread.em_sd, "es": r.es.value, "es_level": r.es.level.label(), "es_set": r.es.set, "es_sd": spread.es_sd}));
+    }
+    Ok((grid, json!(rows)))
 }

@@ -72,6 +72,10 @@ pub struct PricesArgs {
     /// scenario, baseline and date).
     #[arg(long)]
     pub substitution: bool,
+    /// SMART's elasticity set for --substitution: `default`, `hauk`, `protee`, or an
+    /// override file `hs,kind,value,note`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub elasticities: Option<String>,
     /// Table rows.
     #[arg(long, value_enum, default_value_t = PricesBy::Group)]
     pub by: PricesBy,
@@ -139,7 +143,11 @@ fn options(args: &PricesArgs) -> anyhow::Result<PriceOptions> {
         MarginsArg::Dollars => Margins::ConstantDollars,
         MarginsArg::Percent => Margins::ConstantPercent,
     };
-    Ok(PriceOptions { pass_through, margins, household, substitution: args.substitution })
+    if args.elasticities.is_some() && !args.substitution {
+        anyhow::bail!("--elasticities sets SMART's elasticities for --substitution; add --substitution");
+    }
+    let elasticities = crate::commands::pe::smart_set(args.elasticities.as_deref())?;
+    Ok(PriceOptions { pass_through, margins, household, substitution: args.substitution, elasticities })
 }
 
 fn report(result: &PriceReport, by: PricesBy, top: Option<usize>) -> Report {
