@@ -649,3 +649,51 @@ fn prices_json_fields_and_bad_options() {
         assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// Issue 12's acceptance: `ge cp` on WIOD with 200 θ draws gives every country a band of
+/// non-zero width around the point estimate, the same JSON twice, and `--draws 0` is
+/// today's point estimate.
+#[test]
+fn ge_cp_draws_give_bands_reproducibly_and_zero_draws_change_nothing() {
+    let args = ["ge", "cp", "--data", "wiod2011", "--scenario", "us-2025", "--date", "2025-11-17", "--draws", "200", "--seed", "7", "--format", "json"];
+    let first = kanzei(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = kanzei(&args);
+    assert_eq!(stdout(&first), stdout(&second), "the same seed gives the same JSON");
+    let v: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let rows = v["table"].as_array().unwrap();
+    assert_eq!(rows.len(), 41);
+    for row in rows {
+        let f = |k: &str| row[k].as_f64().unwrap_or_else(|| panic!("{k} in {row}"));
+        assert!(f("real_income_pct_p5") < f("real_income_pct_p50") && f("real_income_pct_p50") < f("real_income_pct_p95"), "{row}");
+    }
+    assert_eq!(v["draws"]["succeeded"], 200);
+    assert_eq!(v["elasticities"]["set"], "kanzei");
+    let plain = json(&["ge", "cp", "--data", "wiod2011", "--scenario", "us-2025", "--date", "2025-11-17", "--format", "json"]);
+    let zero = json(&["ge", "cp", "--data", "wiod2011", "--scenario", "us-2025", "--date", "2025-11-17", "--draws", "0", "--format", "json"]);
+    assert_eq!(plain["table"], zero["table"]);
+    assert!(zero.get("draws").is_none());
+    for (a, b) in plain["table"].as_array().unwrap().iter().zip(rows) {
+        assert_eq!(a["real_income_pct"], b["real_income_pct"], "draws leave the point estimate alone");
+    }
+}
+
+#[test]
+fn parameter_sets_are_named_in_the_output_and_bad_ones_say_what_is_valid() {
+    let hauk = json(&["pe", "smart", "--by", "partner", "--top", "3", "--elasticities", "hauk", "--format", "json"]);
+    let default = json(&["pe", "smart", "--by", "partner", "--top", "3", "--format", "json"]);
+    assert_eq!((hauk["elasticity_set"].as_str(), default["elasticity_set"].as_str()), (Some("hauk"), Some("default")));
+    assert_ne!(hauk["etr_post_pct"], default["etr_post_pct"]);
+    let out = kanzei(&["pe", "smart", "--elasticities", "hauck"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("did you mean `hauk`"), "{}", stderr(&out));
+    let out = kanzei(&["ge", "cp", "--data", "wiod2011", "--elasticities", "crc"]);
+    assert!(stderr(&out).contains("expected kanzei, cp2015-99 or a CSV file"), "{}", stderr(&out));
+    let out = kanzei(&["pe", "gsim", "--draws", "10"]);
+    assert!(stderr(&out).contains("--draws needs --relative-se"), "{}", stderr(&out));
+    let out = kanzei(&["ge", "cp", "--data", "cp1993", "--draws", "10"]);
+    assert!(stderr(&out).contains("--draws and --elasticities run on --data wiod2011"), "{}", stderr(&out));
+    let sets = json(&["pe", "elasticities", "--hs10", "8703230140", "--elasticities", "hauk", "--format", "json"]);
+    assert_eq!(sets["set_used"], "hauk");
+    assert_eq!(sets["sets"].as_array().unwrap().len(), 3);
+}

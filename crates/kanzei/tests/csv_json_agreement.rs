@@ -194,6 +194,11 @@ const CASES: &[Case] = &[
         "table",
     ),
     case(&["pe", "smart", "--by", "partner", "--top", "10"], "table"),
+    // Bands (issue 12): percentile columns in CSV and JSON alike.
+    case(&["pe", "smart", "--by", "hs2", "--top", "5", "--draws", "4", "--seed", "7"], "table"),
+    case(&["ge", "cp", "--data", "wiod2011", "--draws", "3", "--seed", "7"], "table"),
+    case(&["ge", "gravity", "--cost-change", "pta:CAN-JPN,JPN-CAN=1", "--draws", "20"], "table"),
+    case(&["pe", "gsim", "--draws", "20", "--relative-se", "0.2"], "table"),
     case(&["pe", "gsim"], "table"),
     case(&["pe", "elasticities", "--hs6", "870323"], "table"),
     case(&["validate"], "table"),
@@ -237,6 +242,9 @@ fn csv_table(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn has_unit(name: &str) -> bool {
+    // A Monte Carlo percentile names its quantity's unit before the statistic:
+    // `real_income_pct_p5`, `net_welfare_p95`.
+    let name = ["_p5", "_p50", "_p95"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
     UNIT_SUFFIXES.iter().any(|s| name.ends_with(s)) || UNITLESS.iter().any(|(n, _)| *n == name)
 }
 

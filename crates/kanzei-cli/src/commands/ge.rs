@@ -458,10 +458,10 @@ fn attach_gravity_bands(report: &mut Report, bands: &kanzei_report::gravity_draw
     let s = &bands.summary;
     report.json["draws"] = json!({
         "draws": s.draws, "seed": s.seed, "succeeded": s.succeeded, "failed": s.failed, "failures": s.failures,
-        "distribution": s.distribution, "seconds": bands.seconds,
+        "distribution": s.distribution,
     });
     report.notes.push(format!(
-        "90% bands from {} draws of the cost coefficients (seed {}): {} solved, {} failed and excluded; {}. JSON `countries` rows carry mean, sd and p5/p50/p95 of each result.",
-        s.draws, s.seed, s.succeeded, s.failed, s.distribution.join("; ")
+        "90% bands from {} draws of the cost coefficients (seed {}, {:.2} s): {} solved, {} failed and excluded; {}. JSON `countries` rows carry mean, sd and p5/p50/p95 of each result.",
+        s.draws, s.seed, bands.seconds, s.succeeded, s.failed, s.distribution.join("; ")
     ));
 }

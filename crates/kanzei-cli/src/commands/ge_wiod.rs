@@ -90,7 +90,8 @@ pub fn run(store: &Store, args: &CpArgs) -> anyhow::Result<Report> {
     report.json["mapped_value_pct"] = serde_json::json!(run.mapped_value_pct);
     report.json["baseline_notes"] = serde_json::json!(run.baseline_notes);
     report.json["baseline_residuals"] = serde_json::json!(run.baseline_residuals);
-    report.json["solve_seconds"] = serde_json::json!(run.solve_seconds);
+    // Timings go to the notes, not the JSON, so the same command gives the same JSON.
+    report.notes.push(format!("Equilibrium solved in {:.2} s.", run.solve_seconds));
     report.json["elasticities"] = serde_json::json!({"set": set.name, "source": set.source, "theta": set.theta, "notes": set.notes});
     if let Some(bands) = &bands {
         attach_draws(&mut report, bands);
@@ -106,10 +107,10 @@ fn attach_draws(report: &mut Report, bands: &kanzei_report::theta_sets::CpBands)
     report.json["draws"] = serde_json::json!({
         "draws": s.draws, "seed": s.seed, "succeeded": s.succeeded, "failed": s.failed, "failures": s.failures,
         "distribution": s.distribution, "theta_redraws": bands.theta_redraws,
-        "mean_iterations": bands.mean_iterations, "seconds": bands.seconds,
+        "mean_iterations": bands.mean_iterations,
     });
     report.notes.push(format!(
-        "90% bands from {} draws of θ (seed {}): {} solved, {} failed and excluded; the table shows real income's p5 and p95, CSV and JSON every quantity's p5/p50/p95 (`*_pct_p5`). {}",
-        s.draws, s.seed, s.succeeded, s.failed, s.distribution.join("; ")
+        "90% bands from {} draws of θ (seed {}, {:.1} s): {} solved, {} failed and excluded; the table shows real income's p5 and p95, CSV and JSON every quantity's p5/p50/p95 (`*_pct_p5`). {}",
+        s.draws, s.seed, bands.seconds, s.succeeded, s.failed, s.distribution.join("; ")
     ));
 }
