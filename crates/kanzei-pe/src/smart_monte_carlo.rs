@@ -38,6 +38,36 @@ pub fn smart_draws(
     draws: usize,
     seed: u64,
 ) -> Vec<Result<Vec<f64>, String>> {
+    if let Some(fast) = Prepared::new(input, config) {
+        // Products whose tariffs do not change (τ = 0 for every source) give the same
+        // result whatever the elasticities: added once, and not drawn.
+        let mut fixed = vec![0.0; n_groups * GROUP_FIELDS + 2];
+        let mut moving = Vec::new();
+        for (p, e) in input.elasticities.iter().enumerate() {
+            if fast.products[p].3 {
+                moving.push(p);
+            } else {
+                fast.product(p, e.em, e.es, group_of_cell, n_groups, &mut fixed);
+            }
+        }
+        return (0..draws)
+            .into_par_iter()
+            .map(|k| {
+                let mut rng = Rng::for_draw(seed, k as u64);
+                let mut out = fixed.clone();
+                for &p in &moving {
+                    // Es matters only where relative prices move; elsewhere it is not drawn.
+                    let mut s = spread[p];
+                    if !fast.products[p].2 {
+                        s.es_sd = 0.0;
+                    }
+                    let (em, es) = draw_pair(&mut rng, &input.elasticities[p], &s)?;
+                    fast.product(p, em, es, group_of_cell, n_groups, &mut out);
+                }
+                Ok(out)
+            })
+            .collect();
+    }
     (0..draws)
         .into_par_iter()
         .map_init(
@@ -46,12 +76,7 @@ pub fn smart_draws(
                 let mut rng = Rng::for_draw(seed, k as u64);
                 drawn.clear();
                 for (e, s) in input.elasticities.iter().zip(spread) {
-                    let em = if s.em_sd > 0.0 {
-                        -rng.normal_above(-e.em, s.em_sd, 0.0).ok_or("no Em below 0 in 1,000 redraws")?.0
-                    } else {
-                        e.em
-                    };
-                    let es = if s.es_sd > 0.0 { rng.normal_above(e.es, s.es_sd, 0.0).ok_or("no Es above 0 in 1,000 redraws")?.0 } else { e.es };
+                    let (em, es) = draw_pair(&mut rng, e, s)?;
                     drawn.push(SmartElasticities { em, es, ex: e.ex });
                 }
                 let run = SmartInput { elasticities: drawn, ..*input };
@@ -72,6 +97,94 @@ pub fn smart_draws(
             },
         )
         .collect()
+}
+
+/// One product's Em and Es, in that order from the stream.
+fn draw_pair(rng: &mut Rng, e: &SmartElasticities, s: &ElasticitySpread) -> Result<(f64, f64), String> {
+    let em = if s.em_sd > 0.0 { -rng.normal_above(-e.em, s.em_sd, 0.0).ok_or("no Em below 0 in 1,000 redraws")?.0 } else { e.em };
+    let es = if s.es_sd > 0.0 { rng.normal_above(e.es, s.es_sd, 0.0).ok_or("no Es above 0 in 1,000 redraws")?.0 } else { e.es };
+    Ok((em, es))
+}
+
+/// The WITS specification (linear creation, Laird–Yeats diversion) with infinite export
+/// supply, prepared once: world prices do not move (p* = 0), so each source's domestic
+/// price factor ρ_k = (1 + t¹_k)/(1 + t⁰_k) and its diversion term r_k = ρ_max/ρ_k − 1 do
+/// not depend on the elasticities, and a draw needs per cell only
+/// TC_k = M_k·Em·τ_k, TD_k = M_k·(ΣM·(1 + Es·r_k)/(ΣM + Es·Σ M_j r_j) − 1) and the clamp at
+/// zero — the same arithmetic as `smart::simulate`, in closed form.
+struct Prepared {
+    /// Per cell: M_k, τ_k, r_k, t¹_k.
+    cells: Vec<[f64; 4]>,
+    /// Per product: ΣM over cells with M > 0, Σ M_k r_k, whether relative prices move, and
+    /// whether any tariff changes (if not, the elasticities do not matter).
+    products: Vec<(f64, f64, bool, bool)>,
+    offsets: Vec<usize>,
+}
+
+impl Prepared {
+    /// `None` when the fast path does not apply (another rule, a finite Ex, or input the
+    /// general path should reject with its own message).
+    fn new(input: &SmartInput<'_>, config: &SmartConfig) -> Option<Prepared> {
+        if *config != SmartConfig::default() || input.check_shape().is_err() || input.elasticities.iter().any(|e| e.ex.is_finite()) {
+            return None;
+        }
+        let mut cells = Vec::with_capacity(input.n_cells());
+        let mut products = Vec::with_capacity(input.n_products());
+        for w in input.product_offsets.windows(2) {
+            let (mut total, mut rho_min, mut rho_max) = (0.0, f64::INFINITY, 0.0_f64);
+            for k in w[0]..w[1] {
+                let (m, t0, t1) = (input.imports_usd[k], input.t0[k], input.t1[k]);
+                if !(m.is_finite() && m >= 0.0 && t0.is_finite() && t1.is_finite() && t0 > -1.0 && t1 > -1.0) {
+                    return None;
+                }
+                let rho = (1.0 + t1) / (1.0 + t0);
+                if m > 0.0 {
+                    total += m;
+                    rho_min = rho_min.min(rho);
+                    rho_max = rho_max.max(rho);
+                }
+            }
+            let mut r_sum = 0.0;
+            let mut changes = false;
+            for k in w[0]..w[1] {
+                let (m, t0, t1) = (input.imports_usd[k], input.t0[k], input.t1[k]);
+                let rho = (1.0 + t1) / (1.0 + t0);
+                let r = rho_max / rho - 1.0;
+                r_sum += m * r;
+                changes |= rho != 1.0;
+                cells.push([m, rho - 1.0, r, t1]);
+            }
+            products.push((total, r_sum, total > 0.0 && rho_max > rho_min, changes));
+        }
+        Some(Prepared { cells, products, offsets: input.product_offsets.to_vec() })
+    }
+
+    /// Adds one product's cells, with its drawn Em and Es, into the draw's totals.
+    fn product(&self, p: usize, em: f64, es: f64, group_of_cell: &[u32], n_groups: usize, out: &mut [f64]) {
+        let (total, r_sum, moves, _) = self.products[p];
+        let diverts = moves && es > 0.0;
+        let scale = if diverts { total / (total + es * r_sum) } else { 0.0 };
+        let (mut all_after, mut all_revenue) = (0.0, 0.0);
+        let range = self.offsets[p]..self.offsets[p + 1];
+        for (&[m, tau, r, t1], &g) in self.cells[range.clone()].iter().zip(&group_of_cell[range]) {
+            let tc = m * em * tau;
+            // With M = 0 both terms vanish, as in `smart::simulate`'s `m > 0` guard.
+            let td = if diverts { scale * m * (1.0 + es * r) - m } else { 0.0 };
+            let after = (m + tc + td).max(0.0);
+            let revenue = t1 * after;
+            if g != u32::MAX {
+                let base = g as usize * GROUP_FIELDS;
+                out[base] += after;
+                out[base + 1] += tc;
+                out[base + 2] += td;
+                out[base + 3] += revenue;
+            }
+            all_after += after;
+            all_revenue += revenue;
+        }
+        out[n_groups * GROUP_FIELDS] += all_after;
+        out[n_groups * GROUP_FIELDS + 1] += all_revenue;
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +211,15 @@ mod tests {
         let a = smart_draws(&input, &spread, &[0, 1], 2, &config, 50, 7);
         let b = smart_draws(&input, &spread, &[0, 1], 2, &config, 50, 7);
         assert_eq!(a, b);
+        // The closed form agrees with the general path (a finite Ex forces it) draw by draw.
+        let mut general = data.clone();
+        general.elasticities[0].ex = 1e300;
+        let c = smart_draws(&general.as_input(), &spread, &[0, 1], 2, &config, 50, 7);
+        for (x, y) in a.iter().zip(&c) {
+            for (u, v) in x.as_ref().unwrap().iter().zip(y.as_ref().unwrap()) {
+                assert!((u - v).abs() < 1e-9 * u.abs().max(1.0), "{u} vs {v}");
+            }
+        }
         let b_after: Vec<f64> = a.iter().map(|d| d.as_ref().unwrap()[4]).collect();
         let lo = b_after.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = b_after.iter().copied().fold(f64::NEG_INFINITY, f64::max);
