@@ -109,6 +109,42 @@ pub fn sum_by_region(mrio: &Mrio, values: &[f64]) -> Vec<f64> {
     (0..mrio.n_regions()).map(|r| values[r * s..(r + 1) * s].iter().sum()).collect()
 }
 
+/// Value added by origin **country** in every bilateral gross-export flow, without the
+/// full inverse: an R × R² matrix whose entry (c, s·R + r) is the value added of country
+/// c's industries embodied in s's gross exports to r, Σ_{k∈c} v_k (L e_sr)_k.
+///
+/// With V the N × R matrix holding v_k in column c for k ∈ c, the entries are V'·L·E =
+/// Y'·E where (I − A)'·Y = V: R transposed solves against the LU of I − A (Miller & Blair
+/// 2009, ch. 6, multipliers) instead of N for the inverse, then an R × N by N × R² product.
+/// Equal to [`va_in_all_bilateral_exports`] summed over each country's industries.
+pub fn va_by_origin_country_in_all_bilateral_exports(mrio: &Mrio, leontief: &Leontief, v: &[f64], exports: &Mat<f64>) -> Result<Mat<f64>, MrioError> {
+    let n = mrio.n_industries();
+    let n_regions = mrio.n_regions();
+    let n_sectors = mrio.n_sectors();
+    let rhs = Mat::from_fn(n, n_regions, |k, c| if k / n_sectors == c { v[k] } else { 0.0 });
+    let y = leontief.solve_transpose_matrix(rhs)?;
+    // e_sr lives on s's industries only: exporter by exporter, Y_s' (R × S) · E_s (S × R).
+    let mut out = Mat::<f64>::zeros(n_regions, n_regions * n_regions);
+    for s in 0..n_regions {
+        let rows = s * n_sectors;
+        let mut block = Mat::<f64>::zeros(n_regions, n_regions);
+        faer::linalg::matmul::matmul(
+            block.as_mut(),
+            faer::Accum::Replace,
+            y.as_ref().subrows(rows, n_sectors).transpose(),
+            exports.as_ref().subrows(rows, n_sectors),
+            1.0,
+            faer::Par::Seq,
+        );
+        for r in 0..n_regions {
+            for c in 0..n_regions {
+                out[(c, s * n_regions + r)] = block[(c, r)];
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Value added by origin industry in every bilateral gross-export flow, from the full
 /// inverse `l`: an N × R² matrix whose column `s·R + r` is `diag(v)·L·e_sr`, where `e_sr`
 /// is column r of [`gross_exports`] restricted to s's industries (zero for r = s).
@@ -469,6 +505,27 @@ mod tests {
             for k in 0..2 {
                 assert!((single.ddc[k] - coef.ddc[k]).abs() < 1e-14);
             }
+        }
+    }
+
+    #[test]
+    fn country_origins_without_the_inverse_equal_the_industry_result_summed() {
+        let mrio = Mrio::new(three_region_table()).unwrap();
+        let leontief = Leontief::new(&mrio).unwrap();
+        let v = value_added_coefficients(&mrio, leontief.a());
+        let e = gross_exports(&mrio);
+        let full = va_in_all_bilateral_exports(&mrio, &leontief.inverse(), &v, &e);
+        let by_country = va_by_origin_country_in_all_bilateral_exports(&mrio, &leontief, &v, &e).unwrap();
+        assert_eq!((by_country.nrows(), by_country.ncols()), (3, 9));
+        for col in 0..9 {
+            for c in 0..3 {
+                let summed: f64 = (0..2).map(|k| full[(c * 2 + k, col)]).sum();
+                assert!((by_country[(c, col)] - summed).abs() < 1e-12 * summed.abs().max(1.0), "origin {c}, flow {col}");
+            }
+            // Every origin together: all the value added in the flow, which is its gross value.
+            let total: f64 = (0..3).map(|c| by_country[(c, col)]).sum();
+            let gross: f64 = (0..2).map(|k| e[((col / 3) * 2 + k, col % 3)]).sum();
+            assert!((total - gross).abs() < 1e-9 * gross.max(1.0), "flow {col}: {total} vs {gross}");
         }
     }
 

@@ -143,6 +143,14 @@ impl Leontief {
         Ok(rhs.col_as_slice(0).to_vec())
     }
 
+    /// `L'·R`: solves `(I − A)'·M = R` for a right-hand-side matrix with N rows, the
+    /// multiplier form for several row quantities at once (one column each).
+    pub fn solve_transpose_matrix(&self, mut rhs: Mat<f64>) -> Result<Mat<f64>, MrioError> {
+        self.check_len("right-hand side", rhs.nrows())?;
+        self.lu.solve_transpose_in_place(rhs.as_mut());
+        Ok(rhs)
+    }
+
     /// `L·R` for a right-hand-side matrix with N rows.
     pub fn solve_matrix(&self, mut rhs: Mat<f64>) -> Result<Mat<f64>, MrioError> {
         self.check_len("right-hand side", rhs.nrows())?;

@@ -59,7 +59,8 @@ pub mod table;
 
 pub use analysis::{OriginShare, VaInExports, ValueAddedModel};
 pub use decompose::{
-    decompose_bilateral, exposure, gross_exports, sum_by_region, va_by_origin, va_in_all_bilateral_exports,
+    decompose_bilateral, exposure, gross_exports, sum_by_region, va_by_origin, va_by_origin_country_in_all_bilateral_exports,
+    va_in_all_bilateral_exports,
     BilateralDecomposition, BorinMancini, ExporterCoefficients, Exposure, ExposureRoute,
 };
 pub use error::MrioError;
