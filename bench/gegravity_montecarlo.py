@@ -89,7 +89,9 @@ sys.path.insert(0, HERE)
 import gegravity_reference as ref  # noqa: E402  (the experiment's single definition)
 import gegravity as ge  # noqa: E402
 
-OUT = os.path.join(HERE, "reference", "gegravity_montecarlo")
+# GEGRAVITY_MC_OUT redirects the output (bench/draws_vs_peers.sh times a few draws into a
+# scratch folder without touching the committed reference).
+OUT = os.environ.get("GEGRAVITY_MC_OUT") or os.path.join(HERE, "reference", "gegravity_montecarlo")
 SEED = 1
 DRAWS = 1000
 # Results written to summary.csv: gegravity's country-level labels (OneSectorGE
