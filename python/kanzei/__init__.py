@@ -181,6 +181,16 @@ def report_json(table: pa.Table) -> dict:
     return json.loads(meta.get(b"kanzei", b"{}"))
 
 
+def _draw_args(elasticities: Optional[str], draws: int, seed: int) -> list:
+    """The CLI flags of a parameter set and Monte Carlo draws (none when not asked for)."""
+    args: list = []
+    if elasticities is not None:
+        args += ["--elasticities", elasticities]
+    if draws:
+        args += ["--draws", int(draws), "--seed", int(seed)]
+    return args
+
+
 def _table(obj: Mapping[str, Any], key: str) -> pa.Table:
     if key not in obj and "table" in obj:
         key = "table"
@@ -407,32 +417,48 @@ class Session:
             args += ["--sector", sector]
         return _table(self._run(args), "va_by_origin")
 
-    def ge_cp(self, data: str = "cp1993", scenario: str = "nafta", date: str = "2025-11-17", countries: Sequence[str] = ()) -> pa.Table:
+    def ge_cp(self, data: str = "cp1993", scenario: str = "nafta", date: Optional[str] = None, countries: Sequence[str] = (),
+              elasticities: Optional[str] = None, draws: int = 0, seed: int = 1) -> pa.Table:
         """Caliendo–Parro (2015) general equilibrium: ``kanzei ge cp``.
 
+        ``date`` applies to tariff scenarios on ``data="wiod2011"`` (the CLI's default there is
+        2025-11-17); ``elasticities`` names a θ set (``kanzei``, ``cp2015-99``) and ``draws``
+        adds ``*_p5``/``*_p50``/``*_p95`` columns (``docs/uncertainty.md``).
+
         >>> kanzei.ge_cp(data="cp1993", scenario="nafta").to_pandas()
+        >>> kanzei.ge_cp(data="wiod2011", scenario="us-2025", draws=200, seed=7).to_pandas()
         """
-        args: list = ["ge", "cp", "--data", data, "--scenario", scenario, "--date", date]
+        args: list = ["ge", "cp", "--data", data, "--scenario", scenario]
+        if date is not None:
+            args += ["--date", date]
         if countries:
             args += ["--countries", ",".join(countries)]
+        args += _draw_args(elasticities, draws, seed)
         return _table(self._run(args), "countries")
 
-    def ge_gravity(self, cost_change: str, year: int = 2006, sigma: float = 5.0, reference: str = "DEU", exact: bool = False) -> pa.Table:
-        """One-sector structural gravity counterfactual: ``kanzei ge gravity``.
+    def ge_gravity(self, cost_change: str, year: int = 2006, sigma: float = 5.0, reference: str = "DEU", exact: bool = False,
+                   draws: int = 0, seed: int = 1) -> pa.Table:
+        """One-sector structural gravity counterfactual: ``kanzei ge gravity``; ``draws`` adds
+        mean, sd and p5/p50/p95 columns over draws of the cost coefficients.
 
         >>> kanzei.ge_gravity(cost_change="pta:CAN-JPN,JPN-CAN=1").num_rows
+        >>> kanzei.ge_gravity(cost_change="pta:CAN-JPN,JPN-CAN=1", draws=1000, seed=7).num_rows
         """
         args: list = ["ge", "gravity", "--year", year, "--cost-change", cost_change, "--sigma", sigma, "--reference", reference]
         if exact:
             args.append("--exact")
+        args += _draw_args(None, draws, seed)
         return _table(self._run(args), "countries")
 
-    def pe_smart(self, scenario: ScenarioLike = "us-2025", date: str = "2025-11-17", by: str = "partner", baseline: ScenarioLike = "us-2024-baseline", market: str = "USA") -> pa.Table:
-        """SMART partial equilibrium on 2024 HS10 cells: ``kanzei pe smart``.
+    def pe_smart(self, scenario: ScenarioLike = "us-2025", date: str = "2025-11-17", by: str = "partner", baseline: ScenarioLike = "us-2024-baseline", market: str = "USA",
+                 elasticities: Optional[str] = None, draws: int = 0, seed: int = 1) -> pa.Table:
+        """SMART partial equilibrium on 2024 HS10 cells: ``kanzei pe smart``; ``elasticities``
+        names a set (``default``, ``hauk``, ``protee``), ``draws`` adds p5/p50/p95 columns.
 
         >>> kanzei.pe_smart(scenario="us-2025", date="2025-11-17").to_pandas().head()
+        >>> kanzei.pe_smart(elasticities="hauk", draws=500, seed=7).to_pandas().head()
         """
-        args: list = ["pe", "smart", "--date", date, "--by", by, "--market", market]
+        args: list = ["pe", "smart", "--date", date, "--by", by, "--market", market] + _draw_args(elasticities, draws, seed)
         seen: list = []
         self._scenario_args("--scenario", scenario, args, seen)
         self._scenario_args("--baseline", baseline, args, seen)

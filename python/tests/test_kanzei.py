@@ -132,6 +132,17 @@ def test_models_equal_cli(session):
     assert rows(session.pe_smart(scenario="us-2025", date="2025-11-17")) == cli_json("pe", "smart", "--scenario", "us-2025", "--date", "2025-11-17")["groups"]
 
 
+def test_draws_and_parameter_sets_equal_cli(session):
+    """Issue 12: the same seed gives the CLI's bands; the set is passed through."""
+    gravity = rows(session.ge_gravity("pta:CAN-JPN,JPN-CAN=1", draws=200, seed=7))
+    assert gravity == cli_json("ge", "gravity", "--cost-change", "pta:CAN-JPN,JPN-CAN=1", "--draws", 200, "--seed", 7)["countries"]
+    can = next(r for r in gravity if r["country"] == "CAN")
+    assert can["gdp_change_pct_p5"] < can["gdp_change_pct"] < can["gdp_change_pct_p95"]
+    smart = rows(session.pe_smart(elasticities="hauk", draws=20, seed=7))
+    assert smart == cli_json("pe", "smart", "--elasticities", "hauk", "--draws", 20, "--seed", 7)["groups"]
+    assert "imports_after_usd_p95" in smart[0]
+
+
 def test_brief_writes_its_files(session, tmp_path):
     out = tmp_path / "brief-kor"
     result = session.brief("KOR", out=out, no_ge=True)

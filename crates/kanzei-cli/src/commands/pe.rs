@@ -194,6 +194,17 @@ fn smart(store: &Store, args: &SmartArgs) -> anyhow::Result<Report> {
         result.groups.truncate(n);
     }
     let mut report = Report::new(json!(result));
+    // The bands on the `groups` rows too, as `*_p5`/`*_p50`/`*_p95` beside each number.
+    if let (Some(bands), Some(rows)) = (&result.bands, report.json.get_mut("groups").and_then(|g| g.as_array_mut())) {
+        for row in rows {
+            let Some(b) = row.get("key").and_then(|k| k.as_str()).and_then(|k| bands.groups.iter().find(|g| g.key == k)) else { continue };
+            for (name, band) in [("imports_after_usd", b.imports_after_usd), ("trade_creation_usd", b.trade_creation_usd), ("trade_diversion_usd", b.trade_diversion_usd), ("revenue_usd", b.revenue_usd)] {
+                row[format!("{name}_p5")] = json!(band.p5);
+                row[format!("{name}_p50")] = json!(band.p50);
+                row[format!("{name}_p95")] = json!(band.p95);
+            }
+        }
+    }
     let mut grid = Grid::new(
         Some(format!(
             "SMART, U.S. market, {} vs {} on {date}{}: ETR {:.2}% before substitution, {:.2}% after (baseline {:.2}%)",
