@@ -135,10 +135,27 @@ pub fn route(state: &Arc<State>, request: &Request) -> Response {
         Ok(cli) => cli,
         Err(e) => return Response::error(400, e.render().to_string().trim_end()),
     };
-    state.compute(move |state| match run(state, cli.command, body.as_deref()) {
+    let key = match &body {
+        Some(b) => format!("{argv:?} body:{:016x}:{}", hash_of(b), b.len()),
+        None => format!("{argv:?}"),
+    };
+    if let Some(hit) = lock(&state.responses).get(&key) {
+        return hit;
+    }
+    let response = state.compute(move |state| match run(state, cli.command, body.as_deref()) {
         Ok(r) => r,
         Err(r) => r,
-    })
+    });
+    if response.status == 200 {
+        lock(&state.responses).insert(key, response.clone());
+    }
+    response
+}
+
+fn hash_of(bytes: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The CLI argument list for `query` on route `spec` (program name first), or a 400.
@@ -262,9 +279,7 @@ pub fn prepared_shipped(state: &State, id: &str) -> Result<Arc<Prepared>, Respon
 /// A scenario from TOML text (a POST body), validated as `tariff check` validates a file,
 /// compiled; cached under the text's hash. Returns the cache key with it.
 pub fn prepared_body(state: &State, body: &[u8]) -> Result<(String, Arc<Prepared>), Response> {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    let key = format!("body:{:016x}:{}", hasher.finish(), body.len());
+    let key = format!("body:{:016x}:{}", hash_of(body), body.len());
     if let Some(hit) = lock(&state.prepared).get(&key) {
         return Ok((key, hit));
     }

@@ -17,8 +17,8 @@
 //! ids or TOML text in the body.
 //!
 //! What is cached: the tariff data (loaded once), compiled scenarios and baselines (eight
-//! each), brief engines (one per scenario, baseline, date and draws; two, each holds its own copy of the tariff data) and rendered
-//! partner pages (64). Every cache is bounded; the oldest entry goes first.
+//! each), brief engines (one per scenario, baseline, date and draws; two, each holds its own copy of the tariff data) rendered
+//! partner pages (64) and API answers (256, by argument list and body). Every cache is bounded; the oldest entry goes first.
 
 pub mod api;
 pub mod http;
@@ -144,6 +144,8 @@ pub struct State {
     pub(crate) baselines: Mutex<Cache<(String, String), Arc<kanzei_tariff::engine::Compiled>>>,
     pub(crate) engines: Mutex<Cache<String, Arc<kanzei_report::brief::Engine<'static>>>>,
     pub(crate) pages: Mutex<Cache<String, Response>>,
+    /// API answers by argument list (and body hash): every command is deterministic.
+    pub(crate) responses: Mutex<Cache<String, Response>>,
     slots: Slots,
 }
 
@@ -163,6 +165,7 @@ impl State {
             baselines: Mutex::new(Cache::new(8)),
             engines: Mutex::new(Cache::new(2)),
             pages: Mutex::new(Cache::new(64)),
+            responses: Mutex::new(Cache::new(256)),
             slots: Slots { free: Mutex::new(config.max_compute.max(1)), changed: Condvar::new() },
         }
     }
