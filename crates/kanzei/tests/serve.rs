@@ -517,3 +517,31 @@ fn browser_partner_view() {
         println!("screenshot: {} ({bytes} bytes)", png.display());
     }
 }
+
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
+}
+
+#[test]
+fn editor_runs_a_scenario_and_downloads_its_csv() {
+    let text = shipped("what-if/japan-24pct");
+    let form = form_encode(&[("base", "us-2025"), ("date", "2025-11-17"), ("toml", text)]);
+    let (status, html) = request("POST", "/editor", form.as_bytes());
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200, "{}", html.chars().take(2000).collect::<String>());
+    assert!(html.contains("id=\"result-etr\"") && html.contains("id=\"base-etr\""), "no results on the editor page");
+    let (status, csv) = request("POST", "/editor/download?what=csv", form.as_bytes());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&csv));
+    let dir = tmp_dir("editor");
+    let file = dir.join("japan-24pct.toml");
+    std::fs::write(&file, text).unwrap();
+    let expected = cli(&["tariff", "rates", "--scenario", &file.display().to_string(), "--date", "2025-11-17", "--by", "partner", "--baseline", "us-2025", "--format", "csv"]);
+    assert!(csv == expected, "the editor's CSV ({} bytes) differs from `kanzei tariff rates … --baseline us-2025 --format csv` ({} bytes)", csv.len(), expected.len());
+    let (status, toml) = request("POST", "/editor/download?what=toml", form.as_bytes());
+    assert_eq!((status, toml.as_slice()), (200, text.as_bytes()));
+    let (status, json) = request("POST", "/editor/download?what=json", form.as_bytes());
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["baseline_scenario"], "us-2025", "{}", json.to_string().chars().take(300).collect::<String>());
+}

@@ -458,7 +458,7 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
                 let _ = write!(
                     results,
                     "<section id=\"results\">\n<h2>Results on {}</h2>\n<p class=\"numbers\"><span id=\"result-etr\">{:.2}%</span> effective U.S. tariff rate under <code>{}</code>; <span id=\"base-etr\">{:.2}%</span> under the base <code>{}</code> (difference {:+.2} pp); duties {} a year at 2024 volumes.</p>\n\
-                     <table class=\"grid\"><thead><tr><th>Partner</th><th>Name</th><th>Imports 2024</th><th>ETR</th><th>Base ETR</th><th>Difference</th></tr></thead><tbody>\n",
+                     <table class=\"grid\"><thead><tr><th>Partner</th><th class=\"text\">Name</th><th>Imports 2024</th><th>ETR</th><th>Base ETR</th><th>Difference</th></tr></thead><tbody>\n",
                     escape(&date),
                     v["etr_pct"].as_f64().unwrap_or(f64::NAN),
                     escape(v["scenario"].as_str().unwrap_or("")),
@@ -475,7 +475,7 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
                 for g in groups.iter().take(25) {
                     let _ = writeln!(
                         results,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{:.2}%</td><td>{:+.2} pp</td></tr>",
+                        "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{:.2}%</td><td>{:.2}%</td><td>{:+.2} pp</td></tr>",
                         escape(g["key"].as_str().unwrap_or("")),
                         escape(g["name"].as_str().unwrap_or("")),
                         fmt_bn(g["imports_usd"].as_f64().unwrap_or(f64::NAN)),
