@@ -702,7 +702,7 @@ pub fn timeline_prepared(data: &TariffData, args: &TimelineArgs, prepared: &Prep
     }
     // The period's end may be past the scenario's last event, its start before kanzei's law.
     let dates = if from < kanzei_tariff::scenario::FIRST_DAY { vec![from, to] } else { vec![to] };
-    attach_warnings(&mut report, date_warnings(&scenario, &dates));
+    attach_warnings(&mut report, date_warnings(scenario, &dates));
     Ok(report)
 }
 

@@ -148,9 +148,9 @@ fn partner_form(state: &State, partner: &str, date: &str, event_dates: &[String]
     );
     if !event_dates.is_empty() {
         let index = event_dates.iter().position(|d| d.as_str() >= date).unwrap_or(event_dates.len() - 1);
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<label>Events <input type=\"range\" id=\"date-slider\" min=\"0\" max=\"{}\" value=\"{index}\" data-dates=\"{}\"></label>\n",
+            "<label>Events <input type=\"range\" id=\"date-slider\" min=\"0\" max=\"{}\" value=\"{index}\" data-dates=\"{}\"></label>",
             event_dates.len() - 1,
             escape(&event_dates.join(","))
         );
