@@ -419,7 +419,8 @@ pub fn build_brief(state: &State, args: &BriefArgs) -> Result<brief::Brief, Resp
     let engine = match cached {
         Some(engine) => engine,
         None => {
-            let engine = Engine::new(state.store, &scenario, &baseline, date).map_err(|e| Response::error(400, &e.to_string()))?;
+            let data = state.tariff_data().map_err(data_unavailable)?;
+            let engine = Engine::with_data(state.store, data, &scenario, &baseline, date).map_err(|e| Response::error(400, &e.to_string()))?;
             let engine = Arc::new(engine.with_draws(options.draws, options.seed));
             lock(&state.engines).insert(key, Arc::clone(&engine));
             engine

@@ -17,8 +17,9 @@
 //! ids or TOML text in the body.
 //!
 //! What is cached: the tariff data (loaded once), compiled scenarios and baselines (eight
-//! each), brief engines (one per scenario, baseline, date and draws; two, each holds its own copy of the tariff data) rendered
-//! partner pages (64) and API answers (256, by argument list and body). Every cache is bounded; the oldest entry goes first.
+//! each), brief engines (one per scenario, baseline, date and draws; two, sharing the
+//! server's tariff data), rendered partner pages (64) and API answers (256, by argument list
+//! and body). Every cache is bounded; the oldest entry goes first.
 
 pub mod api;
 pub mod http;
