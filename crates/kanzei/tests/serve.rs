@@ -253,6 +253,10 @@ fn partner_page_renders_the_cli_etr() {
                 assert!((row["etr_pct"].as_f64().unwrap() - etr).abs() < 1e-9, "{partner} {date}: rates {row} vs exposure {etr}");
             }
             assert!(html.contains("download SVG") && html.contains("download data"), "{partner}: charts without download links");
+            // What app.js fetches when the date moves: the same view, without the page around it.
+            let (status, fragment) = get(&format!("/partner?partner={partner}&date={date}&fragment=1"));
+            assert_eq!((status, etr_in(&fragment).map(|e| format!("{e:.2}"))), (200, Some(format!("{shown:.2}"))), "{partner} {date} fragment");
+            assert!(!fragment.contains("<html"), "the fragment is a whole page");
             assert!(!html.contains("http://") && !html.contains("https://"), "{partner}: an external URL in the page");
             println!("{partner} {date}: ETR {shown:.2}% (tariff exposure {etr:.4}%)");
         }

@@ -193,11 +193,13 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
     let mut view = String::new();
     let _ = write!(
         view,
-        "<section class=\"headline\" data-partner=\"{code}\" data-date=\"{date}\">\n<h1>{} on {}</h1>\n<p class=\"scenario\">Scenario <code>{}</code> · U.S. tariffs as of {}</p>\n<div class=\"numbers\">\n\
+        "<section class=\"headline\" data-partner=\"{}\" data-date=\"{}\">\n<h1>{} on {}</h1>\n<p class=\"scenario\">Scenario <code>{}</code> · U.S. tariffs as of {}</p>\n<div class=\"numbers\">\n\
          <div><span class=\"value\" id=\"etr\">{:.2}%</span><span class=\"label\">Effective U.S. tariff rate (<a href=\"/api/exposure?partner={}&amp;date={}&amp;scenario={}\">source</a>)</span></div>\n\
          <div><span class=\"value\" id=\"duties\">{}</span><span class=\"label\">Duties on a year of 2024 imports</span></div>\n\
          <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports, 2024</span></div>\n\
          <div><span class=\"value\" id=\"share-hit\">{:.1}%</span><span class=\"label\">Share facing a measure beyond MFN</span></div>\n</div>\n</section>\n",
+        escape(&code),
+        escape(&date),
         escape(&name),
         escape(&date),
         escape(scenario),
