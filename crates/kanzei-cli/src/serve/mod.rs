@@ -279,7 +279,11 @@ pub fn start(store: &'static Store, config: Config) -> std::io::Result<Server> {
             if accept_stop.load(Ordering::SeqCst) {
                 return;
             }
-            let Ok(stream) = stream else { continue };
+            let Ok(stream) = stream else {
+                // Out of file descriptors and the like: wait instead of spinning.
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            };
             match tx.try_send(stream) {
                 Ok(()) => {}
                 Err(TrySendError::Full(mut stream)) => {
