@@ -544,6 +544,15 @@ fn editor_runs_a_scenario_and_downloads_its_csv() {
     assert!(csv == expected, "the editor's CSV ({} bytes) differs from `kanzei tariff rates … --baseline us-2025 --format csv` ({} bytes)", csv.len(), expected.len());
     let (status, toml) = request("POST", "/editor/download?what=toml", form.as_bytes());
     assert_eq!((status, toml.as_slice()), (200, text.as_bytes()));
+    // The editor's starting text (a what-if extending the base) runs as it is.
+    let (_, page) = get("/editor?base=us-2025");
+    let start = page.find("id=\"toml\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("textarea");
+    let end = start + page[start..].find("</textarea>").expect("textarea end");
+    let template = page[start..end].replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let (status, html) = request("POST", "/editor", form_encode(&[("base", "us-2025"), ("date", "2025-11-17"), ("toml", &template)]).as_bytes());
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200, "the template does not run:\n{template}\n{}", html.chars().take(3000).collect::<String>());
+    assert!(html.contains("id=\"result-etr\"") && !html.contains("id=\"no-base\""), "no results for the template");
     let (status, json) = request("POST", "/editor/download?what=json", form.as_bytes());
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_slice(&json).unwrap();

@@ -423,6 +423,29 @@ fn shipped_text(id: &str) -> Option<&'static str> {
     SHIPPED.iter().find(|(i, _, _)| *i == id).map(|(_, _, t)| *t)
 }
 
+/// What the editor starts with: a scenario that extends `base` with one example measure.
+fn what_if_template(base: &str) -> String {
+    format!(
+        "# A what-if on top of the shipped scenario `{base}`: change the measure below (rate, dates,\n\
+         # exporters, products), add others, `remove = [\"measure-id\"]` some of {base}'s, or paste a\n\
+         # whole scenario. Format: docs/scenarios.md; {base} itself: /editor?base={base}&full=1\n\
+         schema = 1\n\
+         id = \"my-what-if\"\n\
+         extends = \"{base}\"\n\
+         title = \"What if Japan's goods paid at least 10% more from 2025-11-01\"\n\
+         \n\
+         [[measure]]\n\
+         id = \"my-japan-plus-10\"\n\
+         authority = \"ieepa-reciprocal\"\n\
+         legal = \"hypothetical\"\n\
+         exporters = [\"JPN\"]\n\
+         products = \"all\"\n\
+         rate_pct = 10\n\
+         stacking = \"add\"\n\
+         effective = \"2025-11-01\"\n"
+    )
+}
+
 /// The editor's rates: `tariff rates --by partner` on the form's TOML against its base.
 fn editor_rates(state: &State, form: &[(String, String)]) -> Result<(Value, String, String), Response> {
     let toml = param(form, "toml").unwrap_or("");
@@ -450,13 +473,25 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
     let date = param(source, "date").unwrap_or("2025-11-17");
     let toml = match form {
         Some(f) => param(f, "toml").unwrap_or("").to_string(),
-        None => shipped_text(base).map(|t| t.to_string()).unwrap_or_default(),
+        None if param(query, "full").is_some() => shipped_text(base).map(|t| t.to_string()).unwrap_or_default(),
+        None => what_if_template(base),
     };
     let mut results = String::new();
     let mut status = 200;
     if let Some(form) = form {
         match editor_rates(state, form) {
             Ok((v, base, date)) => {
+                if v["baseline_etr_pct"].is_null() {
+                    let _ = writeln!(
+                        results,
+                        "<p class=\"note\" id=\"no-base\">This scenario's id is the base's (<code>{}</code>), so there is no difference to show: give it an id of its own and <code>extends = \"{}\"</code>.</p>",
+                        escape(&base),
+                        escape(&base)
+                    );
+                }
+                for w in v["warnings"].as_array().cloned().unwrap_or_default() {
+                    let _ = writeln!(results, "<p class=\"note warning\">warning: {}</p>", escape(w.as_str().unwrap_or("")));
+                }
                 let _ = write!(
                     results,
                     "<section id=\"results\">\n<h2>Results on {}</h2>\n<p class=\"numbers\"><span id=\"result-etr\">{:.2}%</span> effective U.S. tariff rate under <code>{}</code>; <span id=\"base-etr\">{:.2}%</span> under the base <code>{}</code> (difference {:+.2} pp); duties {} a year at 2024 volumes.</p>\n\
