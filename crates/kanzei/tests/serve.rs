@@ -268,6 +268,11 @@ fn partner_page_renders_the_cli_etr() {
     let (status, csv) = get("/compare.csv?partners=JPN,KOR&from=2025-01-01&to=2025-12-31");
     assert_eq!(status, 200);
     assert!(csv.starts_with("date,JPN_etr_pct,KOR_etr_pct\n2025-01-01,"), "{}", &csv[..80.min(csv.len())]);
+    let (status, html) = get("/compare?partners=JPN,KOR&from=2025-01-01&to=2025-11-17");
+    assert_eq!(status, 200, "{}", html.chars().take(500).collect::<String>());
+    let (_, exposure) = get("/api/exposure?partner=JPN&date=2025-11-17");
+    let imports = serde_json::from_str::<serde_json::Value>(&exposure).unwrap()["imports_usd"].as_f64().unwrap();
+    assert!(html.contains(&format!("<td>${:.1} bn</td>", imports / 1e9)), "the comparison lacks JPN's imports");
 }
 
 fn peak_rss_kib() -> u64 {

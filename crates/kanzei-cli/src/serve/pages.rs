@@ -398,7 +398,7 @@ fn compare(state: &State, query: &[(String, String)], output: Output) -> Respons
         escape(to),
         q = escape(&qs),
     );
-    body.push_str("<table class=\"grid\" id=\"compare-table\">\n<thead><tr><th>Partner</th><th>ETR on first day</th><th>ETR on last day</th><th>Peak ETR</th><th>Duties a year at last day</th></tr></thead>\n<tbody>\n");
+    body.push_str("<table class=\"grid\" id=\"compare-table\">\n<thead><tr><th>Partner</th><th>ETR on first day</th><th>ETR on last day</th><th>Peak ETR</th><th>Duties a year at last day</th><th>U.S. imports 2024</th><th>Share facing a measure beyond MFN, last day</th></tr></thead>\n<tbody>\n");
     for (p, v) in &lines {
         let points = v["points"].as_array().cloned().unwrap_or_default();
         let first = points.first().and_then(|x| x["etr_pct"].as_f64()).unwrap_or(f64::NAN);
@@ -406,16 +406,24 @@ fn compare(state: &State, query: &[(String, String)], output: Output) -> Respons
         let peak = points.iter().filter_map(|x| x["etr_pct"].as_f64()).fold(f64::NAN, f64::max);
         let revenue = points.last().and_then(|x| x["revenue_usd"].as_f64()).unwrap_or(f64::NAN);
         let code = v["partner"].as_str().unwrap_or(p);
+        // Exposure on the last day (`tariff exposure P --date TO`).
+        let args = ["tariff", "exposure", &format!("--scenario={scenario}"), &format!("--date={to}"), "--format=json", "--", code];
+        let exposure = match api_json(state, &args.map(String::from), None) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
         let _ = writeln!(
             body,
-            "<tr><td><a href=\"/partner?partner={}&amp;date={}\">{}</a></td><td>{first:.2}%</td><td>{last:.2}%</td><td>{peak:.2}%</td><td>{}</td></tr>",
+            "<tr><td><a href=\"/partner?partner={}&amp;date={}\">{}</a></td><td>{first:.2}%</td><td>{last:.2}%</td><td>{peak:.2}%</td><td>{}</td><td>{}</td><td>{:.1}%</td></tr>",
             percent_encode(code),
             percent_encode(to),
             escape(code),
-            fmt_bn(revenue)
+            fmt_bn(revenue),
+            fmt_bn(exposure["imports_usd"].as_f64().unwrap_or(f64::NAN)),
+            exposure["share_hit_pct"].as_f64().unwrap_or(f64::NAN)
         );
     }
-    body.push_str("</tbody></table>\n<p class=\"note\">Each line is <code>kanzei tariff timeline --partner P</code> (JSON: <code>/api/timeline</code>).</p>\n");
+    body.push_str("</tbody></table>\n<p class=\"note\">Each line is <code>kanzei tariff timeline --partner P</code> (JSON: <code>/api/timeline</code>); imports and the share hit are <code>kanzei tariff exposure P --date TO</code> (<code>/api/exposure</code>).</p>\n");
     Response::html(shell("Compare", "", &body))
 }
 
