@@ -549,15 +549,31 @@ fn editor_runs_a_scenario_and_downloads_its_csv() {
     assert!(csv == expected, "the editor's CSV ({} bytes) differs from `kanzei tariff rates … --baseline us-2025 --format csv` ({} bytes)", csv.len(), expected.len());
     let (status, toml) = request("POST", "/editor/download?what=toml", form.as_bytes());
     assert_eq!((status, toml.as_slice()), (200, text.as_bytes()));
-    // The editor's starting text (a what-if extending the base) runs as it is.
-    let (_, page) = get("/editor?base=us-2025");
-    let start = page.find("id=\"toml\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("textarea");
-    let end = start + page[start..].find("</textarea>").expect("textarea end");
-    let template = page[start..end].replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-    let (status, html) = request("POST", "/editor", form_encode(&[("base", "us-2025"), ("date", "2025-11-17"), ("toml", &template)]).as_bytes());
-    let html = String::from_utf8(html).unwrap();
-    assert_eq!(status, 200, "the template does not run:\n{template}\n{}", html.chars().take(3000).collect::<String>());
-    assert!(html.contains("id=\"result-etr\"") && !html.contains("id=\"no-base\""), "no results for the template");
+    // The editor's starting text (a what-if extending the base, its measure from the form's
+    // fields) runs as it is; a bad field value comes back as an inline error with its key.
+    let textarea = |page: &str| {
+        let start = page.find("id=\"toml\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("textarea");
+        let end = start + page[start..].find("</textarea>").expect("textarea end");
+        page[start..end].replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    };
+    for (query, expect_ok, part) in [
+        ("base=us-2025", true, "exporters = [\"JPN\"]"),
+        ("base=us-2025&exporters=KOR,EU27&products=8703,8704&rate_pct=25&stacking=max&effective=2025-10-01", true, "products = [\"8703\", \"8704\"]"),
+        ("base=us-2025&rate_pct=ten%22%0A%5Bx", false, "rate_pct"),
+    ] {
+        let (_, page) = get(&format!("/editor?{query}"));
+        let template = textarea(&page);
+        assert!(template.contains(part), "{query}: no `{part}` in\n{template}");
+        let (status, html) = request("POST", "/editor", form_encode(&[("base", "us-2025"), ("date", "2025-11-17"), ("toml", &template)]).as_bytes());
+        let html = String::from_utf8(html).unwrap();
+        if expect_ok {
+            assert_eq!(status, 200, "{query}: the template does not run:\n{template}\n{}", html.chars().take(3000).collect::<String>());
+            assert!(html.contains("id=\"result-etr\"") && !html.contains("id=\"no-base\""), "{query}: no results");
+        } else {
+            assert_eq!(status, 400, "{query}");
+            assert!(html.contains("class=\"scenario-error\"") && html.contains("rate_pct</code>"), "{query}: no inline error on rate_pct:\n{}", html.chars().take(3000).collect::<String>());
+        }
+    }
     let (status, json) = request("POST", "/editor/download?what=json", form.as_bytes());
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_slice(&json).unwrap();

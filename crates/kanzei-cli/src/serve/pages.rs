@@ -431,26 +431,75 @@ fn shipped_text(id: &str) -> Option<&'static str> {
     SHIPPED.iter().find(|(i, _, _)| *i == id).map(|(_, _, t)| *t)
 }
 
-/// What the editor starts with: a scenario that extends `base` with one example measure.
-fn what_if_template(base: &str) -> String {
+/// A TOML basic string holding `text` (quotes, backslashes and control characters escaped).
+fn toml_str(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A comma-separated list as a TOML array of strings.
+fn toml_list(text: &str) -> String {
+    let items: Vec<String> = text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(toml_str).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The measure form's fields: (name, label, default).
+const MEASURE_FIELDS: &[(&str, &str, &str)] = &[
+    ("exporters", "Exporters (ISO3, EU27, comma-separated)", "JPN"),
+    ("products", "Products (all, or HS codes)", "all"),
+    ("rate_pct", "Rate, %", "10"),
+    ("stacking", "Stacking (add, max, floor, replace)", "add"),
+    ("authority", "Authority", "ieepa-reciprocal"),
+    ("effective", "Effective", "2025-11-01"),
+    ("expires", "Expires (optional)", ""),
+];
+
+/// What the editor starts with: a scenario that extends `base` with one measure from the
+/// form's fields (their defaults without them). The values go in as TOML text; the
+/// validator judges them when the scenario runs, with line and key.
+fn what_if_template(base: &str, query: &[(String, String)]) -> String {
+    let field = |name: &str| {
+        let default = MEASURE_FIELDS.iter().find(|(n, _, _)| *n == name).map_or("", |(_, _, d)| *d);
+        query.iter().find(|(k, _)| k == name).map_or(default, |(_, v)| v.as_str()).trim().to_string()
+    };
+    let products = field("products");
+    let products = if products == "all" { "\"all\"".to_string() } else { toml_list(&products) };
+    let rate = field("rate_pct");
+    let rate = if rate.parse::<f64>().is_ok_and(f64::is_finite) { rate } else { toml_str(&rate) };
+    let expires = field("expires");
+    let expires = if expires.is_empty() { String::new() } else { format!("expires = {}\n", toml_str(&expires)) };
     format!(
         "# A what-if on top of the shipped scenario `{base}`: change the measure below (rate, dates,\n\
          # exporters, products), add others, `remove = [\"measure-id\"]` some of {base}'s, or paste a\n\
          # whole scenario. Format: docs/scenarios.md; {base} itself: /editor?base={base}&full=1\n\
          schema = 1\n\
          id = \"my-what-if\"\n\
-         extends = \"{base}\"\n\
-         title = \"What if Japan's goods paid at least 10% more from 2025-11-01\"\n\
+         extends = {}\n\
+         title = \"My what-if on {base}\"\n\
          \n\
          [[measure]]\n\
-         id = \"my-japan-plus-10\"\n\
-         authority = \"ieepa-reciprocal\"\n\
+         id = \"my-measure\"\n\
+         authority = {}\n\
          legal = \"hypothetical\"\n\
-         exporters = [\"JPN\"]\n\
-         products = \"all\"\n\
-         rate_pct = 10\n\
-         stacking = \"add\"\n\
-         effective = \"2025-11-01\"\n"
+         exporters = {}\n\
+         products = {products}\n\
+         rate_pct = {rate}\n\
+         stacking = {}\n\
+         effective = {}\n{expires}",
+        toml_str(base),
+        toml_str(&field("authority")),
+        toml_list(&field("exporters")),
+        toml_str(&field("stacking")),
+        toml_str(&field("effective")),
     )
 }
 
@@ -482,7 +531,7 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
     let toml = match form {
         Some(f) => param(f, "toml").unwrap_or("").to_string(),
         None if param(query, "full").is_some() => shipped_text(base).map(|t| t.to_string()).unwrap_or_default(),
-        None => what_if_template(base),
+        None => what_if_template(base, query),
     };
     let mut results = String::new();
     let mut status = 200;
@@ -556,6 +605,11 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
             }
         }
     }
+    let mut fields = String::new();
+    for (name, label, default) in MEASURE_FIELDS {
+        let value = param(query, name).unwrap_or(default);
+        let _ = write!(fields, " <label>{label} <input name=\"{name}\" value=\"{}\" size=\"12\"></label>", escape(value));
+    }
     let mut options = String::new();
     for (id, _, _) in SHIPPED {
         let _ = write!(options, "<option value=\"{id}\"{}>{id}</option>", if *id == base { " selected" } else { "" });
@@ -563,7 +617,7 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
     let body = format!(
         "<h1>Scenario editor</h1>\n<p>Start from a shipped scenario (<a href=\"/editor?base=us-2025\">us-2025</a>), change measures — rate, dates, exporters, products — \
          and run it. Errors are those of <code>kanzei tariff check</code>; the format is docs/scenarios.md.</p>\n\
-         <form method=\"get\" action=\"/editor\" class=\"controls\"><label>Start from <select name=\"base\">{options}</select></label> <button type=\"submit\">Load</button></form>\n\
+         <form method=\"get\" action=\"/editor\" class=\"controls\" id=\"measure-form\"><label>Start from <select name=\"base\">{options}</select></label>{fields} <button type=\"submit\">Write the scenario</button></form>\n\
          <form method=\"post\" action=\"/editor\" class=\"editor\" id=\"editor-form\">\n<input type=\"hidden\" name=\"base\" value=\"{}\">\n\
          <label>Date <input type=\"date\" name=\"date\" value=\"{}\"></label>\n<textarea name=\"toml\" id=\"toml\" rows=\"28\" spellcheck=\"false\">{}</textarea>\n\
          <p><button type=\"submit\" id=\"run\">Run</button> \
@@ -573,6 +627,7 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
         escape(base),
         escape(date),
         escape(&toml),
+        fields = fields,
     );
     let mut response = Response::html(shell("Scenario editor", "", &body));
     response.status = status;
