@@ -16,7 +16,7 @@
 //! request cannot multiply). Nothing a request carries names a file: scenarios are shipped
 //! ids or TOML text in the body.
 //!
-//! What is cached: the tariff data (loaded once), compiled scenarios and baselines (eight
+//! What is cached: the tariff data (loaded once), compiled scenarios and baselines (four
 //! each), brief engines (one per scenario, baseline, date and draws; two, sharing the
 //! server's tariff data), rendered partner pages (64) and API answers (256, by argument list
 //! and body). Every cache is bounded; the oldest entry goes first.
@@ -162,8 +162,8 @@ impl State {
             store,
             config,
             tariff_data: OnceLock::new(),
-            prepared: Mutex::new(Cache::new(8)),
-            baselines: Mutex::new(Cache::new(8)),
+            prepared: Mutex::new(Cache::new(4)),
+            baselines: Mutex::new(Cache::new(4)),
             engines: Mutex::new(Cache::new(2)),
             pages: Mutex::new(Cache::new(64)),
             responses: Mutex::new(Cache::new(256)),
