@@ -295,21 +295,26 @@ fn check_compare_census(scenario: &Scenario, date: Date) -> anyhow::Result<()> {
 /// A scenario compiled against its importer's 2024 cells: what `rates`, `exposure` and
 /// `timeline` evaluate. Compiling `us-2025` takes most of a second and evaluating it on a
 /// date milliseconds, so a long-running caller (`kanzei serve`) keeps these and calls the
-/// `*_prepared` functions, which give the same report as the CLI.
-pub struct Prepared {
+/// `*_prepared` functions, which give the same report as the CLI. A U.S. import scenario
+/// borrows the data's cells instead of copying them (they are most of its memory).
+pub struct Prepared<'d> {
     /// The scenario as parsed.
     pub scenario: Scenario,
     /// Its importer's exporter × product cells.
-    pub cells: kanzei_tariff::cells::CellSet,
+    pub cells: std::borrow::Cow<'d, kanzei_tariff::cells::CellSet>,
     /// The scenario's measures matched to the cells.
     pub compiled: kanzei_tariff::engine::Compiled,
 }
 
-impl Prepared {
-    /// Compiles `scenario` on `data`.
-    pub fn new(data: &TariffData, scenario: Scenario) -> Prepared {
+impl<'d> Prepared<'d> {
+    /// Compiles `scenario` on `data` (as `TariffData::compile` does).
+    pub fn new(data: &'d TariffData, scenario: Scenario) -> Prepared<'d> {
+        if scenario.importer.as_str() == "USA" {
+            let compiled = kanzei_tariff::engine::Compiled::new(&scenario, &data.us_cells, &data.schedule, &data.inputs);
+            return Prepared { scenario, cells: std::borrow::Cow::Borrowed(&data.us_cells), compiled };
+        }
         let (cells, compiled) = data.compile(&scenario);
-        Prepared { scenario, cells, compiled }
+        Prepared { scenario, cells: std::borrow::Cow::Owned(cells), compiled }
     }
 
     /// A baseline compiled against this scenario's cells (as `tariff rates` does).
@@ -360,7 +365,7 @@ pub fn rates_prepared(
     data: &TariffData,
     store: &Store,
     args: &RatesArgs,
-    prepared: &Prepared,
+    prepared: &Prepared<'_>,
     baseline: Option<&kanzei_tariff::engine::Compiled>,
 ) -> anyhow::Result<Report> {
     let Prepared { scenario, cells, compiled } = prepared;
@@ -567,7 +572,7 @@ pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow
 }
 
 /// `tariff exposure` on a compiled scenario (see [`Prepared`]); `args.scenario` is not read.
-pub fn exposure_prepared(data: &TariffData, store: &Store, args: &ExposureArgs, prepared: &Prepared) -> anyhow::Result<Report> {
+pub fn exposure_prepared(data: &TariffData, store: &Store, args: &ExposureArgs, prepared: &Prepared<'_>) -> anyhow::Result<Report> {
     let Prepared { scenario, cells, compiled } = prepared;
     let date = parse_date(&args.date, "date")?;
     let partner = resolve(data, &args.partner)?;
@@ -654,7 +659,7 @@ fn timeline_args(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<(Date
 }
 
 /// `tariff timeline` on a compiled scenario (see [`Prepared`]); `args.scenario` is not read.
-pub fn timeline_prepared(data: &TariffData, args: &TimelineArgs, prepared: &Prepared) -> anyhow::Result<Report> {
+pub fn timeline_prepared(data: &TariffData, args: &TimelineArgs, prepared: &Prepared<'_>) -> anyhow::Result<Report> {
     let Prepared { scenario, cells, compiled } = prepared;
     let (from, to, partner) = timeline_args(data, args)?;
     let points = analysis::timeline_of_area(compiled, cells, from, to, partner, data.registry);

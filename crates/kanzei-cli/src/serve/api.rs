@@ -264,28 +264,28 @@ fn data_unavailable(e: anyhow::Error) -> Response {
 }
 
 /// A shipped scenario compiled, from the cache when it was compiled before.
-pub fn prepared_shipped(state: &State, id: &str) -> Result<Arc<Prepared>, Response> {
+pub fn prepared_shipped(state: &State, id: &str) -> Result<Arc<Prepared<'static>>, Response> {
     if let Some(hit) = lock(&state.prepared).get(&id.to_string()) {
         return Ok(hit);
     }
     check_scenario_id("scenario", id)?;
     let data = state.tariff_data().map_err(data_unavailable)?;
-    let scenario = tariff::load_scenario(id, &data).map_err(|e| error_response(&e))?;
-    let prepared = Arc::new(Prepared::new(&data, scenario));
+    let scenario = tariff::load_scenario(id, data).map_err(|e| error_response(&e))?;
+    let prepared = Arc::new(Prepared::new(data, scenario));
     lock(&state.prepared).insert(id.to_string(), Arc::clone(&prepared));
     Ok(prepared)
 }
 
 /// A scenario from TOML text (a POST body), validated as `tariff check` validates a file,
 /// compiled; cached under the text's hash. Returns the cache key with it.
-pub fn prepared_body(state: &State, body: &[u8]) -> Result<(String, Arc<Prepared>), Response> {
+pub fn prepared_body(state: &State, body: &[u8]) -> Result<(String, Arc<Prepared<'static>>), Response> {
     let key = format!("body:{:016x}:{}", hash_of(body), body.len());
     if let Some(hit) = lock(&state.prepared).get(&key) {
         return Ok((key, hit));
     }
     let scenario = parse_body(state, body)?;
     let data = state.tariff_data().map_err(data_unavailable)?;
-    let prepared = Arc::new(Prepared::new(&data, scenario));
+    let prepared = Arc::new(Prepared::new(data, scenario));
     lock(&state.prepared).insert(key.clone(), Arc::clone(&prepared));
     Ok((key, prepared))
 }
@@ -301,20 +301,20 @@ pub fn parse_body(state: &State, body: &[u8]) -> Result<kanzei_tariff::Scenario,
 }
 
 /// A baseline compiled against the cells of the scenario cached under `key`.
-pub fn baseline_for(state: &State, key: &str, prepared: &Prepared, id: &str) -> Result<Arc<kanzei_tariff::engine::Compiled>, Response> {
+pub fn baseline_for(state: &State, key: &str, prepared: &Prepared<'_>, id: &str) -> Result<Arc<kanzei_tariff::engine::Compiled>, Response> {
     let cache_key = (key.to_string(), id.to_string());
     if let Some(hit) = lock(&state.baselines).get(&cache_key) {
         return Ok(hit);
     }
     let data = state.tariff_data().map_err(data_unavailable)?;
-    let scenario = tariff::load_scenario_as("--baseline", id, &data).map_err(|e| error_response(&e))?;
-    let compiled = Arc::new(prepared.baseline(&data, &scenario));
+    let scenario = tariff::load_scenario_as("--baseline", id, data).map_err(|e| error_response(&e))?;
+    let compiled = Arc::new(prepared.baseline(data, &scenario));
     lock(&state.baselines).insert(cache_key, Arc::clone(&compiled));
     Ok(compiled)
 }
 
 /// The scenario a request names (`scenario` option, default us-2025) or carries (body).
-fn prepared_for(state: &State, scenario_option: &str, body: Option<&[u8]>) -> Result<(String, Arc<Prepared>), Response> {
+fn prepared_for(state: &State, scenario_option: &str, body: Option<&[u8]>) -> Result<(String, Arc<Prepared<'static>>), Response> {
     match body {
         Some(body) => prepared_body(state, body),
         None => prepared_shipped(state, scenario_option).map(|p| (scenario_option.to_string(), p)),
@@ -342,26 +342,26 @@ pub fn run(state: &State, command: Command, body: Option<&[u8]>) -> Result<Respo
             } else {
                 Some(baseline_for(state, &key, &prepared, &args.baseline)?)
             };
-            json_of(tariff::rates_prepared(&data, store, &args, &prepared, baseline.as_deref()))
+            json_of(tariff::rates_prepared(data, store, &args, &prepared, baseline.as_deref()))
         }
         Command::Tariff(TariffCommand::Timeline(args)) => {
             let data = state.tariff_data().map_err(data_unavailable)?;
             let (_, prepared) = prepared_for(state, &args.scenario, body)?;
-            json_of(tariff::timeline_prepared(&data, &args, &prepared))
+            json_of(tariff::timeline_prepared(data, &args, &prepared))
         }
         Command::Tariff(TariffCommand::Exposure(args)) => {
             let data = state.tariff_data().map_err(data_unavailable)?;
             let (_, prepared) = prepared_for(state, &args.scenario, body)?;
-            json_of(tariff::exposure_prepared(&data, store, &args, &prepared))
+            json_of(tariff::exposure_prepared(data, store, &args, &prepared))
         }
         Command::Tariff(TariffCommand::Explain(args)) => {
             let data = state.tariff_data().map_err(data_unavailable)?;
-            json_of(tariff::explain(&data, store, &args))
+            json_of(tariff::explain(data, store, &args))
         }
         Command::Tariff(TariffCommand::Check(args)) => {
             let data = state.tariff_data().map_err(data_unavailable)?;
             let scenario = parse_body(state, body.unwrap_or_default())?;
-            json_of(tariff::check_loaded(&data, scenario, "scenario.toml", args.strict))
+            json_of(tariff::check_loaded(data, scenario, "scenario.toml", args.strict))
         }
         Command::Tariff(TariffCommand::Lists(_)) => json_of(tariff::lists(store)),
         Command::Brief(args) => {
@@ -420,7 +420,7 @@ pub fn build_brief(state: &State, args: &BriefArgs) -> Result<brief::Brief, Resp
         Some(engine) => engine,
         None => {
             let data = state.tariff_data().map_err(data_unavailable)?;
-            let engine = Engine::with_data(state.store, data, &scenario, &baseline, date).map_err(|e| Response::error(400, &e.to_string()))?;
+            let engine = Engine::with_data(state.store, Arc::clone(data), &scenario, &baseline, date).map_err(|e| Response::error(400, &e.to_string()))?;
             let engine = Arc::new(engine.with_draws(options.draws, options.seed));
             lock(&state.engines).insert(key, Arc::clone(&engine));
             engine

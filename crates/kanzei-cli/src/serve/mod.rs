@@ -139,9 +139,10 @@ pub struct State {
     pub store: &'static Store,
     /// Limits and sizes.
     pub config: Config,
-    tariff_data: OnceLock<Result<Arc<TariffData>, String>>,
+    /// Loaded once and kept for the life of the process (compiled scenarios borrow its cells).
+    tariff_data: OnceLock<Result<&'static Arc<TariffData>, String>>,
     /// Compiled scenarios by id (or `body:<hash>`), and baselines by (scenario key, id).
-    pub(crate) prepared: Mutex<Cache<String, Arc<crate::commands::tariff::Prepared>>>,
+    pub(crate) prepared: Mutex<Cache<String, Arc<crate::commands::tariff::Prepared<'static>>>>,
     pub(crate) baselines: Mutex<Cache<(String, String), Arc<kanzei_tariff::engine::Compiled>>>,
     pub(crate) engines: Mutex<Cache<String, Arc<kanzei_report::brief::Engine<'static>>>>,
     pub(crate) pages: Mutex<Cache<String, Response>>,
@@ -172,11 +173,12 @@ impl State {
     }
 
     /// The tariff data, loaded on first use.
-    pub fn tariff_data(&self) -> anyhow::Result<Arc<TariffData>> {
-        self.tariff_data
-            .get_or_init(|| TariffData::load(self.store).map(Arc::new).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| anyhow::anyhow!("{e}"))
+    pub fn tariff_data(&self) -> anyhow::Result<&'static Arc<TariffData>> {
+        let loaded = self.tariff_data.get_or_init(|| {
+            // Leaked on purpose: the data live as long as the process, like the store.
+            TariffData::load(self.store).map(|d| &*Box::leak(Box::new(Arc::new(d)))).map_err(|e| e.to_string())
+        });
+        loaded.clone().map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Runs `work` on its own thread within a computation slot and the deadline: 503 when

@@ -674,7 +674,7 @@ fn editor_download(state: &State, form: &[(String, String)]) -> Response {
                     Err(r) => return r,
                 }
             };
-            let report = match crate::commands::tariff::rates_prepared(&data, state.store, &rates_args, &prepared, baseline.as_deref()) {
+            let report = match crate::commands::tariff::rates_prepared(data, state.store, &rates_args, &prepared, baseline.as_deref()) {
                 Ok(r) => r,
                 Err(e) => return api::error_response(&e),
             };
