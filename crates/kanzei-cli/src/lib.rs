@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 pub mod commands;
 pub mod output;
+pub mod serve;
 
 use output::Format;
 
@@ -32,6 +33,7 @@ Examples:
   kanzei validate                                every published reproduction, checked
   kanzei claims check us-japan-2025              the bulletin's numbers, recomputed
   kanzei data info                               datasets, years, units, coverage
+  kanzei serve                                   a local web app and JSON API on http://127.0.0.1:8080/
 
 Data: by default kanzei reads the snapshot compiled into it. Use --data DIR to read a
 folder of official files laid out like ../shared/data/raw (see docs/data.md).";
@@ -87,6 +89,8 @@ pub enum Command {
     /// Check quantitative claims against the data (a TOML claims file).
     #[command(subcommand)]
     Claims(commands::claims::ClaimsCommand),
+    /// A local web app and JSON API: partner view, comparison, scenario editor (docs/server.md).
+    Serve(serve::ServeArgs),
 }
 
 /// `--format table|json|csv`, shared by every data command.
@@ -142,6 +146,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => kanzei_data::Store::embedded(),
     }
     .allow_set_aside(cli.allow_set_aside);
+    if let Command::Serve(args) = cli.command {
+        // The server's threads share the store for as long as the process runs.
+        let store: &'static kanzei_data::Store = Box::leak(Box::new(store));
+        return serve::run(args, store, &mut std::io::stdout());
+    }
     let mut stdout = std::io::stdout().lock();
     let result = run_with(cli.command, &store, &mut stdout);
     let mut stderr = std::io::stderr().lock();
@@ -165,5 +174,6 @@ pub fn run_with(command: Command, store: &kanzei_data::Store, out: &mut dyn Writ
         Command::Validate(args) => commands::validate::run(args, store, out),
         Command::Brief(args) => commands::brief::run(args, store, out),
         Command::Claims(cmd) => commands::claims::run(cmd, store, out),
+        Command::Serve(_) => anyhow::bail!("`serve` runs through `kanzei_cli::run`, which keeps the store for the server's lifetime"),
     }
 }

@@ -114,7 +114,7 @@ fn options(args: &BriefArgs) -> anyhow::Result<BriefOptions> {
 }
 
 /// What `brief.json` holds.
-fn brief_json(built: &Brief) -> serde_json::Value {
+pub fn brief_json(built: &Brief) -> serde_json::Value {
     let mut v = built.summary.clone();
     if let Some(map) = v.as_object_mut() {
         if !built.claims.is_empty() {

@@ -292,9 +292,59 @@ fn check_compare_census(scenario: &Scenario, date: Date) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A scenario compiled against its importer's 2024 cells: what `rates`, `exposure` and
+/// `timeline` evaluate. Compiling `us-2025` takes most of a second and evaluating it on a
+/// date milliseconds, so a long-running caller (`kanzei serve`) keeps these and calls the
+/// `*_prepared` functions, which give the same report as the CLI. A U.S. import scenario
+/// borrows the data's cells instead of copying them (they are most of its memory).
+pub struct Prepared<'d> {
+    /// The scenario as parsed.
+    pub scenario: Scenario,
+    /// Its importer's exporter × product cells.
+    pub cells: std::borrow::Cow<'d, kanzei_tariff::cells::CellSet>,
+    /// The scenario's measures matched to the cells.
+    pub compiled: kanzei_tariff::engine::Compiled,
+}
+
+impl<'d> Prepared<'d> {
+    /// Compiles `scenario` on `data` (as `TariffData::compile` does).
+    pub fn new(data: &'d TariffData, scenario: Scenario) -> Prepared<'d> {
+        if scenario.importer.as_str() == "USA" {
+            let compiled = kanzei_tariff::engine::Compiled::new(&scenario, &data.us_cells, &data.schedule, &data.inputs);
+            return Prepared { scenario, cells: std::borrow::Cow::Borrowed(&data.us_cells), compiled };
+        }
+        let (cells, compiled) = data.compile(&scenario);
+        Prepared { scenario, cells: std::borrow::Cow::Owned(cells), compiled }
+    }
+
+    /// A baseline compiled against this scenario's cells (as `tariff rates` does).
+    pub fn baseline(&self, data: &TariffData, baseline: &Scenario) -> kanzei_tariff::engine::Compiled {
+        kanzei_tariff::engine::Compiled::new(baseline, &self.cells, &data.schedule, &data.inputs)
+    }
+}
+
+/// The baseline `tariff rates` holds a scenario against: none for `--baseline none`, the
+/// scenario itself, or a scenario of another importer than the U.S.
+pub fn rates_baseline(data: &TariffData, scenario: &Scenario, baseline: &str) -> anyhow::Result<Option<Scenario>> {
+    if baseline == "none" || baseline == scenario.id || scenario.importer.as_str() != "USA" {
+        return Ok(None);
+    }
+    Ok(Some(load_scenario_as("--baseline", baseline, data)?))
+}
+
 /// `tariff rates`.
 pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
+    rates_date(args, &scenario)?;
+    // Load (and so check) the baseline before the slow compile.
+    let baseline_scenario = rates_baseline(data, &scenario, &args.baseline)?;
+    let prepared = Prepared::new(data, scenario);
+    let baseline = baseline_scenario.map(|b| prepared.baseline(data, &b));
+    rates_prepared(data, store, args, &prepared, baseline.as_ref())
+}
+
+/// The date `tariff rates` evaluates on, checked against `--compare-census`.
+fn rates_date(args: &RatesArgs, scenario: &Scenario) -> anyhow::Result<Date> {
     let default_date = if args.compare.is_some() {
         analysis::TRADEWARTRACKER_POLICY_DATE
     } else if scenario.id == "us-2024-baseline" {
@@ -304,23 +354,30 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     };
     let date = parse_date(args.date.as_deref().unwrap_or(default_date), "date")?;
     if args.compare_census {
-        check_compare_census(&scenario, date)?;
+        check_compare_census(scenario, date)?;
     }
-    // Load (and so check) the baseline before the slow compile.
-    let baseline_scenario = if args.baseline == "none" || args.baseline == scenario.id || scenario.importer.as_str() != "USA" {
-        None
-    } else {
-        Some(load_scenario_as("--baseline", &args.baseline, data)?)
-    };
-    let (cells, compiled) = data.compile(&scenario);
-    let baseline = baseline_scenario.map(|b| kanzei_tariff::engine::Compiled::new(&b, &cells, &data.schedule, &data.inputs));
+    Ok(date)
+}
+
+/// `tariff rates` on a compiled scenario and baseline (see [`Prepared`]); `args.scenario`
+/// and `args.baseline` are not read.
+pub fn rates_prepared(
+    data: &TariffData,
+    store: &Store,
+    args: &RatesArgs,
+    prepared: &Prepared<'_>,
+    baseline: Option<&kanzei_tariff::engine::Compiled>,
+) -> anyhow::Result<Report> {
+    let Prepared { scenario, cells, compiled } = prepared;
+    let (scenario, cells, compiled) = (scenario, cells, compiled);
+    let date = rates_date(args, scenario)?;
     let by = match args.by {
         ByArg::Partner => GroupBy::Partner,
         ByArg::Hs2 => GroupBy::Hs2,
         ByArg::Authority => GroupBy::Authority,
     };
     let names = chapter_names(store);
-    let mut result = analysis::rates(&compiled, &cells, date, baseline.as_ref(), by, data.registry, &names);
+    let mut result = analysis::rates(compiled, cells, date, baseline, by, data.registry, &names);
     let total_groups = result.groups.len();
     if let Some(n) = args.top {
         result.groups.truncate(n);
@@ -329,7 +386,7 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     let mut report_notes = Vec::new();
     let mut census_grid = None;
     if args.compare_census {
-        let (census_etr, model_etr, rows) = analysis::compare_census(&compiled, &cells, date, &data.schedule, data.registry, 15);
+        let (census_etr, model_etr, rows) = analysis::compare_census(compiled, cells, date, &data.schedule, data.registry, 15);
         json["census_comparison"] = json!({ "census_etr_pct": census_etr, "model_etr_pct": model_etr, "partners": rows });
         let mut grid = Grid::new(
             Some(format!(
@@ -371,7 +428,7 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
         }
         let hs2 = store.us_imports_hs2()?;
         let top = args.top.unwrap_or(20);
-        let (published_etr, model_etr, rows) = analysis::compare_published(&compiled, &cells, date, &hs2, data.registry, top);
+        let (published_etr, model_etr, rows) = analysis::compare_published(compiled, cells, date, &hs2, data.registry, top);
         json["published_comparison"] = json!({
             "source": "tradewartracker, trade-war-redux-2025, data-hs2 `2025_tariff_increase` (update of 2025-08-06)",
             "as_of": analysis::TRADEWARTRACKER_AS_OF,
@@ -502,21 +559,28 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
             ));
         }
     }
-    attach_warnings(&mut report, date_warnings(&scenario, &[date]));
+    attach_warnings(&mut report, date_warnings(scenario, &[date]));
     Ok(report)
 }
 
 /// `tariff exposure`.
 pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
+    parse_date(&args.date, "date")?;
+    resolve(data, &args.partner)?;
+    exposure_prepared(data, store, args, &Prepared::new(data, scenario))
+}
+
+/// `tariff exposure` on a compiled scenario (see [`Prepared`]); `args.scenario` is not read.
+pub fn exposure_prepared(data: &TariffData, store: &Store, args: &ExposureArgs, prepared: &Prepared<'_>) -> anyhow::Result<Report> {
+    let Prepared { scenario, cells, compiled } = prepared;
     let date = parse_date(&args.date, "date")?;
     let partner = resolve(data, &args.partner)?;
-    let (cells, compiled) = data.compile(&scenario);
     let members = analysis::members_of(partner, data.registry);
     if !cells.cells.iter().any(|c| members.contains(&c.exporter)) {
         anyhow::bail!("{partner} has no {} imports in kanzei's 2024 data", scenario.importer);
     }
-    let e = analysis::exposure(&compiled, &cells, date, partner, data.registry, &chapter_names(store));
+    let e = analysis::exposure(compiled, cells, date, partner, data.registry, &chapter_names(store));
     let mut report = Report::new(json!(e));
     let mut grid = Grid::new(
         Some(format!(
@@ -569,13 +633,19 @@ pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow
     }
     report.grids.push(chapters);
     report.notes.push("value_hit = 2024 value of lines where the authority adds duty; rates are pre-substitution.".into());
-    attach_warnings(&mut report, date_warnings(&scenario, &[date]));
+    attach_warnings(&mut report, date_warnings(scenario, &[date]));
     Ok(report)
 }
 
 /// `tariff timeline`.
 pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
+    timeline_args(data, args)?;
+    timeline_prepared(data, args, &Prepared::new(data, scenario))
+}
+
+/// Checks `tariff timeline`'s dates and partner; returns them.
+fn timeline_args(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<(Date, Date, Option<AreaCode>)> {
     let from = parse_date(&args.from, "from")?;
     let to = parse_date(&args.to, "to")?;
     if to < from {
@@ -585,8 +655,14 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
         Some(p) => Some(resolve(data, p)?),
         None => None,
     };
-    let (cells, compiled) = data.compile(&scenario);
-    let points = analysis::timeline_of_area(&compiled, &cells, from, to, partner, data.registry);
+    Ok((from, to, partner))
+}
+
+/// `tariff timeline` on a compiled scenario (see [`Prepared`]); `args.scenario` is not read.
+pub fn timeline_prepared(data: &TariffData, args: &TimelineArgs, prepared: &Prepared<'_>) -> anyhow::Result<Report> {
+    let Prepared { scenario, cells, compiled } = prepared;
+    let (from, to, partner) = timeline_args(data, args)?;
+    let points = analysis::timeline_of_area(compiled, cells, from, to, partner, data.registry);
     let mut report = Report::new(json!({
         "scenario": scenario.id,
         "partner": partner,
@@ -631,7 +707,7 @@ pub fn timeline(data: &TariffData, args: &TimelineArgs) -> anyhow::Result<Report
     }
     // The period's end may be past the scenario's last event, its start before kanzei's law.
     let dates = if from < kanzei_tariff::scenario::FIRST_DAY { vec![from, to] } else { vec![to] };
-    attach_warnings(&mut report, date_warnings(&scenario, &dates));
+    attach_warnings(&mut report, date_warnings(scenario, &dates));
     Ok(report)
 }
 
@@ -775,6 +851,11 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
 /// `tariff check`.
 pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario_as("FILE", &args.file, data)?;
+    check_loaded(data, scenario, &args.file, args.strict)
+}
+
+/// `tariff check` on a scenario already parsed (and so validated) from `file`.
+pub fn check_loaded(data: &TariffData, scenario: Scenario, file: &str, strict: bool) -> anyhow::Result<Report> {
     let mut grid = Grid::new(
         Some(format!(
             "{}: {} ({} measures; lineage {})",
@@ -810,8 +891,8 @@ pub fn check(data: &TariffData, args: &CheckArgs) -> anyhow::Result<Report> {
         ]);
     }
     let no_ops = no_op_warnings(data, &scenario);
-    if args.strict && !no_ops.is_empty() {
-        anyhow::bail!("`{}`: {} (--strict)", args.file, no_ops.join("; "));
+    if strict && !no_ops.is_empty() {
+        anyhow::bail!("`{file}`: {} (--strict)", no_ops.join("; "));
     }
     let mut report = Report::new(json!({ "valid": true, "scenario": scenario }));
     report.grids.push(grid);

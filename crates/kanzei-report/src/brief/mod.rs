@@ -30,7 +30,7 @@ mod who_pays;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use kanzei_core::{AreaCode, AreaKind, HsCode};
@@ -142,7 +142,7 @@ pub(crate) struct GeRuns {
 /// general-equilibrium solves (computed on first use, once).
 pub struct Engine<'s> {
     store: &'s Store,
-    data: TariffData,
+    data: Arc<TariffData>,
     scenario: Scenario,
     baseline: Scenario,
     date: Date,
@@ -179,7 +179,16 @@ impl<'s> Engine<'s> {
     /// scenario's last dated event.
     pub fn new(store: &'s Store, scenario: &str, baseline: &str, date: Option<Date>) -> Result<Engine<'s>, BriefError> {
         let started = Instant::now();
-        let data = TariffData::load(store)?;
+        let data = Arc::new(TariffData::load(store)?);
+        let mut engine = Engine::with_data(store, data, scenario, baseline, date)?;
+        engine.load_seconds = started.elapsed().as_secs_f64();
+        Ok(engine)
+    }
+
+    /// [`Engine::new`] on tariff data already loaded from `store` (a long-running caller
+    /// such as `kanzei serve` shares one copy between its engines).
+    pub fn with_data(store: &'s Store, data: Arc<TariffData>, scenario: &str, baseline: &str, date: Option<Date>) -> Result<Engine<'s>, BriefError> {
+        let started = Instant::now();
         let scenario = load_scenario(&data, scenario)?;
         let baseline = load_scenario(&data, baseline)?;
         for s in [&scenario, &baseline] {
