@@ -10,9 +10,12 @@ use serde::Serialize;
 
 use crate::runs::{gravity_inputs, GravitySpec, RunError};
 
+/// Reads one result of a country.
+pub type Field = fn(&CountryResult) -> f64;
+
 /// The country results that get bands, by JSON name (all in percent, except the welfare
 /// statistic, a ratio).
-pub const BANDED: [(&str, fn(&CountryResult) -> f64); 8] = [
+pub const BANDED: [(&str, Field); 8] = [
     ("welfare_statistic", |c| c.welfare_statistic),
     ("gdp_change_pct", |c| c.gdp_change_pct),
     ("terms_of_trade_change_pct", |c| c.terms_of_trade_change_pct),

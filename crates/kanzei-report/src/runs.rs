@@ -881,12 +881,20 @@ pub fn cp_wiod(
     date: Date,
     config: &SolverConfig,
 ) -> Result<WiodGeRun, RunError> {
-    let base = scenario_sector_tariffs(store, data, baseline, date)?;
-    let mut applied = Vec::new();
-    for scenario in scenarios {
-        applied.push((scenario.id.clone(), scenario_sector_tariffs(store, data, scenario, date)?));
-    }
+    let (base, applied) = sector_tariffs_of(store, data, scenarios, baseline, date)?;
     cp_wiod_with(wiod_observed(store)?, &base, &applied, config)
+}
+
+/// The baseline's and each scenario's (id, tariffs by WIOD region × sector) on `date`.
+type ScenarioSectorTariffs = (kanzei_tariff::sectors::RegionSectorTariffs, Vec<(String, kanzei_tariff::sectors::RegionSectorTariffs)>);
+
+fn sector_tariffs_of(store: &Store, data: &TariffData, scenarios: &[Scenario], baseline: &Scenario, date: Date) -> Result<ScenarioSectorTariffs, RunError> {
+    let base = scenario_sector_tariffs(store, data, baseline, date)?;
+    let applied = scenarios
+        .iter()
+        .map(|scenario| Ok((scenario.id.clone(), scenario_sector_tariffs(store, data, scenario, date)?)))
+        .collect::<Result<Vec<_>, RunError>>()?;
+    Ok((base, applied))
 }
 
 /// [`cp_wiod`] with θ by sector from a parameter set (`theta_sets`) instead of the
@@ -900,11 +908,7 @@ pub fn cp_wiod_theta(
     config: &SolverConfig,
     theta: &[f64],
 ) -> Result<WiodGeRun, RunError> {
-    let base = scenario_sector_tariffs(store, data, baseline, date)?;
-    let mut applied = Vec::new();
-    for scenario in scenarios {
-        applied.push((scenario.id.clone(), scenario_sector_tariffs(store, data, scenario, date)?));
-    }
+    let (base, applied) = sector_tariffs_of(store, data, scenarios, baseline, date)?;
     let (mut observed, notes) = wiod_observed(store)?;
     if theta.len() != observed.theta.len() {
         return Err(RunError::Invalid(format!("{} θ values for {} WIOD sectors", theta.len(), observed.theta.len())));
