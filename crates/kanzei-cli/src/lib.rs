@@ -26,7 +26,7 @@ Examples:
   kanzei trade partner WLD --reporter JPN --by commodity
   kanzei trade series JPN --from 2015 --to 2024
   kanzei tariff rates --scenario us-2025 --date 2025-11-17 --by partner
-  kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01
+  kanzei tariff explain --partner JPN --hs10 8703230140 --date 2025-10-01
   kanzei va exports --exporter MEX --importer USA --sector c15
   kanzei ge cp --data cp1993 --scenario nafta
   kanzei pe smart --scenario us-2025 --date 2025-11-17 --by partner

@@ -29,7 +29,7 @@ pub enum TariffCommand {
     #[command(after_help = "Example:\n  kanzei tariff timeline --scenario us-2025 --from 2025-01-01 --to 2026-06-30 --partner JPN")]
     Timeline(TimelineArgs),
     /// Why a rate is what it is: the stack of measures on one partner × HS10 line.
-    #[command(after_help = "Example:\n  kanzei tariff explain --partner JPN --hs10 8703231950 --date 2025-10-01")]
+    #[command(after_help = "Example:\n  kanzei tariff explain --partner JPN --hs10 8703230140 --date 2025-10-01")]
     Explain(ExplainArgs),
     /// What customs collected: duties / imports by month or NAICS code (Census, 2020–2025),
     /// beside a scenario's statutory rate.
@@ -718,7 +718,7 @@ pub fn explain(data: &TariffData, store: &Store, args: &ExplainArgs) -> anyhow::
     let partner = resolve(data, &args.partner)?;
     let code = HsCode::parse(&args.hs10).map_err(|e| anyhow::anyhow!("--hs10: {e}"))?;
     if code.len() != 10 {
-        anyhow::bail!("--hs10: `{}` has {} digits; give a 10-digit HTS statistical line (e.g. 8703231950)", args.hs10, code.len());
+        anyhow::bail!("--hs10: `{}` has {} digits; give a 10-digit HTS statistical line (e.g. 8703230140)", args.hs10, code.len());
     }
     // A code the schedule does not have would silently get no MFN rate: say so, with the
     // lines that do exist under its longest known prefix.

@@ -11,7 +11,12 @@ use crate::facts::{ordinal, share_pct};
 
 /// The document title: the spec's, else "U.S. tariffs and {partner}, {years}".
 pub(crate) fn title(ctx: &Ctx<'_, '_>) -> String {
-    ctx.spec.title.clone().unwrap_or_else(|| format!("U.S. tariffs and {}, 2025–{}", ctx.partner.short, ctx.date.year() % 100))
+    // The 2025 measures to the brief's date: "2025" for a date in 2025, "2025–26" after.
+    let years = match ctx.date.year() {
+        y if y <= 2025 => y.to_string(),
+        y => format!("2025–{}", y % 100),
+    };
+    ctx.spec.title.clone().unwrap_or_else(|| format!("U.S. tariffs and {}, {years}", ctx.partner.short))
 }
 
 /// The subtitle.
