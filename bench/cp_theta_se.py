@@ -29,10 +29,11 @@ CP sector whose theta (rounded to 2 decimals) equals the CRC value (c9 chemicals
 none and is mapped by name, flagged). Two indices are written everywhere: sector_index is
 DATA_OUT_100.csv's (1..19), cp_sector_index the position in CP's 20-sector list (1..20).
 
-Run from the repository root with any Python 3 that has numpy (e.g. the peers venv:
-`python3 -m venv /work/venv-peers && /work/venv-peers/bin/pip install gegravity numpy pandas scipy`):
+Run from the repository root with any Python 3 that has numpy, named by $PEER_PYTHON (make a
+peers venv with `python3 -m venv .venv-peers && .venv-peers/bin/pip install numpy scipy`, then
+`export PEER_PYTHON=.venv-peers/bin/python`):
 
-    <python> bench/cp_theta_se.py [--check] [path/to/DATA_OUT_100.csv]
+    $PEER_PYTHON bench/cp_theta_se.py [--check] [path/to/DATA_OUT_100.csv]
 
 Writes to bench/reference/cp2015_theta/: theta_se.csv (17 significant digits), wiod_map.csv
 and, with --check, sector_check.csv.

@@ -48,11 +48,12 @@ draws.csv records the factor used.
 Statistics: mean; std with ddof=1 (as gegravity/pandas); p05, p50, p95 from
 `numpy.quantile` with its default "linear" interpolation (type 7).
 
-Run from the repository root with the peers venv (`python3 -m venv /work/venv-peers` and
-`/work/venv-peers/bin/pip install gegravity numpy pandas scipy`, or any venv with
-gegravity 0.3; unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for speed):
+Run from the repository root with the peers venv named by $PEER_PYTHON (make it with
+`python3 -m venv .venv-peers && .venv-peers/bin/pip install gegravity numpy pandas scipy`, then
+`export PEER_PYTHON=.venv-peers/bin/python`; any venv with gegravity 0.3 will do; unset
+OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for speed):
 
-    <venv>/bin/python bench/gegravity_montecarlo.py [--draws N] [--seed S] [path/to/sample_data_set.dlm]
+    $PEER_PYTHON bench/gegravity_montecarlo.py [--draws N] [--seed S] [path/to/sample_data_set.dlm]
 
 Defaults: 1000 draws, seed 1. gegravity needs about 2 s per draw on a 2-core machine, so
 the committed reference used fewer draws (see experiment.json "draws"); the draws are a
