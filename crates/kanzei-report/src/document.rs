@@ -915,6 +915,9 @@ struct Html<'a> {
     notes: &'a Notes<'a>,
     /// References written so far per footnote number, for unique anchor ids.
     ref_counts: HashMap<usize, usize>,
+    /// Figures and captioned tables numbered so far.
+    figure_no: usize,
+    table_no: usize,
 }
 
 impl Html<'_> {
@@ -961,6 +964,8 @@ pub fn to_html(doc: &Document) -> Result<String, DocumentError> {
         out: String::with_capacity(64 * 1024),
         notes: &notes,
         ref_counts: HashMap::new(),
+        figure_no: 0,
+        table_no: 0,
     };
     let title = escape(&doc.title);
     let heading = heading_text(&doc.title);
@@ -971,16 +976,29 @@ pub fn to_html(doc: &Document) -> Result<String, DocumentError> {
          <meta name=\"generator\" content=\"kanzei {}\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<div class=\"page\" id=\"top\">\n",
         escape(&doc.metadata.kanzei_version)
     );
+    h.masthead(doc, &heading);
+    h.contents(doc);
+    for (si, section) in doc.sections.iter().enumerate() {
+        h.section(si + 1, section);
+    }
+    h.sources();
+    h.out.push_str("</main>\n");
+    h.colophon(doc);
+    h.out.push_str("</div>\n</body>\n</html>\n");
+    Ok(h.out)
+}
 
-    // Masthead.
-    h.out
-        .push_str("<header class=\"masthead\">\n<p class=\"kicker\">kanzei brief</p>\n");
-    let _ = writeln!(h.out, "<h1>{heading}</h1>");
-    if let Some(subtitle) = &doc.subtitle {
-        let _ = writeln!(h.out, "<p class=\"subtitle\">{}</p>", escape(subtitle));
+impl Html<'_> {
+    /// The masthead: kicker, title, subtitle and the metadata list.
+    fn masthead(&mut self, doc: &Document, heading: &str) {
+        self.out
+            .push_str("<header class=\"masthead\">\n<p class=\"kicker\">kanzei brief</p>\n");
+        let _ = writeln!(self.out, "<h1>{heading}</h1>");
+        if let Some(subtitle) = &doc.subtitle {
+            let _ = writeln!(self.out, "<p class=\"subtitle\">{}</p>", escape(subtitle));
     }
     let m = &doc.metadata;
-    h.out.push_str("<dl class=\"meta\">\n");
+    self.out.push_str("<dl class=\"meta\">\n");
     for (label, value) in [
         ("Scenario", &m.scenario),
         ("Tariffs as of", &m.date),
@@ -989,226 +1007,251 @@ pub fn to_html(doc: &Document) -> Result<String, DocumentError> {
     ] {
         if !value.is_empty() {
             let _ = writeln!(
-                h.out,
+                self.out,
                 "<div><dt>{label}</dt><dd>{}</dd></div>",
                 escape(value)
             );
         }
     }
-    h.out.push_str("</dl>\n</header>\n");
-
-    // Contents.
-    h.out.push_str("<nav class=\"toc\" id=\"contents\" aria-label=\"Contents\">\n<p class=\"toc-title\">Contents</p>\n<ol>\n");
-    for (i, s) in doc.sections.iter().enumerate() {
-        let _ = writeln!(
-            h.out,
-            "<li><a href=\"#{}\"><span class=\"n\">{}</span>{}</a></li>",
-            s.id,
-            i + 1,
-            escape(&s.heading)
-        );
+    self.out.push_str("</dl>\n</header>\n");
     }
-    if !notes.ordered.is_empty() {
-        h.out.push_str(
+
+    /// The table of contents.
+    fn contents(&mut self, doc: &Document) {
+        self.out.push_str("<nav class=\"toc\" id=\"contents\" aria-label=\"Contents\">\n<p class=\"toc-title\">Contents</p>\n<ol>\n");
+        for (i, s) in doc.sections.iter().enumerate() {
+            let _ = writeln!(
+                self.out,
+                "<li><a href=\"#{}\"><span class=\"n\">{}</span>{}</a></li>",
+                s.id,
+                i + 1,
+                escape(&s.heading)
+            );
+    }
+    if !self.notes.ordered.is_empty() {
+        self.out.push_str(
             "<li><a href=\"#sources\"><span class=\"n\">&#8226;</span>Notes and sources</a></li>\n",
         );
     }
-    h.out.push_str("</ol>\n</nav>\n<main>\n");
+    self.out.push_str("</ol>\n</nav>\n<main>\n");
+    }
 
-    let mut figure_no = 0;
-    let mut table_no = 0;
-    for (si, section) in doc.sections.iter().enumerate() {
+    /// One section and its blocks.
+    fn section(&mut self, number: usize, section: &Section) {
         let _ = writeln!(
-            h.out,
+            self.out,
             "<section class=\"body-section\" id=\"{}\">\n<h2><span class=\"n\">{}</span>{}</h2>",
             section.id,
-            si + 1,
+            number,
             heading_text(&section.heading)
         );
         for block in &section.blocks {
             match block {
                 Block::Paragraph(inlines) => {
-                    h.out.push_str("<p>");
-                    h.inlines(inlines);
-                    h.out.push_str("</p>\n");
+                    self.out.push_str("<p>");
+                    self.inlines(inlines);
+                    self.out.push_str("</p>\n");
                 }
-                Block::KeyFigures(figures) => {
-                    h.out.push_str("<div class=\"key-figures\">\n");
-                    for f in figures {
-                        let _ = write!(
-                            h.out,
-                            "<div class=\"kf\"><div class=\"kf-value\">{}</div><div class=\"kf-label\">{}",
-                            escape(&f.value),
-                            escape(&f.label)
-                        );
-                        h.fnrefs(&f.footnotes);
-                        h.out.push_str("</div>");
-                        if let Some(detail) = &f.detail {
-                            let _ =
-                                write!(h.out, "<div class=\"kf-detail\">{}</div>", escape(detail));
-                        }
-                        h.out.push_str("</div>\n");
-                    }
-                    h.out.push_str("</div>\n");
-                }
-                Block::Table(table) => {
-                    let align = table.alignments();
-                    let class = |a: Align| match a {
-                        Align::Left => "",
-                        Align::Right => " class=\"r\"",
-                        Align::Center => " class=\"c\"",
-                    };
-                    h.out.push_str("<div class=\"table-wrap\">\n<table>\n");
-                    if let Some(caption) = &table.caption {
-                        table_no += 1;
-                        let _ = write!(
-                            h.out,
-                            "<caption><span class=\"t-label\">Table {table_no}</span>{}",
-                            escape(caption)
-                        );
-                        h.fnrefs(&table.footnotes);
-                        h.out.push_str("</caption>\n");
-                    }
-                    h.out.push_str("<thead><tr>");
-                    for (c, header) in table.headers.iter().enumerate() {
-                        let _ = write!(
-                            h.out,
-                            "<th scope=\"col\"{}>{}</th>",
-                            class(align[c]),
-                            escape(header)
-                        );
-                    }
-                    h.out.push_str("</tr></thead>\n<tbody>\n");
-                    for row in &table.rows {
-                        h.out.push_str("<tr>");
-                        for (c, cell) in row.iter().enumerate() {
-                            let _ = write!(h.out, "<td{}>{}</td>", class(align[c]), escape(cell));
-                        }
-                        h.out.push_str("</tr>\n");
-                    }
-                    h.out.push_str("</tbody>\n</table>\n");
-                    let sources_in_note = table.caption.is_none() && !table.footnotes.is_empty();
-                    if table.note.is_some() || sources_in_note {
-                        h.out.push_str("<p class=\"table-note\">");
-                        if let Some(note) = &table.note {
-                            h.out.push_str(&escape(note));
-                        }
-                        if sources_in_note {
-                            h.out.push_str(if table.note.is_some() {
-                                " Sources:"
-                            } else {
-                                "Sources:"
-                            });
-                            h.fnrefs(&table.footnotes);
-                        }
-                        h.out.push_str("</p>\n");
-                    }
-                    h.out.push_str("</div>\n");
-                }
-                Block::Chart(figure) => {
-                    figure_no += 1;
-                    let _ = write!(
-                        h.out,
-                        "<figure class=\"chart\" id=\"fig-{figure_no}\" data-file=\"{}\">\n<p class=\"fig-label\">Figure {figure_no}</p>\n",
-                        escape(&figure.file_name)
-                    );
-                    h.out.push_str(&inline_svg(&figure.svg));
-                    h.out.push_str("\n<figcaption>");
-                    h.out.push_str(&escape(&figure.caption));
-                    h.fnrefs(&figure.footnotes);
-                    h.out.push_str("</figcaption>\n</figure>\n");
-                }
-                Block::Callout(callout) => {
-                    let _ = write!(
-                        h.out,
-                        "<aside class=\"callout {}\"><p><span class=\"c-label\">{}",
-                        callout.kind.class(),
-                        callout.kind.label()
-                    );
-                    if let Some(title) = &callout.title {
-                        let _ = write!(h.out, ": {}", escape(title));
-                    }
-                    h.out.push_str(".</span> ");
-                    h.inlines(&callout.text);
-                    h.out.push_str("</p></aside>\n");
-                }
-                Block::Claims(claims) => {
-                    h.out
-                        .push_str("<div class=\"table-wrap\">\n<table class=\"claims\">\n");
-                    if let Some(caption) = &claims.caption {
-                        table_no += 1;
-                        let _ = writeln!(
-                            h.out,
-                            "<caption><span class=\"t-label\">Table {table_no}</span>{}</caption>",
-                            escape(caption)
-                        );
-                    }
-                    h.out.push_str(
-                        "<thead><tr><th scope=\"col\">Claim</th><th scope=\"col\" class=\"r\">Asserted</th>\
-                         <th scope=\"col\" class=\"r\">Recomputed</th><th scope=\"col\">Verdict</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n",
-                    );
-                    for row in &claims.rows {
-                        let _ = write!(
-                            h.out,
-                            "<tr><td class=\"claim\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}",
-                            escape(&row.claim),
-                            escape(&row.asserted),
-                            escape(row.recomputed.as_deref().unwrap_or("—"))
-                        );
-                        h.fnrefs(&row.footnotes);
-                        let _ = writeln!(
-                            h.out,
-                            "</td><td><span class=\"badge {}\">{}</span></td><td class=\"note\">{}</td></tr>",
-                            row.verdict.class(),
-                            row.verdict.label(),
-                            escape(row.note.as_deref().unwrap_or(""))
-                        );
-                    }
-                    h.out.push_str("</tbody>\n</table>\n");
-                    let _ = writeln!(
-                        h.out,
-                        "<p class=\"table-note\">{}</p>",
-                        escape(&verdict_summary(&claims.rows))
-                    );
-                    h.out.push_str("</div>\n");
-                }
+                Block::KeyFigures(figures) => self.key_figures(figures),
+                Block::Table(table) => self.table(table),
+                Block::Chart(figure) => self.chart(figure),
+                Block::Callout(callout) => self.callout(callout),
+                Block::Claims(claims) => self.claims(claims),
             }
         }
-        h.out.push_str("</section>\n");
+        self.out.push_str("</section>\n");
     }
 
-    if !notes.ordered.is_empty() {
-        h.out.push_str("<section class=\"sources\" id=\"sources\">\n<h2>Notes and sources</h2>\n<ol class=\"footnotes\">\n");
-        for (i, f) in notes.ordered.iter().enumerate() {
-            let n = i + 1;
+    /// A row of key figures.
+    fn key_figures(&mut self, figures: &[KeyFigure]) {
+        self.out.push_str("<div class=\"key-figures\">\n");
+        for f in figures {
             let _ = write!(
-                h.out,
-                "<li id=\"fn-{n}\"><span class=\"fn-dataset\">{}</span>",
-                escape(f.dataset.trim_end_matches('.'))
+                self.out,
+                "<div class=\"kf\"><div class=\"kf-value\">{}</div><div class=\"kf-label\">{}",
+                escape(&f.value),
+                escape(&f.label)
             );
-            let rest = f.text();
-            let rest = rest
-                .strip_prefix(f.dataset.trim_end_matches('.'))
-                .unwrap_or(&rest);
-            h.out.push_str(&escape(rest));
-            if notes.referenced[i] {
-                let _ = write!(h.out, " <a class=\"fn-back\" href=\"#fnref-{n}-1\" aria-label=\"Back to reference {n}\">&#8617;</a>");
+            self.fnrefs(&f.footnotes);
+            self.out.push_str("</div>");
+            if let Some(detail) = &f.detail {
+                let _ =
+                    write!(self.out, "<div class=\"kf-detail\">{}</div>", escape(detail));
             }
-            h.out.push_str("</li>\n");
+            self.out.push_str("</div>\n");
         }
-        h.out.push_str("</ol>\n</section>\n");
+        self.out.push_str("</div>\n");
     }
-    h.out.push_str("</main>\n");
-    let _ = writeln!(
-        h.out,
-        "<footer class=\"colophon\">Made with kanzei {} from scenario <strong>{}</strong> with tariffs as of {}. \
-         Every number is recomputed from the data listed under Notes and sources; rerunning the same command on the same data gives the same report.</footer>",
-        escape(&m.kanzei_version),
-        escape(&m.scenario),
-        escape(&m.date)
-    );
-    h.out.push_str("</div>\n</body>\n</html>\n");
-    Ok(h.out)
+
+    /// A numbered table with its note and sources.
+    fn table(&mut self, table: &Table) {
+        let align = table.alignments();
+        let class = |a: Align| match a {
+            Align::Left => "",
+            Align::Right => " class=\"r\"",
+            Align::Center => " class=\"c\"",
+        };
+        self.out.push_str("<div class=\"table-wrap\">\n<table>\n");
+        if let Some(caption) = &table.caption {
+            self.table_no += 1;
+            let _ = write!(
+                self.out,
+                "<caption><span class=\"t-label\">Table {}</span>{}",
+                    self.table_no,
+                escape(caption)
+            );
+            self.fnrefs(&table.footnotes);
+            self.out.push_str("</caption>\n");
+        }
+        self.out.push_str("<thead><tr>");
+        for (c, header) in table.headers.iter().enumerate() {
+            let _ = write!(
+                self.out,
+                "<th scope=\"col\"{}>{}</th>",
+                class(align[c]),
+                escape(header)
+            );
+        }
+        self.out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &table.rows {
+            self.out.push_str("<tr>");
+            for (c, cell) in row.iter().enumerate() {
+                let _ = write!(self.out, "<td{}>{}</td>", class(align[c]), escape(cell));
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+        let sources_in_note = table.caption.is_none() && !table.footnotes.is_empty();
+        if table.note.is_some() || sources_in_note {
+            self.out.push_str("<p class=\"table-note\">");
+            if let Some(note) = &table.note {
+                self.out.push_str(&escape(note));
+            }
+            if sources_in_note {
+                self.out.push_str(if table.note.is_some() {
+                    " Sources:"
+                } else {
+                    "Sources:"
+                });
+                self.fnrefs(&table.footnotes);
+            }
+            self.out.push_str("</p>\n");
+        }
+        self.out.push_str("</div>\n");
+    }
+
+    /// A numbered figure with the SVG inline.
+    fn chart(&mut self, figure: &Figure) {
+        self.figure_no += 1;
+        let figure_no = self.figure_no;
+        let _ = write!(
+            self.out,
+            "<figure class=\"chart\" id=\"fig-{figure_no}\" data-file=\"{}\">\n<p class=\"fig-label\">Figure {figure_no}</p>\n",
+            escape(&figure.file_name)
+        );
+        self.out.push_str(&inline_svg(&figure.svg));
+        self.out.push_str("\n<figcaption>");
+        self.out.push_str(&escape(&figure.caption));
+        self.fnrefs(&figure.footnotes);
+        self.out.push_str("</figcaption>\n</figure>\n");
+    }
+
+    /// A callout box.
+    fn callout(&mut self, callout: &Callout) {
+        let _ = write!(
+            self.out,
+            "<aside class=\"callout {}\"><p><span class=\"c-label\">{}",
+            callout.kind.class(),
+            callout.kind.label()
+        );
+        if let Some(title) = &callout.title {
+            let _ = write!(self.out, ": {}", escape(title));
+        }
+        self.out.push_str(".</span> ");
+        self.inlines(&callout.text);
+        self.out.push_str("</p></aside>\n");
+    }
+
+    /// The claims table with its verdict summary.
+    fn claims(&mut self, claims: &ClaimsTable) {
+        self.out
+            .push_str("<div class=\"table-wrap\">\n<table class=\"claims\">\n");
+        if let Some(caption) = &claims.caption {
+            self.table_no += 1;
+            let _ = writeln!(
+                self.out,
+                "<caption><span class=\"t-label\">Table {}</span>{}</caption>",
+                    self.table_no,
+                escape(caption)
+            );
+        }
+        self.out.push_str(
+            "<thead><tr><th scope=\"col\">Claim</th><th scope=\"col\" class=\"r\">Asserted</th>\
+             <th scope=\"col\" class=\"r\">Recomputed</th><th scope=\"col\">Verdict</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n",
+        );
+        for row in &claims.rows {
+            let _ = write!(
+                self.out,
+                "<tr><td class=\"claim\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}",
+                escape(&row.claim),
+                escape(&row.asserted),
+                escape(row.recomputed.as_deref().unwrap_or("—"))
+            );
+            self.fnrefs(&row.footnotes);
+            let _ = writeln!(
+                self.out,
+                "</td><td><span class=\"badge {}\">{}</span></td><td class=\"note\">{}</td></tr>",
+                row.verdict.class(),
+                row.verdict.label(),
+                escape(row.note.as_deref().unwrap_or(""))
+            );
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+        let _ = writeln!(
+            self.out,
+            "<p class=\"table-note\">{}</p>",
+            escape(&verdict_summary(&claims.rows))
+        );
+        self.out.push_str("</div>\n");
+    }
+
+    /// Notes and sources, each with a link back to its first reference.
+    fn sources(&mut self) {
+        if !self.notes.ordered.is_empty() {
+            self.out.push_str("<section class=\"sources\" id=\"sources\">\n<h2>Notes and sources</h2>\n<ol class=\"footnotes\">\n");
+            for (i, f) in self.notes.ordered.iter().enumerate() {
+                let n = i + 1;
+                let _ = write!(
+                    self.out,
+                    "<li id=\"fn-{n}\"><span class=\"fn-dataset\">{}</span>",
+                    escape(f.dataset.trim_end_matches('.'))
+                );
+                let rest = f.text();
+                let rest = rest
+                    .strip_prefix(f.dataset.trim_end_matches('.'))
+                    .unwrap_or(&rest);
+                self.out.push_str(&escape(rest));
+                if self.notes.referenced[i] {
+                    let _ = write!(self.out, " <a class=\"fn-back\" href=\"#fnref-{n}-1\" aria-label=\"Back to reference {n}\">&#8617;</a>");
+                }
+                self.out.push_str("</li>\n");
+            }
+            self.out.push_str("</ol>\n</section>\n");
+    }
+    }
+
+    /// The colophon under the notes.
+    fn colophon(&mut self, doc: &Document) {
+        let m = &doc.metadata;
+        let _ = writeln!(
+            self.out,
+            "<footer class=\"colophon\">Made with kanzei {} from scenario <strong>{}</strong> with tariffs as of {}. \
+             Every number is recomputed from the data listed under Notes and sources; rerunning the same command on the same data gives the same report.</footer>",
+            escape(&m.kanzei_version),
+            escape(&m.scenario),
+            escape(&m.date)
+        );
+    }
 }
 
 /// Escaped heading text in which an en dash between two words or numbers ("U.S.–Japan",
@@ -2026,21 +2069,7 @@ pub fn sample_document() -> Document {
         ))
         .push(figure(deficits.render(), "Japan's deficit is a quarter of China's and close to Korea's and Canada's.", "fig-1-deficits.svg", "census"))
         .push(figure(balance.render(), "Only the pandemic year broke the pattern.", "fig-2-balance.svg", "census"))
-        .push(Block::Table(Table {
-            caption: Some("U.S. imports from Japan by HS chapter, 2024".into()),
-            note: Some("Imports for consumption, customs value.".into()),
-            footnotes: vec!["hs10".into()],
-            ..Table::new(
-                vec!["HS".into(), "Chapter".into(), "US$ bn".into(), "Share".into()],
-                vec![
-                    vec!["87".into(), "Vehicles other than railway".into(), "51.0".into(), "34.4%".into()],
-                    vec!["84".into(), "Nuclear reactors, boilers, machinery".into(), "33.1".into(), "22.3%".into()],
-                    vec!["85".into(), "Electrical machinery and equipment".into(), "15.6".into(), "10.5%".into()],
-                    vec!["90".into(), "Optical, photographic, medical instruments".into(), "8.9".into(), "6.0%".into()],
-                    vec!["—".into(), "All other".into(), "39.6".into(), "26.8%".into()],
-                ],
-            )
-        }));
+        .push(sample_chapter_table());
 
     let mut tariffs = Section::new("tariffs", "Tariffs: what Japan pays at the U.S. border");
     tariffs
@@ -2068,6 +2097,42 @@ pub fn sample_document() -> Document {
             "The GE model runs on 2014 data and does not see 2024's trade pattern[^cp2015].",
         )));
 
+    Document {
+        title: "Tariffs and the U.S.–Japan alliance, 2025–26".into(),
+        subtitle: Some("What the data say about trade, tariffs and the costs of retaliation — every number recomputed".into()),
+        metadata: Metadata {
+            kanzei_version: "0.1.0".into(),
+            scenario: "us-japan-2025".into(),
+            date: "2026-06-30".into(),
+            data_source: "U.S. Census Bureau; Japan MOF; IMF WEO; USITC HTS".into(),
+        },
+        sections: vec![trade, tariffs, effects, sample_claims()],
+        footnotes: sample_footnotes(),
+    }
+}
+
+
+/// The sample's table of U.S. imports from Japan by chapter.
+fn sample_chapter_table() -> Block {
+    Block::Table(Table {
+        caption: Some("U.S. imports from Japan by HS chapter, 2024".into()),
+        note: Some("Imports for consumption, customs value.".into()),
+        footnotes: vec!["hs10".into()],
+        ..Table::new(
+            vec!["HS".into(), "Chapter".into(), "US$ bn".into(), "Share".into()],
+            vec![
+                vec!["87".into(), "Vehicles other than railway".into(), "51.0".into(), "34.4%".into()],
+                vec!["84".into(), "Nuclear reactors, boilers, machinery".into(), "33.1".into(), "22.3%".into()],
+                vec!["85".into(), "Electrical machinery and equipment".into(), "15.6".into(), "10.5%".into()],
+                vec!["90".into(), "Optical, photographic, medical instruments".into(), "8.9".into(), "6.0%".into()],
+                vec!["—".into(), "All other".into(), "39.6".into(), "26.8%".into()],
+            ],
+        )
+    })
+}
+
+/// The sample's claims section: one row per verdict.
+fn sample_claims() -> Section {
     let mut claims = Section::new("claims", "Claims checked");
     claims.push(Block::Claims(ClaimsTable {
         caption: Some("The bulletin's quantitative claims, recomputed".into()),
@@ -2114,26 +2179,19 @@ pub fn sample_document() -> Document {
             },
         ],
     }));
+    claims
+}
 
-    Document {
-        title: "Tariffs and the U.S.–Japan alliance, 2025–26".into(),
-        subtitle: Some("What the data say about trade, tariffs and the costs of retaliation — every number recomputed".into()),
-        metadata: Metadata {
-            kanzei_version: "0.1.0".into(),
-            scenario: "us-japan-2025".into(),
-            date: "2026-06-30".into(),
-            data_source: "U.S. Census Bureau; Japan MOF; IMF WEO; USITC HTS".into(),
-        },
-        sections: vec![trade, tariffs, effects, claims],
-        footnotes: vec![
-            Footnote { key: "census".into(), dataset: "U.S. Census Bureau, FT-900 U.S. International Trade in Goods and Services".into(), year: "2024".into(), basis: "goods, Census basis, nominal U.S. dollars".into(), note: None },
-            Footnote { key: "hs10".into(), dataset: "U.S. Census Bureau, U.S. imports for consumption by HS10".into(), year: "2024".into(), basis: "customs value; duty = calculated duty".into(), note: None },
-            Footnote { key: "engine".into(), dataset: "kanzei tariff engine over USITC HTS 2025 revisions".into(), year: "2025–26".into(), basis: "duty over customs value at 2024 weights".into(), note: Some("Stacking rules per EO 14289.".into()) },
-            Footnote { key: "cp2015".into(), dataset: "Caliendo & Parro (2015) replication data".into(), year: "2014".into(), basis: "31 countries, 40 sectors".into(), note: None },
-            Footnote { key: "mof".into(), dataset: "Ministry of Finance Japan, Trade Statistics".into(), year: "2024".into(), basis: "exports f.o.b., yen".into(), note: None },
-            Footnote { key: "weo".into(), dataset: "IMF World Economic Outlook database".into(), year: "October 2025".into(), basis: "NGDP, NGDPD".into(), note: None },
-        ],
-    }
+/// The sample's footnotes.
+fn sample_footnotes() -> Vec<Footnote> {
+    vec![
+        Footnote { key: "census".into(), dataset: "U.S. Census Bureau, FT-900 U.S. International Trade in Goods and Services".into(), year: "2024".into(), basis: "goods, Census basis, nominal U.S. dollars".into(), note: None },
+        Footnote { key: "hs10".into(), dataset: "U.S. Census Bureau, U.S. imports for consumption by HS10".into(), year: "2024".into(), basis: "customs value; duty = calculated duty".into(), note: None },
+        Footnote { key: "engine".into(), dataset: "kanzei tariff engine over USITC HTS 2025 revisions".into(), year: "2025–26".into(), basis: "duty over customs value at 2024 weights".into(), note: Some("Stacking rules per EO 14289.".into()) },
+        Footnote { key: "cp2015".into(), dataset: "Caliendo & Parro (2015) replication data".into(), year: "2014".into(), basis: "31 countries, 40 sectors".into(), note: None },
+        Footnote { key: "mof".into(), dataset: "Ministry of Finance Japan, Trade Statistics".into(), year: "2024".into(), basis: "exports f.o.b., yen".into(), note: None },
+        Footnote { key: "weo".into(), dataset: "IMF World Economic Outlook database".into(), year: "October 2025".into(), basis: "NGDP, NGDPD".into(), note: None },
+    ]
 }
 
 #[cfg(test)]
