@@ -35,6 +35,7 @@ pub mod date;
 pub mod draws;
 pub mod elasticity;
 pub mod flow;
+pub mod fxhash;
 pub mod hs;
 pub mod io_table;
 pub mod provenance;

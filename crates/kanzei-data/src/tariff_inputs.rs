@@ -9,7 +9,10 @@
 //! column, and which legal act. Codes that are not valid HS codes are counted, never dropped
 //! silently.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// The engine looks these up once per cell: the Fx hash, not SipHash.
+use kanzei_core::fxhash::FxHashMap as HashMap;
 use std::io::Read;
 use std::path::Path;
 

@@ -343,13 +343,14 @@ pub fn scenario_tariffs_on(io: &UsIo, data: &TariffData, scenario: &Scenario, ba
             if scenario.importer.as_str() != "USA" { scenario.importer } else { baseline.importer }
         )));
     }
-    let (cells, compiled) = data.compile(scenario);
-    let base = kanzei_tariff::engine::Compiled::new(baseline, &cells, &data.schedule, &data.inputs);
+    // Both on the data's own U.S. cells, so the two compiles share their code table.
+    let cells = &data.us_cells;
+    let (compiled, base) = (data.compile_on(scenario, cells), data.compile_on(baseline, cells));
     let (new, old) = (compiled.evaluate(date).total_pct, base.evaluate(date).total_pct);
     let members = partner.map(|p| kanzei_tariff::analysis::members_of(p, data.registry));
     let on = partner.map_or_else(String::new, |p| format!(", tariffs on {p} only"));
     let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights{on})", scenario.id, baseline.id);
-    tariffs_from_rates(io, &cells, &new, &old, members.as_deref(), label)
+    tariffs_from_rates(io, cells, &new, &old, members.as_deref(), label)
 }
 
 /// Tariff changes by BEA commodity from two evaluations of the same cells (percent per

@@ -28,23 +28,31 @@ pub struct TariffData {
     pub exports: Arc<kanzei_data::us_exports::UsExports>,
     /// Area registry.
     pub registry: &'static AreaRegistry,
+    /// The code table of `us_cells`, built on first use ([`TariffData::compile_on`]).
+    us_codes: std::sync::OnceLock<crate::engine::CodeTable>,
 }
 
 impl TariffData {
     /// Loads from a store.
     pub fn load(store: &Store) -> Result<TariffData, DataError> {
-        let hs10 = store.us_imports_hs10()?;
-        let hs2 = store.us_imports_hs2()?;
+        // The HS10 imports are the largest table: decoded on one thread while the other
+        // decodes the rest (the store caches each table, so the order does not matter).
+        let (hs10, rest) = std::thread::scope(|scope| {
+            let rest = scope.spawn(|| -> Result<_, DataError> {
+                Ok((store.us_imports_hs2()?, store.hts()?, store.tariff_inputs()?, store.us_exports()?))
+            });
+            let hs10 = store.us_imports_hs10();
+            (hs10, rest.join().expect("loading the snapshot does not panic"))
+        });
+        let (hs10, (hs2, hts, inputs, exports)) = (hs10?, rest?);
         // Rows the loaders set aside (unknown partner, negative value) are missing from
         // every rate: an error above the limit unless the user allowed it.
         store.check_set_aside(&hs10.coverage)?;
         store.check_set_aside(&hs2.coverage)?;
-        let hts = store.hts()?;
-        let inputs = store.tariff_inputs()?;
         let registry = store.registry();
         let us_cells = CellSet::us_imports(&hs10, &hs2, registry);
         let schedule = Schedule::build(&hts, &hs10, &inputs, registry);
-        Ok(TariffData { us_cells, schedule, inputs, exports: store.us_exports()?, registry })
+        Ok(TariffData { us_cells, schedule, inputs, exports, registry, us_codes: Default::default() })
     }
 
     /// The cells of a scenario's importer. Another importer's cells are U.S. exports to it; a
@@ -61,9 +69,24 @@ impl TariffData {
 
     /// Compiles a scenario against its importer's cells.
     pub fn compile(&self, scenario: &Scenario) -> (CellSet, Compiled) {
+        if scenario.importer.as_str() == "USA" {
+            return (self.us_cells.clone(), self.compile_on(scenario, &self.us_cells));
+        }
         let cells = self.cells_for(scenario.importer);
         let compiled = Compiled::new(scenario, &cells, &self.schedule, &self.inputs);
         (cells, compiled)
+    }
+
+    /// Compiles a scenario against `cells`; on `us_cells` itself (the same value, not a
+    /// copy) with their code table built once and kept, so a scenario and its baseline,
+    /// or every scenario `kanzei serve` compiles, share it.
+    pub fn compile_on(&self, scenario: &Scenario, cells: &CellSet) -> Compiled {
+        if std::ptr::eq(cells, &self.us_cells) {
+            let codes = self.us_codes.get_or_init(|| crate::engine::CodeTable::new(&self.us_cells, &self.schedule, &self.inputs));
+            Compiled::with_codes(scenario, cells, &self.inputs, codes)
+        } else {
+            Compiled::new(scenario, cells, &self.schedule, &self.inputs)
+        }
     }
 }
 

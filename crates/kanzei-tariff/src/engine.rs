@@ -349,9 +349,10 @@ impl ListedMetals {
 /// What a line's measure share depends on besides the measure: the line's metal content and
 /// which metals' lists name it.
 #[derive(Clone, Copy, Debug)]
-pub struct LineContext<'a> {
-    /// The metal-content table with its prefix means.
-    pub metal: &'a MetalIndex,
+pub struct LineContext {
+    /// The line's metal content ([`MetalIndex::estimate`]), if the table has it or lines
+    /// under one of its prefixes.
+    pub metal: Option<MetalEstimate>,
     /// Metals whose derivative measures cover the line.
     pub listed: ListedMetals,
 }
@@ -371,7 +372,7 @@ pub fn applies_share(
     code: HsCode,
     inputs: &TariffInputs,
     base: &crate::scenario::BaseSpec,
-    line: LineContext<'_>,
+    line: LineContext,
 ) -> (f64, AssumptionSet) {
     let usmca_year = base.usmca_share_year;
     if applies_to == AppliesTo::All {
@@ -380,7 +381,7 @@ pub fn applies_share(
     let mut used = AssumptionSet::EMPTY;
     let key = code.with_vintage(HsVintage::Unspecified);
     let chapter = code.chapter_number();
-    let estimate = line.metal.estimate(code, inputs);
+    let estimate = line.metal;
     let flat = FLAT_METAL_SHARE / line.listed.count().max(1) as f64;
     let mut content = |primary: bool, pick: fn(&MetalEstimate) -> f64| -> f64 {
         if primary {
@@ -497,18 +498,46 @@ pub fn base_assumptions_of(
     if !scenario.base.mfn {
         return used;
     }
-    match mfn.source {
+    used |= mfn_assumptions(scenario, mfn.source, mfn_text_unread(mfn.source, &mfn.text));
+    used |= preference_assumptions(scenario, cell, mfn.pct, inputs, has_preference_rows);
+    used
+}
+
+/// Whether an MFN rate valued as specific (AVE or ad valorem part only) has text that is
+/// neither ¢ nor $ (only lines with a per-unit part reach the AVE).
+fn mfn_text_unread(source: crate::schedule::MfnSource, text: &str) -> bool {
+    let valued_as_specific = matches!(source, crate::schedule::MfnSource::Ave2024 | crate::schedule::MfnSource::AdValoremPartOnly);
+    valued_as_specific && crate::rate::parse_duty(text).kind == crate::rate::DutyKind::Other
+}
+
+/// The rules behind an MFN rate: how it was found (AVE, ad valorem part only, not in the
+/// schedule) and whether its text could not be read.
+fn mfn_assumptions(scenario: &Scenario, source: crate::schedule::MfnSource, text_unread: bool) -> AssumptionSet {
+    let mut used = AssumptionSet::EMPTY;
+    match source {
         crate::schedule::MfnSource::Ave2024 if scenario.base.specific_duty_ave => used.insert(Assumption::MfnAve2024),
         crate::schedule::MfnSource::AdValoremPartOnly => used.insert(Assumption::MfnAdValoremPartOnly),
         crate::schedule::MfnSource::NotInSchedule => used.insert(Assumption::MfnNotInSchedule),
         _ => {}
     }
-    // Only lines with a per-unit part reach the AVE: among them, text that is not ¢ or $.
-    let valued_as_specific = matches!(mfn.source, crate::schedule::MfnSource::Ave2024 | crate::schedule::MfnSource::AdValoremPartOnly);
-    if valued_as_specific && crate::rate::parse_duty(&mfn.text).kind == crate::rate::DutyKind::Other {
+    if text_unread {
         used.insert(Assumption::MfnRateTextUnread);
     }
-    if scenario.base.preferences && mfn.pct > 0.0 {
+    used
+}
+
+/// The rule behind a cell's preference share, if one was stood in for: the chapter share for
+/// a Canadian or Mexican line with no USMCA-claim share, or zero for a chapter of a partner
+/// with preference rows but none for it.
+fn preference_assumptions(
+    scenario: &Scenario,
+    cell: &Cell,
+    mfn_pct: f64,
+    inputs: &TariffInputs,
+    has_preference_rows: impl Fn(AreaCode) -> bool,
+) -> AssumptionSet {
+    let mut used = AssumptionSet::EMPTY;
+    if scenario.base.preferences && mfn_pct > 0.0 {
         let chapter = cell.code.chapter_number();
         let usmca_partner = matches!(cell.exporter.as_str(), "CAN" | "MEX");
         if usmca_partner && cell.code.len() == 10 {
@@ -521,6 +550,59 @@ pub fn base_assumptions_of(
         }
     }
     used
+}
+
+/// What a compile needs of each distinct product code, whatever the scenario and exporter:
+/// its MFN rate, how it was found, and its metal content.
+struct CodeFacts {
+    mfn_pct: f64,
+    mfn_source: crate::schedule::MfnSource,
+    mfn_text_unread: bool,
+    metal: Option<MetalEstimate>,
+}
+
+/// The distinct product codes of a cell set with what every compile on it needs of them
+/// (the code index and each code's MFN rate and metal content). It depends on the cells,
+/// the schedule and the inputs only, so callers that compile several scenarios on one cell
+/// set (a scenario and its baseline, `kanzei serve`, sweeps) build it once and pass it to
+/// [`Compiled::with_codes`]; it remembers the size of the cell set it was built for.
+pub struct CodeTable {
+    index: CodeIndex,
+    facts: Vec<CodeFacts>,
+    cells: usize,
+    proxy_lines: usize,
+}
+
+impl CodeTable {
+    /// Indexes the codes of `cells` and looks each one up once (MFN rate, metal content).
+    pub fn new(cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs) -> CodeTable {
+        let index = CodeIndex::new(cells);
+        let metal = MetalIndex::new(inputs);
+        let facts = index
+            .codes
+            .iter()
+            .map(|&code| {
+                let mfn = schedule.mfn(code);
+                CodeFacts {
+                    mfn_pct: mfn.pct,
+                    mfn_source: mfn.source,
+                    mfn_text_unread: mfn_text_unread(mfn.source, &mfn.text),
+                    metal: metal.estimate(code, inputs),
+                }
+            })
+            .collect();
+        CodeTable { index, facts, cells: cells.cells.len(), proxy_lines: proxy_lines(cells) }
+    }
+
+    /// Whether the table was built for a cell set of this shape (same number of cells and
+    /// proxy-mix lines): a cheap guard against passing the table of another cell set.
+    fn fits(&self, cells: &CellSet) -> bool {
+        self.cells == cells.cells.len() && self.proxy_lines == proxy_lines(cells)
+    }
+}
+
+fn proxy_lines(cells: &CellSet) -> usize {
+    cells.proxies.values().map(Vec::len).sum()
 }
 
 /// Which measures cover each distinct product code of a cell set (stage 1 of
@@ -537,32 +619,101 @@ struct Coverage {
     hs2_partial: FastMap<(u32, u32), bool>,
 }
 
-impl Coverage {
-    fn build(scenario: &Scenario, cells: &CellSet, matcher: &Matcher<'_>) -> Coverage {
-        let mut codes: Vec<HsCode> = cells.cells.iter().map(|c| c.code).collect();
-        for lines in cells.proxies.values() {
-            codes.extend(lines.iter().map(|(c, _)| *c));
-        }
-        codes.sort();
-        codes.dedup();
+/// The distinct product codes of a cell set (cells and proxy-mix lines) with, for each prefix
+/// of each code, the codes under it: what [`Coverage::build`] matches product items against
+/// without a pass over every code per item.
+struct CodeIndex {
+    codes: Vec<HsCode>,
+    code_idx: FastMap<HsCode, usize>,
+    /// (length, digits) of a code itself → its indices (one per vintage; vintage is ignored
+    /// in matching, as in `item_covers`).
+    exact: FastMap<(u8, u64), Vec<u32>>,
+    /// (length, digits) of any prefix of a code (the code included) → the codes under it.
+    under: FastMap<(u8, u64), Vec<u32>>,
+}
+
+/// The (length, digits) key of a code, vintage aside.
+fn digits_key(code: HsCode) -> (u8, u64) {
+    (code.len() as u8, code.value())
+}
+
+impl CodeIndex {
+    fn new(cells: &CellSet) -> CodeIndex {
+        // Deduplicated through a set first: a code has a cell per exporter.
+        let distinct: FastSet<HsCode> = cells.cells.iter().map(|c| c.code).chain(cells.proxies.values().flatten().map(|(c, _)| *c)).collect();
+        let mut codes: Vec<HsCode> = distinct.into_iter().collect();
+        codes.sort_unstable();
         let code_idx: FastMap<HsCode, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        // Product items recur across measures (the Annex II exclusions, the auto prefixes), so
-        // each item's mask over the codes is computed once.
-        let mut masks: HashMap<(bool, String), Vec<bool>> = HashMap::new();
-        let item_key = |item: &ProductItem| match item {
-            ProductItem::Prefix(p) => format!("prefix:{p}"),
-            ProductItem::List(l) => format!("list:{l}"),
-        };
-        let mut mask_of = |item: &ProductItem, fully: bool| -> Vec<bool> {
-            masks
-                .entry((fully, item_key(item)))
-                .or_insert_with(|| {
-                    codes
-                        .iter()
-                        .map(|c| if fully { contains_fully(matcher, item, *c) } else { matcher.item_covers(item, *c) })
-                        .collect()
-                })
-                .clone()
+        let mut exact: FastMap<(u8, u64), Vec<u32>> = FastMap::default();
+        let mut under: FastMap<(u8, u64), Vec<u32>> = FastMap::default();
+        for (i, code) in codes.iter().enumerate() {
+            exact.entry(digits_key(*code)).or_default().push(i as u32);
+            for len in [2, 4, 6, 8, 10] {
+                if let Some(p) = code.prefix(len) {
+                    under.entry(digits_key(p)).or_default().push(i as u32);
+                }
+            }
+        }
+        CodeIndex { codes, code_idx, exact, under }
+    }
+
+    /// The codes a prefix matches: those under it and, when fully is false, its ancestors
+    /// among the codes (a chapter cell is reached by a heading inside it).
+    fn prefix_matches(&self, p: HsCode, fully: bool, out: &mut Vec<u32>) {
+        out.extend(self.under.get(&digits_key(p)).into_iter().flatten());
+        if !fully {
+            for len in [2, 4, 6, 8] {
+                if len < p.len() {
+                    out.extend(p.prefix(len).and_then(|a| self.exact.get(&digits_key(a))).into_iter().flatten());
+                }
+            }
+        }
+    }
+
+    /// The codes an item matches (`fully`: contains in full, for exclusions), sorted.
+    /// Same rule as [`Matcher::item_covers`] and [`contains_fully`], over all codes at once.
+    fn item_matches(&self, item: &ProductItem, fully: bool, inputs: &TariffInputs) -> Vec<u32> {
+        let mut out = Vec::new();
+        match item {
+            ProductItem::Prefix(p) => self.prefix_matches(*p, fully, &mut out),
+            ProductItem::List(name) => {
+                for code in inputs.lists.get(name.as_str()).map(|l| l.codes.as_slice()).unwrap_or_default() {
+                    self.prefix_matches(*code, fully, &mut out);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A product item as a map key (the same prefix or list recurs across measures).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum ItemKey<'a> {
+    Prefix(u8, u64),
+    List(&'a str),
+}
+
+impl<'a> ItemKey<'a> {
+    fn of(item: &'a ProductItem) -> ItemKey<'a> {
+        match item {
+            ProductItem::Prefix(p) => ItemKey::Prefix(p.len() as u8, p.value()),
+            ProductItem::List(l) => ItemKey::List(l.as_str()),
+        }
+    }
+}
+
+impl Coverage {
+    /// Stage 1: each measure's covered codes, from sparse per-item matches (union of its
+    /// products, intersected with `within`, less undated exclusions), so the cost follows
+    /// the codes each measure names rather than measures × codes.
+    fn build<'s>(scenario: &'s Scenario, index: &CodeIndex, matcher: &Matcher<'_>, inputs: &TariffInputs) -> Coverage {
+        let codes = &index.codes;
+        let n = codes.len();
+        let mut matches: FastMap<(bool, ItemKey<'s>), Vec<u32>> = FastMap::default();
+        let mut matches_of = |item: &'s ProductItem, fully: bool| -> Vec<u32> {
+            matches.entry((fully, ItemKey::of(item))).or_insert_with(|| index.item_matches(item, fully, inputs)).clone()
         };
         let mut dated_exclusion: Vec<Option<Vec<Option<Date>>>> = Vec::with_capacity(scenario.measures.len());
         for m in &scenario.measures {
@@ -571,64 +722,73 @@ impl Coverage {
                 dated_exclusion.push(None);
                 continue;
             }
-            let mut first: Vec<Option<Date>> = vec![None; codes.len()];
+            let mut first: Vec<Option<Date>> = vec![None; n];
             for ex in dated {
-                for (slot, hit) in first.iter_mut().zip(mask_of(&ex.item, true)) {
-                    if hit {
-                        *slot = Some(slot.map_or(ex.from.expect("dated"), |d: Date| d.min(ex.from.expect("dated"))));
-                    }
+                let from = ex.from.expect("dated");
+                for ci in matches_of(&ex.item, true) {
+                    let slot = &mut first[ci as usize];
+                    *slot = Some(slot.map_or(from, |d: Date| d.min(from)));
                 }
             }
             dated_exclusion.push(Some(first));
         }
-        let mut covering: Vec<Vec<u32>> = vec![Vec::new(); codes.len()];
-        let hs2_codes: Vec<usize> = (0..codes.len()).filter(|&ci| codes[ci].len() == 2).collect();
+        let mut covering: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut hs2_partial: FastMap<(u32, u32), bool> = FastMap::default();
+        // Per code, the last (stamp) a set marked it: membership tests without clearing.
+        let mut mark: Vec<u32> = vec![0; n];
+        let mut stamp = 0u32;
+        let mut next_stamp = || {
+            stamp += 1;
+            stamp
+        };
         for (mi, m) in scenario.measures.iter().enumerate() {
-            let mut covered = match &m.products {
-                ProductSet::All => vec![true; codes.len()],
+            let mut covered: Vec<u32> = match &m.products {
+                ProductSet::All => (0..n as u32).collect(),
                 ProductSet::Items(items) => {
-                    let mut acc = vec![false; codes.len()];
+                    let s = next_stamp();
+                    let mut acc = Vec::new();
                     for item in items {
-                        for (a, b) in acc.iter_mut().zip(mask_of(item, false)) {
-                            *a |= b;
+                        for ci in matches_of(item, false) {
+                            if mark[ci as usize] != s {
+                                mark[ci as usize] = s;
+                                acc.push(ci);
+                            }
                         }
                     }
                     acc
                 }
             };
             if !m.within.is_empty() {
-                let mut within = vec![false; codes.len()];
+                let s = next_stamp();
                 for item in &m.within {
-                    for (a, b) in within.iter_mut().zip(mask_of(item, false)) {
-                        *a |= b;
+                    for ci in matches_of(item, false) {
+                        mark[ci as usize] = s;
                     }
                 }
-                for (a, b) in covered.iter_mut().zip(within) {
-                    *a &= b;
-                }
+                covered.retain(|&ci| mark[ci as usize] == s);
             }
-            for ex in m.exclude.iter().filter(|ex| ex.from.is_none()) {
-                for (a, b) in covered.iter_mut().zip(mask_of(&ex.item, true)) {
-                    *a &= !b;
-                }
-            }
-            // A chapter cell of U.S. exports is covered in full only by items that contain the
-            // whole chapter.
-            for &ci in &hs2_codes {
-                if covered[ci] {
-                    if let Some(by_prefix) = partial_chapter(matcher, m, codes[ci]) {
-                        hs2_partial.insert((ci as u32, mi as u32), by_prefix);
+            let undated: Vec<&crate::scenario::Exclusion> = m.exclude.iter().filter(|ex| ex.from.is_none()).collect();
+            if !undated.is_empty() {
+                let s = next_stamp();
+                for ex in undated {
+                    for ci in matches_of(&ex.item, true) {
+                        mark[ci as usize] = s;
                     }
                 }
+                covered.retain(|&ci| mark[ci as usize] != s);
             }
-            for (ci, is_covered) in covered.into_iter().enumerate() {
-                if is_covered {
-                    covering[ci].push(mi as u32);
+            for ci in covered {
+                // A chapter cell of U.S. exports is covered in full only by items that contain
+                // the whole chapter.
+                if codes[ci as usize].len() == 2 {
+                    if let Some(by_prefix) = partial_chapter(matcher, m, codes[ci as usize]) {
+                        hs2_partial.insert((ci, mi as u32), by_prefix);
+                    }
                 }
+                covering[ci as usize].push(mi as u32);
             }
         }
-        Coverage { code_idx, covering, dated_exclusion, hs2_partial }
+        Coverage { code_idx: index.code_idx.clone(), covering, dated_exclusion, hs2_partial }
     }
 }
 
@@ -664,7 +824,7 @@ struct ProxyTables {
 }
 
 impl ProxyTables {
-    fn build(scenario: &Scenario, cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs, cov: &Coverage, metal: &MetalIndex, listed: &[ListedMetals]) -> ProxyTables {
+    fn build(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs, cov: &Coverage, facts: &[CodeFacts], listed: &[ListedMetals]) -> ProxyTables {
         let mut t = ProxyTables::default();
         let no_exporter = AreaCode::new("XXX").expect("valid");
         for (&(proxy, chapter), lines) in &cells.proxies {
@@ -672,10 +832,10 @@ impl ProxyTables {
             let mut shares: BTreeMap<u32, (f64, AssumptionSet)> = BTreeMap::new();
             let mut line_rows = Vec::with_capacity(lines.len());
             for (code, w) in lines {
-                let line_mfn = schedule.mfn(*code).pct;
-                mfn_avg += w * line_mfn;
                 let ci = cov.code_idx[code];
-                let context = LineContext { metal, listed: listed[ci] };
+                let line_mfn = facts[ci].mfn_pct;
+                mfn_avg += w * line_mfn;
+                let context = LineContext { metal: facts[ci].metal, listed: listed[ci] };
                 let mut line_measures = Vec::new();
                 for &mi in &cov.covering[ci] {
                     let m = &scenario.measures[mi as usize];
@@ -709,7 +869,8 @@ struct CellPart {
     start: Vec<u32>,
     entries: Vec<Entry>,
     share_cuts: Vec<(Date, f64)>,
-    mfn_sources: BTreeMap<&'static str, f64>,
+    /// Value of cells by the source of their MFN rate (`MfnSource` as index), for sources met.
+    mfn_value: [Option<f64>; 4],
 }
 
 impl CellPart {
@@ -724,94 +885,199 @@ impl CellPart {
             e
         }));
         self.share_cuts.extend(other.share_cuts);
-        for (k, v) in other.mfn_sources {
-            *self.mfn_sources.entry(k).or_insert(0.0) += v;
+        for (mine, theirs) in self.mfn_value.iter_mut().zip(other.mfn_value) {
+            if let Some(v) = theirs {
+                *mine = Some(mine.unwrap_or(0.0) + v);
+            }
         }
     }
 }
+
+/// The MFN sources in the order of their discriminants (`MfnSource as usize`).
+const MFN_SOURCES: [crate::schedule::MfnSource; 4] = [
+    crate::schedule::MfnSource::Hts,
+    crate::schedule::MfnSource::Ave2024,
+    crate::schedule::MfnSource::AdValoremPartOnly,
+    crate::schedule::MfnSource::NotInSchedule,
+];
 
 /// Everything the per-cell stage reads.
 struct CellStage<'a> {
     scenario: &'a Scenario,
     cells: &'a CellSet,
-    schedule: &'a Schedule,
     inputs: &'a TariffInputs,
     cov: &'a Coverage,
     proxies: &'a ProxyTables,
-    metal: &'a MetalIndex,
+    facts: &'a [CodeFacts],
     listed: &'a [ListedMetals],
     pref_partners: FastSet<AreaCode>,
     exporter_idx: FastMap<AreaCode, usize>,
-    /// Rates by measure and exporter (None: the measure skips the exporter).
-    rate_for: Vec<Vec<Option<f64>>>,
+    /// Per exporter (by index): the scenario's exemptions naming it.
+    exemptions_of: Vec<Vec<usize>>,
+    /// Per measure: its rate for each exporter (by index).
+    rate_for: Vec<ExporterRates>,
+    /// Per code: the covering measures that name exporters broadly (all, all but some, or
+    /// more than a few), in scenario order.
+    broad: Vec<Vec<u32>>,
+    /// Per (code, exporter): the covering measures that name a few exporters
+    /// ([`SPARSE_EXPORTERS`]), this one among them, in scenario order.
+    narrow: NarrowCovering,
 }
 
-/// Each measure's rate for each exporter of the cells (None: the measure skips the
-/// exporter), with the exporters' index.
-fn exporter_rates(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs) -> (FastMap<AreaCode, usize>, Vec<Vec<Option<f64>>>) {
-    let mut exporters: Vec<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
+/// A measure naming at most this many exporters keeps their rates in a short list, and its
+/// coverage is indexed by code and exporter ([`split_by_exporter`]); more, a row over every
+/// exporter.
+const SPARSE_EXPORTERS: usize = 4;
+
+/// One measure's rate for each exporter of the cells (by index; None: the measure skips the
+/// exporter), stored by the shape of its exporter set so that many narrow measures (a file of
+/// thousands naming one partner each) do not hold a row over every exporter.
+enum ExporterRates {
+    /// The same for every exporter (every exporter, one flat rate).
+    Uniform(Option<f64>),
+    /// Only these few exporters ([`SPARSE_EXPORTERS`]), sorted by index.
+    Sparse(Vec<(u32, f64)>),
+    /// A rate or none for each exporter.
+    Dense(Vec<Option<f64>>),
+}
+
+impl ExporterRates {
+    fn of(m: &Measure, exporters: &[AreaCode], inputs: &TariffInputs) -> ExporterRates {
+        let rate = |e: AreaCode| if exporter_matches(m, e) { measure_rate(m, e, inputs) } else { None };
+        match (&m.exporters, &m.rate) {
+            (ExporterSet::All, RateSpec::Flat(r)) => ExporterRates::Uniform(Some(*r)),
+            (ExporterSet::Only(list), _) if list.len() <= SPARSE_EXPORTERS => {
+                let mut rates: Vec<(u32, f64)> = exporters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| list.contains(e))
+                    .filter_map(|(i, e)| rate(*e).map(|r| (i as u32, r)))
+                    .collect();
+                rates.sort_by_key(|(i, _)| *i);
+                ExporterRates::Sparse(rates)
+            }
+            _ => ExporterRates::Dense(exporters.iter().map(|e| rate(*e)).collect()),
+        }
+    }
+
+    fn get(&self, ex: usize) -> Option<f64> {
+        match self {
+            ExporterRates::Uniform(r) => *r,
+            ExporterRates::Sparse(rates) => rates.binary_search_by_key(&(ex as u32), |(i, _)| *i).ok().map(|k| rates[k].1),
+            ExporterRates::Dense(rates) => rates[ex],
+        }
+    }
+}
+
+/// Each measure's rate for each exporter of the cells, with the exporters' index.
+fn exporter_rates(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs) -> (FastMap<AreaCode, usize>, Vec<ExporterRates>) {
+    let distinct: FastSet<AreaCode> = cells.cells.iter().map(|c| c.exporter).collect();
+    let mut exporters: Vec<AreaCode> = distinct.into_iter().collect();
     exporters.sort();
-    exporters.dedup();
-    let rate_for = scenario
-        .measures
-        .iter()
-        .map(|m| exporters.iter().map(|e| if exporter_matches(m, *e) { measure_rate(m, *e, inputs) } else { None }).collect())
-        .collect();
+    let rate_for = scenario.measures.iter().map(|m| ExporterRates::of(m, &exporters, inputs)).collect();
     (exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect(), rate_for)
+}
+
+/// (code, exporter) → the covering measures naming a few exporters, this one among them.
+type NarrowCovering = FastMap<(u32, u32), Vec<u32>>;
+
+/// Splits each code's covering measures into those naming exporters broadly (one list per
+/// code) and those naming a few (one list per code and exporter), so a cell only visits the
+/// measures that can reach its exporter: a file of thousands of measures on one partner's
+/// goods does not make every other partner's cells of those goods scan them.
+fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates]) -> (Vec<Vec<u32>>, NarrowCovering) {
+    let mut narrow: FastMap<(u32, u32), Vec<u32>> = FastMap::default();
+    let broad = covering
+        .iter()
+        .enumerate()
+        .map(|(ci, measures)| {
+            let mut broad = Vec::with_capacity(measures.len());
+            for &mi in measures {
+                match &rate_for[mi as usize] {
+                    ExporterRates::Sparse(rates) => {
+                        for &(ex, _) in rates {
+                            narrow.entry((ci as u32, ex)).or_default().push(mi);
+                        }
+                    }
+                    _ => broad.push(mi),
+                }
+            }
+            broad
+        })
+        .collect();
+    (broad, narrow)
 }
 
 impl CellStage<'_> {
     /// The cells `range`, in order.
     fn run(&self, range: std::ops::Range<usize>) -> CellPart {
         let mut part = CellPart::default();
+        let (mut candidates, mut covering) = (Vec::new(), Vec::new());
         for cell in &self.cells.cells[range] {
-            self.cell(cell, &mut part);
+            self.cell(cell, &mut part, &mut candidates, &mut covering);
         }
         part
     }
 
-    /// The candidate measures of a cell, each with its share when the cell's kind fixes it.
-    fn candidates(&self, cell: &Cell, ci: usize) -> Vec<(u32, Option<(f64, AssumptionSet)>)> {
-        let covering = &self.cov.covering[ci];
+    /// The measures covering code `ci` that can reach exporter `ex`, in scenario order: the
+    /// broad list, merged with the exporter's narrow list when it has one (into `buf`).
+    fn covering<'s>(&'s self, ci: usize, ex: usize, buf: &'s mut Vec<u32>) -> &'s [u32] {
+        let broad = &self.broad[ci];
+        let Some(narrow) = self.narrow.get(&(ci as u32, ex as u32)) else { return broad };
+        buf.clear();
+        let (mut i, mut j) = (0, 0);
+        while i < broad.len() || j < narrow.len() {
+            if j == narrow.len() || (i < broad.len() && broad[i] < narrow[j]) {
+                buf.push(broad[i]);
+                i += 1;
+            } else {
+                buf.push(narrow[j]);
+                j += 1;
+            }
+        }
+        buf
+    }
+
+    /// The candidate measures of a cell, each with its share when the cell's kind fixes it
+    /// (into `out`, cleared first).
+    fn candidates(&self, cell: &Cell, ci: usize, covering: &[u32], out: &mut Vec<(u32, Option<(f64, AssumptionSet)>)>) {
+        out.clear();
         match (cell.granularity, cell.proxy) {
-            (Granularity::Hs2Proxy, Some(proxy)) => self
-                .proxies
-                .share
-                .get(&(proxy, cell.code.chapter_number()))
-                .map_or_else(Vec::new, |list| list.iter().map(|&(mi, share, used)| (mi, Some((share, used)))).collect()),
-            (Granularity::Hs2Proxy, None) => Vec::new(),
+            (Granularity::Hs2Proxy, Some(proxy)) => {
+                if let Some(list) = self.proxies.share.get(&(proxy, cell.code.chapter_number())) {
+                    out.extend(list.iter().map(|&(mi, share, used)| (mi, Some((share, used)))));
+                }
+            }
+            (Granularity::Hs2Proxy, None) => {}
             // The remainder of a chapter is, by construction, what the HS6 cells beside it do
             // not hold: a measure naming only part of the chapter does not reach it. A heading
             // named by prefix reaches it in part, with an unknown share: taken as all of it (an
             // upper bound), and the cell records the rule.
-            (Granularity::Hs2Remainder, _) => covering
-                .iter()
-                .filter_map(|&mi| match self.cov.hs2_partial.get(&(ci as u32, mi)) {
-                    None => Some((mi, None)),
-                    Some(true) => Some((mi, Some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
-                    Some(false) => None,
-                })
-                .collect(),
+            (Granularity::Hs2Remainder, _) => out.extend(covering.iter().filter_map(|&mi| match self.cov.hs2_partial.get(&(ci as u32, mi)) {
+                None => Some((mi, None)),
+                Some(true) => Some((mi, Some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
+                Some(false) => None,
+            })),
             // A chapter with no HS6 detail: a measure naming part of it is taken to cover all
             // of it (an upper bound), and the cell records the rule.
-            (Granularity::Hs2Whole, _) => covering
-                .iter()
-                .map(|&mi| (mi, self.cov.hs2_partial.contains_key(&(ci as u32, mi)).then_some((1.0, Assumption::Hs2ExportWholeChapter.bit()))))
-                .collect(),
-            _ => covering.iter().map(|&mi| (mi, None)).collect(),
+            (Granularity::Hs2Whole, _) => out.extend(
+                covering
+                    .iter()
+                    .map(|&mi| (mi, self.cov.hs2_partial.contains_key(&(ci as u32, mi)).then_some((1.0, Assumption::Hs2ExportWholeChapter.bit())))),
+            ),
+            _ => out.extend(covering.iter().map(|&mi| (mi, None))),
         }
     }
 
     /// The first date a measure stops applying to a cell: an exemption of its exporter or a
     /// dated exclusion of its product.
-    fn exempt_from(&self, cell: &Cell, m: &Measure, mi: usize, ci: usize) -> Option<Date> {
+    fn exempt_from(&self, ex: usize, m: &Measure, mi: usize, ci: usize) -> Option<Date> {
         let excluded = self.cov.dated_exclusion[mi].as_ref().and_then(|dates| dates[ci]);
-        self.scenario
-            .exemptions
+        self.exemptions_of[ex]
             .iter()
+            .map(|&i| &self.scenario.exemptions[i])
             .filter(|e| {
-                e.exporters.contains(&cell.exporter)
-                    && (e.authorities.is_empty() || e.authorities.contains(&m.authority))
+                (e.authorities.is_empty() || e.authorities.contains(&m.authority))
                     && (!e.new_measures_only || m.effective >= e.effective)
             })
             .map(|e| e.effective)
@@ -819,37 +1085,62 @@ impl CellStage<'_> {
             .min()
     }
 
+    /// A cell's base rate (MFN × (1 − preference share), as [`base_rate`] gives it), the
+    /// source of its MFN rate, and the rules behind it (as [`base_assumptions_of`]).
+    fn base(&self, cell: &Cell, ci: usize) -> (f64, crate::schedule::MfnSource, AssumptionSet) {
+        let (scenario, inputs) = (self.scenario, self.inputs);
+        let mut used = AssumptionSet::EMPTY;
+        if cell.granularity == Granularity::Hs2Proxy {
+            used.insert(Assumption::Hs2ProxyMix);
+        }
+        if !scenario.base.mfn {
+            return (0.0, crate::schedule::MfnSource::Hts, used);
+        }
+        let (mfn_pct, source) = match (cell.granularity, cell.proxy) {
+            (Granularity::Hs2Proxy, Some(proxy)) => {
+                (self.proxies.mfn.get(&(proxy, cell.code.chapter_number())).copied().unwrap_or(0.0), crate::schedule::MfnSource::Hts)
+            }
+            _ => {
+                let facts = &self.facts[ci];
+                used |= mfn_assumptions(scenario, facts.mfn_source, facts.mfn_text_unread);
+                (facts.mfn_pct, facts.mfn_source)
+            }
+        };
+        let mut pct = mfn_pct;
+        if !scenario.base.specific_duty_ave && source == crate::schedule::MfnSource::Ave2024 {
+            pct = 0.0;
+        }
+        if scenario.base.preferences {
+            pct *= 1.0 - Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year).0;
+        }
+        used |= preference_assumptions(scenario, cell, mfn_pct, inputs, |p| self.pref_partners.contains(&p));
+        (pct, source, used)
+    }
+
     /// One cell: its base rate and the entries of the measures that reach it.
-    fn cell(&self, cell: &Cell, part: &mut CellPart) {
+    fn cell(&self, cell: &Cell, part: &mut CellPart, candidates: &mut Vec<(u32, Option<(f64, AssumptionSet)>)>, buf: &mut Vec<u32>) {
         let (scenario, inputs) = (self.scenario, self.inputs);
         part.start.push(part.entries.len() as u32);
-        let (base, mfn) = match (cell.granularity, cell.proxy) {
-            (Granularity::Hs2Proxy, Some(proxy)) if scenario.base.mfn => {
-                let mut pct = self.proxies.mfn.get(&(proxy, cell.code.chapter_number())).copied().unwrap_or(0.0);
-                if scenario.base.preferences {
-                    pct *= 1.0 - Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year).0;
-                }
-                (pct, MfnRate { pct, source: crate::schedule::MfnSource::Hts, line: None, text: String::new() })
-            }
-            _ => base_rate(scenario, cell, self.schedule, self.cells, inputs),
-        };
-        part.base_pct.push(base);
-        part.base_assumptions.push(base_assumptions_of(scenario, cell, &mfn, inputs, |p| self.pref_partners.contains(&p)));
-        *part.mfn_sources.entry(mfn.source.as_str()).or_insert(0.0) += cell.value_usd;
-        let ex = self.exporter_idx[&cell.exporter];
         let ci = self.cov.code_idx[&cell.code];
-        for (mi32, proxy_value) in self.candidates(cell, ci) {
+        let (base, source, base_used) = self.base(cell, ci);
+        part.base_pct.push(base);
+        part.base_assumptions.push(base_used);
+        let value = &mut part.mfn_value[source as usize];
+        *value = Some(value.unwrap_or(0.0) + cell.value_usd);
+        let ex = self.exporter_idx[&cell.exporter];
+        self.candidates(cell, ci, self.covering(ci, ex, buf), candidates);
+        for &(mi32, proxy_value) in candidates.iter() {
             let mi = mi32 as usize;
             let m = &scenario.measures[mi];
-            let Some(rate_pct) = self.rate_for[mi][ex] else { continue };
+            let Some(rate_pct) = self.rate_for[mi].get(ex) else { continue };
             let (covered, used) = proxy_value.unwrap_or_else(|| {
-                applies_share(m.applies_to, cell.exporter, cell.code, inputs, &scenario.base, LineContext { metal: self.metal, listed: self.listed[ci] })
+                applies_share(m.applies_to, cell.exporter, cell.code, inputs, &scenario.base, LineContext { metal: self.facts[ci].metal, listed: self.listed[ci] })
             });
             let share = m.value_share * covered;
             if share <= 0.0 {
                 continue;
             }
-            let exempt_from = self.exempt_from(cell, m, mi, ci);
+            let exempt_from = self.exempt_from(ex, m, mi, ci);
             let cut_start = part.share_cuts.len() as u32;
             if let (Granularity::Hs2Proxy, Some(proxy)) = (cell.granularity, cell.proxy) {
                 if let Some(cuts) = self.proxies.cuts.get(&(proxy, cell.code.chapter_number(), mi32)) {
@@ -878,6 +1169,15 @@ impl Compiled {
     /// Matches a scenario to cells: which measures cover each product code, the HS2 proxy
     /// tables, then each cell's base rate and entries (on two threads), then the breakpoints.
     pub fn new(scenario: &Scenario, cells: &CellSet, schedule: &Schedule, inputs: &TariffInputs) -> Compiled {
+        Compiled::with_codes(scenario, cells, inputs, &CodeTable::new(cells, schedule, inputs))
+    }
+
+    /// [`Compiled::new`] with the cell set's [`CodeTable`] built beforehand.
+    ///
+    /// # Panics
+    /// If `codes` was built for a cell set of another shape.
+    pub fn with_codes(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs, codes: &CodeTable) -> Compiled {
+        assert!(codes.fits(cells), "the code table was built for another cell set ({} cells, not {})", codes.cells, cells.cells.len());
         let matcher = Matcher::new(scenario, inputs);
         let measures: Vec<MeasureRt> = scenario
             .measures
@@ -892,24 +1192,37 @@ impl Compiled {
                 late: !m.not_with.is_empty() || !m.excluded_by.is_empty(),
             })
             .collect();
-        let cov = Coverage::build(scenario, cells, &matcher);
-        let metal = MetalIndex::new(inputs);
+        let cov = Coverage::build(scenario, &codes.index, &matcher, inputs);
+        let facts = &codes.facts;
         let listed: Vec<ListedMetals> =
             cov.covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
-        let proxies = ProxyTables::build(scenario, cells, schedule, inputs, &cov, &metal, &listed);
+        let proxies = ProxyTables::build(scenario, cells, inputs, &cov, facts, &listed);
         let (exporter_idx, rate_for) = exporter_rates(scenario, cells, inputs);
+        let (broad, narrow) = split_by_exporter(&cov.covering, &rate_for);
+        let mut exemptions_of = vec![Vec::new(); exporter_idx.len()];
+        for (i, e) in scenario.exemptions.iter().enumerate() {
+            for exporter in &e.exporters {
+                if let Some(&ex) = exporter_idx.get(exporter) {
+                    if !exemptions_of[ex].contains(&i) {
+                        exemptions_of[ex].push(i);
+                    }
+                }
+            }
+        }
         let stage = CellStage {
             scenario,
             cells,
-            schedule,
             inputs,
             cov: &cov,
             proxies: &proxies,
-            metal: &metal,
+            facts,
             listed: &listed,
             pref_partners: inputs.preference_share.keys().map(|(p, _)| *p).collect(),
             exporter_idx,
             rate_for,
+            exemptions_of,
+            broad,
+            narrow,
         };
         let n = cells.cells.len();
         let mut part = std::thread::scope(|scope| {
@@ -928,7 +1241,7 @@ impl Compiled {
             start: part.start,
             entries: part.entries,
             breakpoints: breakpoints(scenario),
-            mfn_sources: part.mfn_sources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            mfn_sources: MFN_SOURCES.iter().zip(part.mfn_value).filter_map(|(s, v)| Some((s.as_str().to_string(), v?))).collect(),
             base_assumptions: part.base_assumptions,
             proxy_lines: proxies.lines,
             proxy_mfn: proxies.mfn,

@@ -18,7 +18,7 @@ pub mod assumptions;
 pub mod cells;
 pub mod date;
 pub mod engine;
-pub mod fxhash;
+pub use kanzei_core::fxhash;
 pub mod library;
 pub mod lint;
 pub mod rate;

@@ -310,7 +310,7 @@ impl<'d> Prepared<'d> {
     /// Compiles `scenario` on `data` (as `TariffData::compile` does).
     pub fn new(data: &'d TariffData, scenario: Scenario) -> Prepared<'d> {
         if scenario.importer.as_str() == "USA" {
-            let compiled = kanzei_tariff::engine::Compiled::new(&scenario, &data.us_cells, &data.schedule, &data.inputs);
+            let compiled = data.compile_on(&scenario, &data.us_cells);
             return Prepared { scenario, cells: std::borrow::Cow::Borrowed(&data.us_cells), compiled };
         }
         let (cells, compiled) = data.compile(&scenario);
@@ -319,7 +319,7 @@ impl<'d> Prepared<'d> {
 
     /// A baseline compiled against this scenario's cells (as `tariff rates` does).
     pub fn baseline(&self, data: &TariffData, baseline: &Scenario) -> kanzei_tariff::engine::Compiled {
-        kanzei_tariff::engine::Compiled::new(baseline, &self.cells, &data.schedule, &data.inputs)
+        data.compile_on(baseline, &self.cells)
     }
 }
 

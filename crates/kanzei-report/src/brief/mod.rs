@@ -203,8 +203,10 @@ impl<'s> Engine<'s> {
                 true,
             ),
         };
-        let (cells, compiled) = data.compile(&scenario);
-        let base_compiled = Compiled::new(&baseline, &cells, &data.schedule, &data.inputs);
+        // Scenario and baseline are U.S. scenarios (checked above): both compile on the data's
+        // own U.S. cells, sharing their code table.
+        let cells = data.us_cells.clone();
+        let (compiled, base_compiled) = (data.compile_on(&scenario, &data.us_cells), data.compile_on(&baseline, &data.us_cells));
         let chapter_names = store.us_exports()?.chapter_names.clone();
         Ok(Engine {
             store,
