@@ -102,8 +102,57 @@ pub struct FormatArg {
     pub format: Format,
 }
 
-/// Runs the CLI and returns the exit code: 0 success, 1 error, 2 usage error.
+/// Exit code of a command stopped by an internal failure (a panic), as Rust's own.
+const EXIT_INTERNAL: u8 = 101;
+
+/// Whether a panic message reports a failed allocation (faer, `Vec` growth and `try_reserve`
+/// callers word it this way).
+fn is_allocation_failure(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["memory allocation", "allocation failed", "capacity overflow", "out of memory", "alloc error", "allocerror", "tryreserveerror"]
+        .iter()
+        .any(|k| m.contains(k))
+}
+
+/// Replaces the panic hook: an allocation failure gets one plain `error:` line and a hint,
+/// with no backtrace (capturing one allocates, and under a memory cap that hung the process
+/// when `RUST_BACKTRACE` was set); any other panic is reported as a bug, through Rust's own
+/// hook so `RUST_BACKTRACE` still works.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if is_allocation_failure(&message) {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "error: out of memory: {message}\n\nhint: the command needed more memory than this process may use \
+                 (see `ulimit -v` or the container's limit); a brief without general equilibrium (`--no-ge`) or \
+                 fewer draws (`--draws`) needs less"
+            );
+            return;
+        }
+        let _ = writeln!(std::io::stderr(), "error: kanzei stopped on an internal error (a bug; please report it with the command that caused it):");
+        default(info);
+    }));
+}
+
+/// Runs the CLI and returns the exit code: 0 success, 1 error, 2 usage error, 101 an
+/// internal failure (out of memory, or a bug).
 pub fn main() -> ExitCode {
+    install_panic_hook();
+    match std::panic::catch_unwind(main_inner) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(EXIT_INTERNAL),
+    }
+}
+
+fn main_inner() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -181,7 +181,7 @@ impl std::error::Error for AreaTableError {}
 pub struct AreaRegistry {
     areas: Vec<Area>,
     by_code: HashMap<AreaCode, usize>,
-    by_census: HashMap<u16, usize>,
+    by_census: crate::fxhash::FxHashMap<u16, usize>,
     by_key: HashMap<String, usize>,
 }
 
@@ -266,7 +266,7 @@ impl AreaRegistry {
     /// Builds a registry from rows, checking that codes and Census codes are unique.
     pub fn from_areas(areas: Vec<Area>) -> Result<AreaRegistry, String> {
         let mut by_code = HashMap::new();
-        let mut by_census = HashMap::new();
+        let mut by_census = crate::fxhash::FxHashMap::default();
         let mut by_key = HashMap::new();
         for (idx, area) in areas.iter().enumerate() {
             if by_code.insert(area.code, idx).is_some() {

@@ -29,7 +29,11 @@ pub fn read_to_string(path: &Path) -> Result<String, DataError> {
 
 /// Gunzips bytes (the embedded snapshot).
 pub fn gunzip(name: &str, bytes: &[u8]) -> Result<String, DataError> {
-    let mut text = String::new();
+    // The gzip trailer's last four bytes hold the uncompressed size (mod 2^32; of the last
+    // member): reserved up front, the text is not copied as it grows. Capped so a corrupt
+    // trailer cannot ask for more than the snapshot could hold.
+    let size_hint = bytes.len().checked_sub(4).map_or(0, |at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize);
+    let mut text = String::with_capacity(size_hint.min(256 << 20));
     MultiGzDecoder::new(bytes).read_to_string(&mut text).map_err(|err| DataError::Csv {
         file: name.to_string(),
         line: 0,

@@ -15,6 +15,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use kanzei_core::fxhash::{FxHashMap, FxHashSet};
+
 use kanzei_core::{AreaCode, AreaKind, AreaRegistry, Coverage, HsCode, HsVintage};
 use kanzei_data::tariff_inputs::TariffInputs;
 use kanzei_data::us_exports::UsExports;
@@ -105,10 +107,13 @@ impl CellSet {
         let eu_members: Vec<AreaCode> = eu.as_ref().map(|e| e.members.clone()).unwrap_or_default();
         let mut cells = Vec::with_capacity(hs10.lines.len() + hs2.lines.len());
 
-        // Proxies: EU residual and all HS10 country partners, per chapter.
-        let mut world: BTreeMap<(u8, HsCode), f64> = BTreeMap::new();
-        let mut eu_total: BTreeMap<(u8, HsCode), f64> = BTreeMap::new();
-        let mut eu_members_hs10: BTreeMap<(u8, HsCode), f64> = BTreeMap::new();
+        // Proxies: EU residual and all HS10 country partners, per chapter. Summed in hash maps
+        // (each key's additions in file order, as before) and sorted once.
+        let mut world: FxHashMap<(u8, HsCode), f64> = FxHashMap::default();
+        let mut eu_total: FxHashMap<(u8, HsCode), f64> = FxHashMap::default();
+        let mut eu_members_hs10: FxHashMap<(u8, HsCode), f64> = FxHashMap::default();
+        let eu_member_codes: FxHashSet<u16> =
+            hs10_partners.iter().copied().filter(|c| registry.by_census(*c).is_some_and(|a| eu_members.contains(&a.code))).collect();
         for line in &hs10.lines {
             let key = (line.hs.chapter_number(), line.hs);
             if line.census_code == 3 {
@@ -116,10 +121,12 @@ impl CellSet {
                 continue;
             }
             *world.entry(key).or_insert(0.0) += line.value_usd;
-            if registry.by_census(line.census_code).is_some_and(|a| eu_members.contains(&a.code)) {
+            if eu_member_codes.contains(&line.census_code) {
                 *eu_members_hs10.entry(key).or_insert(0.0) += line.value_usd;
             }
         }
+        let world: BTreeMap<(u8, HsCode), f64> = world.into_iter().collect();
+        let eu_total: BTreeMap<(u8, HsCode), f64> = eu_total.into_iter().collect();
         let mut eu_residual = eu_total.clone();
         for (key, v) in &eu_members_hs10 {
             if let Some(slot) = eu_residual.get_mut(key) {
@@ -161,7 +168,7 @@ impl CellSet {
                 continue;
             }
             coverage.keep(line.value_usd);
-            if hs10_partners.contains(&line.census_code) {
+            if hs10_partners.binary_search(&line.census_code).is_ok() {
                 continue;
             }
             let chapter = line.hs.chapter_number();

@@ -137,3 +137,27 @@ fn every_probe_case_fails_loudly_or_warns() {
     let failures = failures.into_inner().unwrap();
     assert!(failures.is_empty(), "{} of {} probe cases misbehave:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
 }
+
+/// Under an address-space cap far below what a brief needs (about 1 GB of address space for
+/// `brief JPN --no-ge`), with `RUST_BACKTRACE=1` as in the probe: before issue 16 the binary
+/// panicked inside faer, or aborted (exit 134) and hung capturing a backtrace. Now: exit 1,
+/// one `error: out of memory` line with the size asked for, a hint, no panic, no backtrace,
+/// no partial brief folder, and promptly (the 60 s timeout catches a hang).
+#[cfg(target_os = "linux")]
+#[test]
+fn out_of_memory_is_a_plain_error_not_a_panic_or_a_hang() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oom-brief");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let script = format!(
+        "ulimit -v 300000 && exec timeout 60 '{}' brief JPN --no-ge --out '{}'",
+        env!("CARGO_BIN_EXE_kanzei"),
+        out_dir.display()
+    );
+    let out = Command::new("sh").arg("-c").arg(&script).env("RUST_BACKTRACE", "1").output().expect("sh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "exit status {:?}; stderr:\n{stderr}", out.status);
+    assert!(stderr.starts_with("error: out of memory: an allocation of "), "{stderr}");
+    assert!(stderr.contains("hint: the command needs more memory than this process may use"), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{stderr}");
+    assert!(!out_dir.join("brief.html").exists(), "a partial brief was left in {}", out_dir.display());
+}

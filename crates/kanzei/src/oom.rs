@@ -1,0 +1,99 @@
+//! Out of memory, said plainly. Rust's default reaction to a failed allocation is to abort
+//! (exit 134) after "memory allocation of N bytes failed", and with `RUST_BACKTRACE` set it
+//! then tries to capture a backtrace, which needs memory too (issue 16: under a 300 MB
+//! address-space cap `brief --no-ge` hung that way). This wrapper around the system
+//! allocator turns a failed allocation into one `error:` line with the size asked for and a
+//! hint, then exits with status 1 like any other error; it writes from a stack buffer, so it
+//! allocates nothing itself.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+
+/// The system allocator, exiting with a clear message when an allocation fails.
+pub struct ExitOnOom;
+
+// SAFETY: every call forwards to `System` with the same arguments; on a null result the
+// process exits instead of returning, which `GlobalAlloc` allows (it may not unwind).
+unsafe impl GlobalAlloc for ExitOnOom {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        let p = unsafe { System.alloc(layout) };
+        if p.is_null() {
+            out_of_memory(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if p.is_null() {
+            out_of_memory(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` through this wrapper with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `dealloc`; the caller guarantees `new_size` is valid for `layout`.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if p.is_null() {
+            out_of_memory(new_size);
+        }
+        p
+    }
+}
+
+/// Writes the message to standard error (file descriptor 2, no lock, no allocation) and
+/// exits with status 1.
+#[cold]
+fn out_of_memory(size: usize) -> ! {
+    let mut buf = [0u8; 512];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        let n = bytes.len().min(buf.len() - len);
+        buf[len..len + n].copy_from_slice(&bytes[..n]);
+        len += n;
+    };
+    put(b"error: out of memory: an allocation of ");
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut mib = size / (1 << 20);
+    let unit: &[u8] = if mib > 0 { b" MiB" } else { b" bytes" };
+    if mib == 0 {
+        mib = size;
+    }
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (mib % 10) as u8;
+        mib /= 10;
+        if mib == 0 {
+            break;
+        }
+    }
+    put(&digits[i..]);
+    put(unit);
+    put(b" failed\n\nhint: the command needs more memory than this process may use (see `ulimit -v` or the \
+          container's memory limit); `brief --no-ge`, fewer `--draws` or a smaller `--countries` set need less\n");
+    write_stderr(&buf[..len]);
+    std::process::exit(1)
+}
+
+#[cfg(unix)]
+fn write_stderr(bytes: &[u8]) {
+    use std::io::Write;
+    use std::os::unix::io::FromRawFd;
+    // SAFETY: descriptor 2 is standard error; the `File` is forgotten, so it is not closed.
+    let mut stderr = unsafe { std::fs::File::from_raw_fd(2) };
+    let _ = stderr.write_all(bytes);
+    std::mem::forget(stderr);
+}
+
+#[cfg(not(unix))]
+fn write_stderr(bytes: &[u8]) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(bytes);
+}
