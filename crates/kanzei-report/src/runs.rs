@@ -358,8 +358,10 @@ pub fn smart_us_with(
         proxies: Default::default(),
         coverage: kanzei_core::Coverage::new("smart cells", "us_imports_hs10", "USD"),
     };
-    let rate_new = Compiled::new(scenario, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
-    let rate_old = Compiled::new(baseline, &cells, &data.schedule, &data.inputs).evaluate(date).total_pct;
+    // Scenario and baseline on the same cells: one code table for both compiles.
+    let codes = kanzei_tariff::engine::CodeTable::new(&cells, &data.schedule, &data.inputs);
+    let rate_new = Compiled::with_codes(scenario, &cells, &data.inputs, &codes).evaluate(date).total_pct;
+    let rate_old = Compiled::with_codes(baseline, &cells, &data.inputs, &codes).evaluate(date).total_pct;
     let tables = store.elasticities()?;
     let resolver = Resolver::new(&tables, options.set.overrides.as_ref(), ResolverConfig { substitution: options.set.substitution, ..ResolverConfig::default() });
     let spreads = crate::smart_sets::Spreads::new(&tables, options.set.overrides.as_ref());
