@@ -1,0 +1,18 @@
+//! Any bytes as a claims file: parsing must not panic, and an error must name a line inside
+//! the file and say something, in plain words (no serde internals).
+#![no_main]
+
+use kanzei_report::claims;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    if let Err(e) = claims::parse_bytes("fuzz.toml", bytes) {
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+        assert!((1..=lines).contains(&e.line), "line {} of a {lines}-line file: {e}", e.line);
+        assert!(!e.message.trim().is_empty(), "empty message");
+        // serde's wording, unless the input itself holds it (messages quote the user's keys).
+        let internals = ["untagged enum", "did not match any variant"];
+        let quoted = |w: &str| bytes.windows(w.len()).any(|x| x == w.as_bytes());
+        assert!(!internals.iter().any(|w| e.message.contains(w) && !quoted(w)), "serde internals: {}", e.message);
+    }
+});
