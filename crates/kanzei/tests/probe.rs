@@ -160,4 +160,21 @@ fn out_of_memory_is_a_plain_error_not_a_panic_or_a_hang() {
     assert!(stderr.contains("hint: the command needs more memory than this process may use"), "{stderr}");
     assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{stderr}");
     assert!(!out_dir.join("brief.html").exists(), "a partial brief was left in {}", out_dir.display());
+    // The allocator exits at once, so a run stopped while writing leaves its temporary folder;
+    // the next brief written beside it removes it when its process is gone. Stand one in.
+    let parent = out_dir.parent().expect("a parent folder");
+    let dead_pid = (1..4_000_000u32).rev().find(|p| !Path::new(&format!("/proc/{p}")).exists()).expect("a free pid");
+    std::fs::create_dir_all(parent.join(format!(".kanzei-brief-{dead_pid}-JPN"))).unwrap();
+    let temporaries = || -> Vec<String> {
+        std::fs::read_dir(parent)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".kanzei-brief-"))
+            .collect()
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_kanzei")).args(["brief", "JPN", "--no-ge", "--draws", "0", "--out"]).arg(&out_dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("brief.html").exists());
+    assert!(temporaries().is_empty(), "left behind: {:?}", temporaries());
 }

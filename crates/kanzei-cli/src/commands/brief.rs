@@ -128,6 +128,24 @@ pub fn brief_json(built: &Brief) -> serde_json::Value {
     v
 }
 
+/// Removes temporary brief folders (`.kanzei-brief-PID-name`) in `parent` left by a run that
+/// was stopped before it could clean up (killed, or out of memory: the allocator exits at
+/// once), when no process with that PID runs any more. Only where `/proc` tells (Linux).
+fn remove_stale_temporaries(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".kanzei-brief-")) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Writes a brief's files into `dir`: first into a temporary folder beside it, then moved in,
 /// so a failure leaves no partial brief.
 fn write_brief(dir: &Path, built: &Brief) -> anyhow::Result<(String, String, usize)> {
@@ -136,6 +154,7 @@ fn write_brief(dir: &Path, built: &Brief) -> anyhow::Result<(String, String, usi
     let json = serde_json::to_string_pretty(&brief_json(built))?;
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", parent.display()))?;
+    remove_stale_temporaries(parent);
     let tmp = parent.join(format!(".kanzei-brief-{}-{}", std::process::id(), built.name));
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| -> anyhow::Result<usize> {
