@@ -665,8 +665,11 @@ fn timelines_of(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, part
         for &i in idx {
             let v = cells.cells[i].value_usd;
             revenue += v * eval.total_pct[i] / 100.0;
-            for (s, slot) in slots.iter_mut().enumerate() {
-                *slot += v * eval.by_slot[i][s] / 100.0;
+            // Most slots of a cell are zero: skipped, which leaves each sum exactly as it was.
+            for (slot, &b) in slots.iter_mut().zip(&eval.by_slot[i]) {
+                if b != 0.0 {
+                    *slot += v * b / 100.0;
+                }
             }
         }
         let by: BTreeMap<String, f64> =
@@ -677,10 +680,19 @@ fn timelines_of(compiled: &Compiled, cells: &CellSet, from: Date, to: Date, part
     let mut day = from;
     let mut current: Vec<(f64, f64, BTreeMap<String, f64>)> = Vec::new();
     let mut next_change = from;
+    // One full evaluation, then each breakpoint re-evaluates only the cells it can change.
+    let index = compiled.change_index();
+    let mut eval: Option<Evaluation> = None;
     while day <= to {
         if current.is_empty() || day >= next_change {
-            let eval = compiled.evaluate(day);
-            current = selections.iter().map(|(idx, value)| summarise(&eval, idx, *value)).collect();
+            let eval = match eval.as_mut() {
+                None => eval.insert(compiled.evaluate(day)),
+                Some(e) => {
+                    compiled.advance(e, day, &index);
+                    e
+                }
+            };
+            current = selections.iter().map(|(idx, value)| summarise(eval, idx, *value)).collect();
             next_change = compiled.breakpoints.iter().copied().find(|b| *b > day).unwrap_or(to.add_days(1));
         }
         for (series, (e, r, by)) in out.iter_mut().zip(&current) {

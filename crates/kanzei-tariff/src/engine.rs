@@ -179,6 +179,14 @@ pub struct Compiled {
     share_cuts: Vec<(Date, f64)>,
 }
 
+/// Which cells each measure reaches and which cells have dated exemptions or exclusions
+/// ([`Compiled::change_index`]).
+pub struct ChangeIndex {
+    cells_of_measure: Vec<Vec<u32>>,
+    /// (date, cell), sorted.
+    dated: Vec<(Date, u32)>,
+}
+
 /// Rates of every cell on a date.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
@@ -1397,6 +1405,63 @@ impl Compiled {
             };
         }
         (total, slots, used)
+    }
+
+    /// Which cells can change rate on which dates: what [`Compiled::advance`] needs to
+    /// re-evaluate only those (built with one pass over the entries).
+    pub fn change_index(&self) -> ChangeIndex {
+        let mut cells_of_measure: Vec<Vec<u32>> = vec![Vec::new(); self.measures.len()];
+        let mut dated: Vec<(Date, u32)> = Vec::new();
+        for cell in 0..self.len() {
+            for e in &self.entries[self.start[cell] as usize..self.start[cell + 1] as usize] {
+                let cells = &mut cells_of_measure[e.measure as usize];
+                if cells.last() != Some(&(cell as u32)) {
+                    cells.push(cell as u32);
+                }
+                dated.extend(e.exempt_from.map(|d| (d, cell as u32)));
+                dated.extend(self.share_cuts[e.cuts.0 as usize..e.cuts.1 as usize].iter().map(|(d, _)| (*d, cell as u32)));
+            }
+        }
+        dated.sort_unstable();
+        ChangeIndex { cells_of_measure, dated }
+    }
+
+    /// Moves `eval` to `date`, re-evaluating only the cells whose rate can differ between its
+    /// date and `date`: those with an entry whose measure starts or ends in between, or whose
+    /// exemption or dated exclusion falls in between ([`Compiled::change_index`]). Every other
+    /// cell's rate depends on neither date, so the result equals `evaluate(date)` exactly.
+    pub fn advance(&self, eval: &mut Evaluation, date: Date, index: &ChangeIndex) {
+        let (lo, hi) = if eval.date <= date { (eval.date, date) } else { (date, eval.date) };
+        let between = |d: Date| lo < d && d <= hi;
+        let mut stamp = vec![false; self.len()];
+        let mut changed: Vec<u32> = Vec::new();
+        let mut mark = |cell: u32| {
+            if !std::mem::replace(&mut stamp[cell as usize], true) {
+                changed.push(cell);
+            }
+        };
+        for (m, cells) in self.measures.iter().zip(&index.cells_of_measure) {
+            if between(m.effective) || m.expires.is_some_and(between) {
+                cells.iter().for_each(|&c| mark(c));
+            }
+        }
+        let first = index.dated.partition_point(|(d, _)| *d <= lo);
+        for &(d, cell) in &index.dated[first..] {
+            if d > hi {
+                break;
+            }
+            mark(cell);
+        }
+        if changed.len() * 2 > self.len() {
+            *eval = self.evaluate(date);
+            return;
+        }
+        let active: Vec<bool> = self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
+        for &cell in &changed {
+            let c = cell as usize;
+            (eval.total_pct[c], eval.by_slot[c], eval.assumptions[c]) = self.evaluate_cell(c, date, &active);
+        }
+        eval.date = date;
     }
 
     /// The measures matched to one cell, for explanations: (measure index, rate, share, exempt

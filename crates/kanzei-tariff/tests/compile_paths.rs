@@ -56,3 +56,26 @@ fn a_single_exporter_measure_keeps_its_place_in_the_stack() {
     // 2024 U.S. imports of cars had dozens of Japanese and Korean HS10 lines.
     assert!(japan >= 10 && korea >= 10, "{japan} Japanese and {korea} Korean 8703 lines");
 }
+
+/// `advance` re-evaluates only the cells a change can reach; at every breakpoint of us-2025
+/// (and jumping back to the first), it must equal a full evaluation exactly.
+#[test]
+fn advancing_an_evaluation_equals_evaluating_from_scratch() {
+    let data = common::data();
+    let scenario = common::scenario("us-2025");
+    let compiled = data.compile_on(&scenario, &data.us_cells);
+    let index = compiled.change_index();
+    let first: kanzei_tariff::Date = "2025-01-01".parse().unwrap();
+    let mut eval = compiled.evaluate(first);
+    let mut dates: Vec<kanzei_tariff::Date> = compiled.breakpoints.iter().copied().filter(|d| *d > first).collect();
+    assert!(dates.len() >= 20, "us-2025 has {} breakpoints after {first}", dates.len());
+    dates.push(first);
+    for date in dates {
+        compiled.advance(&mut eval, date, &index);
+        let fresh = compiled.evaluate(date);
+        assert_eq!(eval.date, date);
+        assert_eq!(eval.total_pct, fresh.total_pct, "{date}");
+        assert_eq!(eval.by_slot, fresh.by_slot, "{date}");
+        assert_eq!(eval.assumptions, fresh.assumptions, "{date}");
+    }
+}
