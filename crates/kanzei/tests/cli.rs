@@ -697,3 +697,26 @@ fn parameter_sets_are_named_in_the_output_and_bad_ones_say_what_is_valid() {
     assert_eq!(sets["set_used"], "hauk");
     assert_eq!(sets["sets"].as_array().unwrap().len(), 3);
 }
+
+/// Thousands of measures that change no rate gave thousands of `warning:` lines on stderr.
+/// Tables and CSV print the first 25 and a count; JSON keeps every warning.
+#[test]
+fn many_no_op_warnings_are_capped_on_stderr_and_complete_in_json() {
+    let mut text = String::from("schema = 1\nid = \"many\"\nextends = \"us-2025\"\ntitle = \"many\"\n");
+    for i in 0..30 {
+        // Japan sold the United States no crude oil in 2024: each measure matches no trade.
+        text.push_str(&format!(
+            "\n[[measure]]\nid = \"oil-{i}\"\nauthority = \"other\"\nexporters = [\"JPN\"]\nproducts = [\"2709\"]\nrate_pct = 5\neffective = \"2025-06-01\"\n"
+        ));
+    }
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("many-no-ops.toml");
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap();
+    let out = kanzei(&["tariff", "check", path, "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().filter(|l| l.starts_with("warning: measure `oil-")).count(), 25, "{err}");
+    assert!(err.contains("warning: … and 5 more (`--format json` lists every warning)"), "{err}");
+    let v = json(&["tariff", "check", path, "--format", "json"]);
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(30));
+}

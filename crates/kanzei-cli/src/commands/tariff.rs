@@ -232,14 +232,23 @@ pub fn run(cmd: TariffCommand, store: &Store, out: &mut dyn Write) -> anyhow::Re
     emit(&report, format, out)
 }
 
-/// Writes a report whose JSON may carry `warnings`: in JSON they stay in the object; for
-/// tables and CSV they go to stderr as `warning: …` lines, so stdout stays data.
+/// At most this many warnings are printed on stderr; the rest are counted (a generated file
+/// of thousands of measures on goods a partner does not sell gave one line each).
+const MAX_PRINTED_WARNINGS: usize = 25;
+
+/// Writes a report whose JSON may carry `warnings`: in JSON they stay in the object, all of
+/// them; for tables and CSV they go to stderr as `warning: …` lines (the first
+/// [`MAX_PRINTED_WARNINGS`], then a count), so stdout stays data.
 pub fn emit(report: &Report, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
     if format != Format::Json {
         if let Some(warnings) = report.json.get("warnings").and_then(|w| w.as_array()) {
             let mut stderr = std::io::stderr().lock();
-            for w in warnings.iter().filter_map(|w| w.as_str()) {
+            let texts: Vec<&str> = warnings.iter().filter_map(|w| w.as_str()).collect();
+            for w in texts.iter().take(MAX_PRINTED_WARNINGS) {
                 writeln!(stderr, "warning: {w}")?;
+            }
+            if texts.len() > MAX_PRINTED_WARNINGS {
+                writeln!(stderr, "warning: … and {} more (`--format json` lists every warning)", texts.len() - MAX_PRINTED_WARNINGS)?;
             }
         }
     }
