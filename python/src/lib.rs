@@ -210,12 +210,20 @@ impl Session {
         let library = Library::shipped();
         let scenario = if file.is_empty() { library.load(text, &vocab) } else { library.load_text(file, text, &vocab) };
         let scenario = scenario.map_err(Failure::Scenario)?;
-        let (cells, compiled) = data.compile(&scenario);
+        // A U.S. scenario compiles on the data's own cells (no copy; the code table is shared).
+        let owned;
+        let (cells, compiled) = if scenario.importer.as_str() == "USA" {
+            (&data.us_cells, data.compile_on(&scenario, &data.us_cells))
+        } else {
+            let (c, compiled) = data.compile(&scenario);
+            owned = c;
+            (&owned, compiled)
+        };
         let names = self.store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default();
         let mut results = Vec::with_capacity(dates.len());
         for text in dates {
             let date: Date = text.parse().map_err(|e| Failure::Usage(format!("date `{text}`: {e}")))?;
-            let result = analysis::rates(&compiled, &cells, date, None, by, data.registry, &names);
+            let result = analysis::rates(&compiled, cells, date, None, by, data.registry, &names);
             results.push(serde_json::json!({ "scenario": scenario.id, "date": text, "result": result }));
         }
         Ok(serde_json::Value::Array(results).to_string())

@@ -235,23 +235,32 @@ pub fn rates(
     let mut groups: BTreeMap<String, (String, f64, f64, f64)> = BTreeMap::new();
     match by {
         GroupBy::Partner | GroupBy::Hs2 => {
+            // Summed per exporter or chapter first, in cell order (so each sum is the same),
+            // and named once per group: a key and name string per cell cost more than the sums.
+            #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+            enum Key {
+                Partner(AreaCode),
+                Chapter(HsCode),
+            }
+            let mut sums: crate::fxhash::FxHashMap<Key, (f64, f64, f64)> = Default::default();
             for (idx, cell) in cells.cells.iter().enumerate() {
-                let (key, name) = match by {
-                    GroupBy::Partner => (
-                        cell.exporter.to_string(),
-                        registry.get(cell.exporter).map_or_else(|| cell.exporter.to_string(), |a| a.name.clone()),
-                    ),
-                    _ => {
-                        let ch = cell.code.chapter().with_vintage(HsVintage::Hs2022);
-                        (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default())
-                    }
+                let key = match by {
+                    GroupBy::Partner => Key::Partner(cell.exporter),
+                    _ => Key::Chapter(cell.code.chapter().with_vintage(HsVintage::Hs2022)),
                 };
-                let entry = groups.entry(key).or_insert((name, 0.0, 0.0, 0.0));
-                entry.1 += cell.value_usd;
-                entry.2 += cell.value_usd * eval.total_pct[idx] / 100.0;
+                let entry = sums.entry(key).or_insert((0.0, 0.0, 0.0));
+                entry.0 += cell.value_usd;
+                entry.1 += cell.value_usd * eval.total_pct[idx] / 100.0;
                 if let Some(b) = &base_eval {
-                    entry.3 += cell.value_usd * b.total_pct[idx] / 100.0;
+                    entry.2 += cell.value_usd * b.total_pct[idx] / 100.0;
                 }
+            }
+            for (key, (value, rev, base_rev)) in sums {
+                let (key, name) = match key {
+                    Key::Partner(p) => (p.to_string(), registry.get(p).map_or_else(|| p.to_string(), |a| a.name.clone())),
+                    Key::Chapter(ch) => (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default()),
+                };
+                groups.insert(key, (name, value, rev, base_rev));
             }
         }
         GroupBy::Authority => {
