@@ -23,7 +23,7 @@
 //! [`Assumption`]s; each cell records them, and [`Evaluation::assumptions`] holds those behind
 //! its rate on the date.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fxhash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
@@ -35,16 +35,6 @@ use crate::cells::{Cell, CellSet, Granularity, Proxy};
 use crate::date::Date;
 use crate::scenario::{AppliesTo, Authority, ExporterSet, Measure, ProductItem, ProductSet, RateSpec, Scenario, Stacking, AUTHORITIES};
 
-/// Whether a list or prefix fully contains a code (for exclusions: an HS6 cell is not
-/// excluded because one HS10 line under it is).
-fn contains_fully(matcher: &Matcher<'_>, item: &ProductItem, code: HsCode) -> bool {
-    match item {
-        ProductItem::Prefix(p) => p.len() <= code.len() && matcher.item_covers(item, code),
-        ProductItem::List(name) => matcher.lists.get(name.as_str()).is_some_and(|l| {
-            [2, 4, 6, 8, 10].iter().any(|&len| len <= code.len() && code.prefix(len).is_some_and(|p| l.exact.contains(&(len as u8, p.value()))))
-        }),
-    }
-}
 use crate::schedule::{MfnRate, Schedule};
 
 /// U.S. content assumed in USMCA-qualifying vehicles (Budget Lab `us_auto_content_share`).
@@ -70,47 +60,6 @@ pub fn slot_name(idx: usize) -> &'static str {
         "base"
     } else {
         AUTHORITIES[idx - 1].0
-    }
-}
-
-/// Fast membership tests for a product list.
-struct ListIndex {
-    exact: FastSet<(u8, u64)>,
-    /// Every prefix of every code, for cells coarser than the list (HS6 cells vs HS8 lists).
-    ancestors: FastSet<(u8, u64)>,
-}
-
-impl ListIndex {
-    fn new(codes: &[HsCode]) -> ListIndex {
-        let mut exact = FastSet::default();
-        let mut ancestors = FastSet::default();
-        for code in codes {
-            exact.insert((code.len() as u8, code.value()));
-            for len in [2, 4, 6, 8] {
-                if len < code.len() {
-                    if let Some(p) = code.prefix(len) {
-                        ancestors.insert((len as u8, p.value()));
-                    }
-                }
-            }
-        }
-        ListIndex { exact, ancestors }
-    }
-
-    /// Whether a code is covered: one of its prefixes is listed, or (for codes shorter than
-    /// the listed ones) something under it is listed.
-    fn covers(&self, code: HsCode) -> bool {
-        for len in [2, 4, 6, 8, 10] {
-            if len > code.len() {
-                break;
-            }
-            if let Some(p) = code.prefix(len) {
-                if self.exact.contains(&(len as u8, p.value())) {
-                    return true;
-                }
-            }
-        }
-        code.len() < 10 && self.ancestors.contains(&(code.len() as u8, code.value()))
     }
 }
 
@@ -199,56 +148,6 @@ pub struct Evaluation {
     /// Per cell: the rules for missing data behind its rate on this date (base rate and the
     /// measures that added duty).
     pub assumptions: Vec<AssumptionSet>,
-}
-
-struct Matcher<'a> {
-    lists: HashMap<&'a str, ListIndex>,
-}
-
-impl<'a> Matcher<'a> {
-    fn new(scenario: &Scenario, inputs: &'a TariffInputs) -> Matcher<'a> {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
-        for m in &scenario.measures {
-            if let ProductSet::Items(items) = &m.products {
-                for item in items {
-                    if let ProductItem::List(name) = item {
-                        names.insert(name);
-                    }
-                }
-            }
-            for ex in &m.exclude {
-                if let ProductItem::List(name) = &ex.item {
-                    names.insert(name);
-                }
-            }
-            for item in &m.within {
-                if let ProductItem::List(name) = item {
-                    names.insert(name);
-                }
-            }
-        }
-        let mut lists = HashMap::new();
-        for (name, list) in &inputs.lists {
-            if names.contains(name.as_str()) {
-                lists.insert(name.as_str(), ListIndex::new(&list.codes));
-            }
-        }
-        Matcher { lists }
-    }
-
-    fn item_covers(&self, item: &ProductItem, code: HsCode) -> bool {
-        match item {
-            ProductItem::Prefix(p) => {
-                if p.len() <= code.len() {
-                    p.with_vintage(HsVintage::Unspecified).is_prefix_of(code.with_vintage(HsVintage::Unspecified))
-                } else {
-                    code.with_vintage(HsVintage::Unspecified).is_prefix_of(p.with_vintage(HsVintage::Unspecified))
-                }
-            }
-            ProductItem::List(name) => self.lists.get(name.as_str()).is_some_and(|l| l.covers(code)),
-        }
-    }
-
 }
 
 /// Metal content of one line and how it was found.
@@ -480,15 +379,22 @@ pub fn base_rate(scenario: &Scenario, cell: &Cell, schedule: &Schedule, cells: &
         }
         _ => schedule.mfn(cell.code),
     };
-    let mut pct = mfn.pct;
-    if !scenario.base.specific_duty_ave && mfn.source == crate::schedule::MfnSource::Ave2024 {
+    (base_from_mfn(scenario, cell, mfn.pct, mfn.source, inputs), mfn)
+}
+
+/// The base rate from a cell's MFN rate (MODELS.md §1): 0 for an AVE the scenario does not
+/// count, times (1 − preference share) when preferences are modelled. [`base_rate`] and the
+/// compile's cell stage both use it.
+fn base_from_mfn(scenario: &Scenario, cell: &Cell, mfn_pct: f64, source: crate::schedule::MfnSource, inputs: &TariffInputs) -> f64 {
+    let mut pct = mfn_pct;
+    if !scenario.base.specific_duty_ave && source == crate::schedule::MfnSource::Ave2024 {
         pct = 0.0;
     }
     if scenario.base.preferences {
         let (share, _) = Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year);
         pct *= 1.0 - share;
     }
-    (pct, mfn)
+    pct
 }
 
 /// The rules for missing data behind a cell's base rate: how its MFN rate was found, whether
@@ -634,8 +540,9 @@ fn proxy_lines(cells: &CellSet) -> usize {
 
 /// Which measures cover each distinct product code of a cell set (stage 1 of
 /// [`Compiled::new`]).
-struct Coverage {
-    code_idx: FastMap<HsCode, usize>,
+struct Coverage<'i> {
+    /// The code table's index of each code (borrowed, not copied per compile).
+    code_idx: &'i FastMap<HsCode, usize>,
     /// For each distinct code, the measures (in scenario order) whose products cover it.
     covering: Vec<Vec<u32>>,
     /// Per measure: the first date each code is excluded (if ever), for measures with dated
@@ -698,7 +605,8 @@ impl CodeIndex {
     }
 
     /// The codes an item matches (`fully`: contains in full, for exclusions), sorted.
-    /// Same rule as [`Matcher::item_covers`] and [`contains_fully`], over all codes at once.
+    /// A prefix covers the codes under it and, unless `fully`, its ancestors among the codes;
+    /// a list covers what its codes cover. Vintage tags are ignored.
     fn item_matches(&self, item: &ProductItem, fully: bool, inputs: &TariffInputs) -> Vec<u32> {
         let mut out = Vec::new();
         match item {
@@ -731,11 +639,11 @@ impl<'a> ItemKey<'a> {
     }
 }
 
-impl Coverage {
+impl<'i> Coverage<'i> {
     /// Stage 1: each measure's covered codes, from sparse per-item matches (union of its
     /// products, intersected with `within`, less undated exclusions), so the cost follows
     /// the codes each measure names rather than measures × codes.
-    fn build<'s>(scenario: &'s Scenario, index: &CodeIndex, matcher: &Matcher<'_>, inputs: &TariffInputs) -> Coverage {
+    fn build<'s>(scenario: &'s Scenario, index: &'i CodeIndex, inputs: &TariffInputs) -> Coverage<'i> {
         let codes = &index.codes;
         let n = codes.len();
         let mut matches: FastMap<(bool, ItemKey<'s>), Vec<u32>> = FastMap::default();
@@ -808,14 +716,14 @@ impl Coverage {
                 // A chapter cell of U.S. exports is covered in full only by items that contain
                 // the whole chapter.
                 if codes[ci as usize].len() == 2 {
-                    if let Some(by_prefix) = partial_chapter(matcher, m, codes[ci as usize]) {
+                    if let Some(by_prefix) = partial_chapter(m, &mut |item, fully| matches_of(item, fully).binary_search(&ci).is_ok()) {
                         hs2_partial.insert((ci, mi as u32), by_prefix);
                     }
                 }
                 covering[ci as usize].push(mi as u32);
             }
         }
-        Coverage { code_idx: index.code_idx.clone(), covering, dated_exclusion, hs2_partial }
+        Coverage { code_idx: &index.code_idx, covering, dated_exclusion, hs2_partial }
     }
 }
 
@@ -823,8 +731,9 @@ impl Coverage {
 /// whether a product prefix (not only a list) reaches into it. A list's lines are carved out of
 /// a remainder as HS6 cells (the list files give the exports each line had), so a list alone
 /// does not reach it; a heading named by prefix (8703) has no HS6 cells and does, in part.
-fn partial_chapter(matcher: &Matcher<'_>, m: &Measure, chapter: HsCode) -> Option<bool> {
-    let whole = |items: &[ProductItem]| items.iter().any(|item| contains_fully(matcher, item, chapter));
+/// `covers(item, fully)` says whether the item covers the chapter (in full).
+fn partial_chapter<'s>(m: &'s Measure, covers: &mut dyn FnMut(&'s ProductItem, bool) -> bool) -> Option<bool> {
+    let mut whole = |items: &'s [ProductItem]| items.iter().any(|item| covers(item, true));
     let products_whole = match &m.products {
         ProductSet::All => true,
         ProductSet::Items(items) => whole(items),
@@ -834,7 +743,7 @@ fn partial_chapter(matcher: &Matcher<'_>, m: &Measure, chapter: HsCode) -> Optio
     }
     Some(match &m.products {
         ProductSet::All => true,
-        ProductSet::Items(items) => items.iter().any(|item| matches!(item, ProductItem::Prefix(_)) && matcher.item_covers(item, chapter)),
+        ProductSet::Items(items) => items.iter().any(|item| matches!(item, ProductItem::Prefix(_)) && covers(item, false)),
     })
 }
 
@@ -956,7 +865,7 @@ struct CellStage<'a> {
     scenario: &'a Scenario,
     cells: &'a CellSet,
     inputs: &'a TariffInputs,
-    cov: &'a Coverage,
+    cov: &'a Coverage<'a>,
     proxies: &'a ProxyTables,
     facts: &'a [CodeFacts],
     listed: &'a [ListedMetals],
@@ -1172,13 +1081,7 @@ impl CellStage<'_> {
                 (facts.mfn_pct, facts.mfn_source)
             }
         };
-        let mut pct = mfn_pct;
-        if !scenario.base.specific_duty_ave && source == crate::schedule::MfnSource::Ave2024 {
-            pct = 0.0;
-        }
-        if scenario.base.preferences {
-            pct *= 1.0 - Schedule::preference_share(inputs, cell.exporter, cell.code, scenario.base.usmca_share_year).0;
-        }
+        let pct = base_from_mfn(scenario, cell, mfn_pct, source, inputs);
         used |= preference_assumptions(scenario, cell, mfn_pct, inputs, |p| self.pref_partners.contains(&p));
         (pct, source, used)
     }
@@ -1249,7 +1152,6 @@ impl Compiled {
     /// If `codes` was built for a cell set of another shape.
     pub fn with_codes(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs, codes: &CodeTable) -> Compiled {
         assert!(codes.fits(cells), "the code table was built for another cell set ({} cells, not {})", codes.cells, cells.cells.len());
-        let matcher = Matcher::new(scenario, inputs);
         let measures: Vec<MeasureRt> = scenario
             .measures
             .iter()
@@ -1264,7 +1166,7 @@ impl Compiled {
                 late: !m.not_with.is_empty() || !m.excluded_by.is_empty(),
             })
             .collect();
-        let cov = Coverage::build(scenario, &codes.index, &matcher, inputs);
+        let cov = Coverage::build(scenario, &codes.index, inputs);
         let facts = &codes.facts;
         let listed: Vec<ListedMetals> =
             cov.covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();

@@ -97,7 +97,8 @@ fn resolve_spec(name: &str, store: &Store) -> anyhow::Result<BriefSpec> {
     }
 }
 
-fn options(args: &BriefArgs) -> anyhow::Result<BriefOptions> {
+/// The brief options the flags give (also what `kanzei serve` starts from).
+pub(crate) fn options(args: &BriefArgs) -> anyhow::Result<BriefOptions> {
     let date = match &args.date {
         Some(d) => Some(d.parse().map_err(|e: kanzei_tariff::date::DateError| anyhow::anyhow!("--date: {e}"))?),
         None => None,

@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use clap::Parser;
-use kanzei_report::brief::{self, BriefOptions, BriefSpec, Engine};
+use kanzei_report::brief::{self, BriefSpec, Engine};
 use kanzei_tariff::library::{vocabulary, Library, SHIPPED};
 use kanzei_tariff::ScenarioError;
 
@@ -399,19 +399,14 @@ pub fn build_brief(state: &State, args: &BriefArgs) -> Result<brief::Brief, Resp
         }
     }
     let spec = brief_spec(state, &args.name)?;
-    let date = match (&args.date, &spec.date) {
-        (Some(d), _) | (None, Some(d)) => Some(d.parse::<kanzei_tariff::Date>().map_err(|e| Response::error(400, &format!("--date: {e}")))?),
-        (None, None) => None,
-    };
-    let options = BriefOptions {
-        date,
-        scenario: args.scenario.clone(),
-        baseline: args.baseline.clone(),
-        general_equilibrium: !args.no_ge,
-        draws: args.draws,
-        seed: args.seed,
-        kanzei_version: env!("CARGO_PKG_VERSION").into(),
-    };
+    // The CLI's options from the same flags; without `date`, the spec's date.
+    let mut options = crate::commands::brief::options(args).map_err(|e| Response::error(400, &e.to_string()))?;
+    if options.date.is_none() {
+        if let Some(d) = &spec.date {
+            options.date = Some(d.parse::<kanzei_tariff::Date>().map_err(|e| Response::error(400, &format!("--date: {e}")))?);
+        }
+    }
+    let date = options.date;
     let scenario = options.scenario.clone().unwrap_or_else(|| spec.scenario.clone());
     let baseline = options.baseline.clone().unwrap_or_else(|| spec.baseline.clone());
     let key = format!("{scenario}|{baseline}|{date:?}|{}|{}", options.draws, options.seed);
