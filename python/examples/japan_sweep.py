@@ -2,7 +2,9 @@
 
 Each variant is `us-2025` with the measure `ieepa-reciprocal-japan-floor` replaced by the same
 measure at another rate (a child's measure with its parent's id replaces it in place), given as a
-Python dict. Every variant is one task: compiled once, evaluated on every date.
+Python dict. Every variant is one task. The first compiles `us-2025` in full; the others differ
+from it only in a rate, so each is made from that compile in microseconds and re-evaluates only
+the Japanese cells the floor reaches (the other cells' rates are the first's, kept per date).
 
     python examples/japan_sweep.py                  # 100 variants × 10 dates, local threads
     python examples/japan_sweep.py 1000 --engine dask

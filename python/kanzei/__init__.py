@@ -518,36 +518,10 @@ class Session:
             results = json.loads(self._inner.sweep_rates(file, text, [str(d) for d in dates], by))
         except _ScenarioError as e:
             raise ScenarioError(*e.args) from None
-        rows = []
-        for item in results:
-            name = label if label is not None else item["scenario"]
-            result = item["result"]
-            rows.append(
-                {
-                    "scenario": name,
-                    "date": item["date"],
-                    "key": "ALL",
-                    "name": "All partners" if by == "partner" else "All",
-                    "imports_usd": result["imports_usd"],
-                    "etr_pct": result["etr_pct"],
-                    "revenue_usd": result["revenue_usd"],
-                    "contribution_pp": result["etr_pct"],
-                }
-            )
-            for g in result["groups"]:
-                rows.append(
-                    {
-                        "scenario": name,
-                        "date": item["date"],
-                        "key": g["key"],
-                        "name": g["name"],
-                        "imports_usd": g["imports_usd"],
-                        "etr_pct": g["etr_pct"],
-                        "revenue_usd": g["revenue_usd"],
-                        "contribution_pp": g["contribution_pp"],
-                    }
-                )
-        return pa.Table.from_pylist(rows, schema=SWEEP_SCHEMA)
+        columns = results["columns"]
+        name = label if label is not None else results["scenario"]
+        columns = {"scenario": [name] * len(columns["date"]), **columns}
+        return pa.table({field.name: pa.array(columns[field.name], type=field.type) for field in SWEEP_SCHEMA}, schema=SWEEP_SCHEMA)
 
 
 SWEEP_SCHEMA = pa.schema(

@@ -19,6 +19,6 @@ class Session:
     def run_json(self, args: Sequence[str]) -> str:
         """Runs a CLI command (no program name) and returns its `--format json` output."""
     def sweep_rates(self, file: str, text: str, dates: Sequence[str], by: str) -> str:
-        """Compiles a scenario once, evaluates rates on each date; JSON array."""
+        """Compiles a scenario once (or reuses a compile differing only in rates), evaluates rates on each date; JSON ``{scenario, columns}``."""
     def warm(self) -> None:
         """Builds the tariff inputs now."""

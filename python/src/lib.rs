@@ -29,7 +29,7 @@ use kanzei_cli::{Cli, Command};
 use kanzei_data::Store;
 use kanzei_tariff::analysis::{self, GroupBy, TariffData};
 use kanzei_tariff::cells::CellSet;
-use kanzei_tariff::engine::Compiled;
+use kanzei_tariff::engine::{ChangeIndex, Compiled};
 use kanzei_tariff::library::{vocabulary, Library};
 use kanzei_tariff::scenario::ScenarioError;
 use kanzei_tariff::{Date, Scenario};
@@ -76,6 +76,31 @@ impl From<Failure> for PyErr {
     }
 }
 
+/// A sweep's rows as columns (the Python layer makes them a `pyarrow.Table` without a
+/// dict per row): per date, the `ALL` total then the groups, largest revenue first.
+#[derive(Default, serde::Serialize)]
+struct SweepColumns {
+    date: Vec<String>,
+    key: Vec<String>,
+    name: Vec<String>,
+    imports_usd: Vec<f64>,
+    etr_pct: Vec<f64>,
+    revenue_usd: Vec<f64>,
+    contribution_pp: Vec<f64>,
+}
+
+impl SweepColumns {
+    fn push(&mut self, date: &str, row: analysis::RateGroup) {
+        self.date.push(date.to_string());
+        self.key.push(row.key);
+        self.name.push(row.name);
+        self.imports_usd.push(row.imports_usd);
+        self.etr_pct.push(row.etr_pct);
+        self.revenue_usd.push(row.revenue_usd);
+        self.contribution_pp.push(row.contribution_pp);
+    }
+}
+
 /// A scenario compiled against its importer's cells (compiling `us-2025` takes most of a
 /// second; evaluating it on a date, milliseconds).
 struct CompiledScenario {
@@ -87,6 +112,37 @@ struct CompiledScenario {
 /// How many compiled scenarios a session keeps (each holds the 2024 cells, tens of MB).
 const COMPILED_CACHE: usize = 8;
 
+/// How many full compiles a session keeps as templates for rate-only sweep variants.
+const SWEEP_TEMPLATES: usize = 4;
+
+/// How many dates' rates a sweep template keeps (1.6 MB each).
+const SWEEP_DATES: usize = 64;
+
+/// A full compile kept for sweeps: variants that differ from it only in rates are made from
+/// it, and its total rates on each date swept are kept, so a variant evaluates only the cells
+/// its changed measures reach ([`Compiled::cells_differing_from`]).
+struct SweepTemplate {
+    compiled: Compiled,
+    index: ChangeIndex,
+    totals: Mutex<HashMap<Date, Arc<Vec<f64>>>>,
+}
+
+impl SweepTemplate {
+    /// The template's total rate of every cell on `date`, percent.
+    fn totals(&self, date: Date) -> Arc<Vec<f64>> {
+        if let Some(hit) = self.totals.lock().expect("totals lock").get(&date) {
+            return hit.clone();
+        }
+        let totals = Arc::new(self.compiled.evaluate(date).total_pct);
+        let mut kept = self.totals.lock().expect("totals lock");
+        if kept.len() >= SWEEP_DATES {
+            kept.clear();
+        }
+        kept.insert(date, totals.clone());
+        totals
+    }
+}
+
 /// Loaded data shared by every call: the store, once needed the tariff inputs, and the
 /// last few scenarios `tariff rates` compiled.
 #[pyclass(frozen, module = "kanzei._kanzei")]
@@ -95,6 +151,11 @@ pub struct Session {
     tariff_data: OnceLock<Result<TariffData, String>>,
     chapter_names: OnceLock<std::collections::BTreeMap<kanzei_core::HsCode, String>>,
     compiled: Mutex<HashMap<String, Arc<CompiledScenario>>>,
+    /// U.S. scenarios sweeps compiled in full: a later variant that differs from one only in
+    /// rates reuses its compile ([`Compiled::with_rates`]).
+    sweep_templates: Mutex<Vec<Arc<SweepTemplate>>>,
+    /// The U.S. cells grouped by partner and by chapter, for sweeps.
+    cell_groups: [OnceLock<analysis::CellGroups>; 2],
 }
 
 impl Session {
@@ -198,6 +259,35 @@ impl Session {
         String::from_utf8(out).map_err(|e| Failure::Other(format!("output is not UTF-8: {e}")))
     }
 
+    /// A U.S. scenario compiled for a sweep, and the template it was made from: a template
+    /// it differs from only in rates ([`Compiled::with_rates`]), else a full compile that
+    /// becomes a template itself.
+    fn sweep_compile(&self, data: &TariffData, scenario: &Scenario) -> (Compiled, Arc<SweepTemplate>) {
+        let templates: Vec<Arc<SweepTemplate>> = self.sweep_templates.lock().expect("template lock").clone();
+        for t in templates {
+            if let Some(reused) = t.compiled.with_rates(scenario, &data.us_cells, &data.inputs) {
+                return (reused, t);
+            }
+        }
+        let compiled = data.compile_on(scenario, &data.us_cells);
+        let index = compiled.change_index();
+        // The clone shares the compile's tables (entries included): it differs from its
+        // template nowhere.
+        let template = Arc::new(SweepTemplate { compiled: compiled.clone(), index, totals: Mutex::new(HashMap::new()) });
+        let mut kept = self.sweep_templates.lock().expect("template lock");
+        if kept.len() >= SWEEP_TEMPLATES {
+            kept.remove(0);
+        }
+        kept.push(template.clone());
+        (compiled, template)
+    }
+
+    /// The U.S. cells grouped `by` partner or chapter (made once per session).
+    fn cell_groups(&self, data: &TariffData, by: GroupBy, names: &std::collections::BTreeMap<kanzei_core::HsCode, String>) -> &analysis::CellGroups {
+        let slot = usize::from(by == GroupBy::Hs2);
+        self.cell_groups[slot].get_or_init(|| analysis::CellGroups::new(&data.us_cells, by, data.registry, names))
+    }
+
     fn sweep(&self, file: &str, text: &str, dates: &[String], by: &str) -> Result<String, Failure> {
         let data = self.tariff_data()?;
         let by = match by {
@@ -210,23 +300,50 @@ impl Session {
         let library = Library::shipped();
         let scenario = if file.is_empty() { library.load(text, &vocab) } else { library.load_text(file, text, &vocab) };
         let scenario = scenario.map_err(Failure::Scenario)?;
-        // A U.S. scenario compiles on the data's own cells (no copy; the code table is shared).
-        let owned;
-        let (cells, compiled) = if scenario.importer.as_str() == "USA" {
-            (&data.us_cells, data.compile_on(&scenario, &data.us_cells))
-        } else {
-            let (c, compiled) = data.compile(&scenario);
-            owned = c;
-            (&owned, compiled)
-        };
         let names = self.store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default();
-        let mut results = Vec::with_capacity(dates.len());
+        let mut columns = SweepColumns::default();
+        let mut dated = Vec::with_capacity(dates.len());
         for text in dates {
-            let date: Date = text.parse().map_err(|e| Failure::Usage(format!("date `{text}`: {e}")))?;
-            let result = analysis::rates(&compiled, cells, date, None, by, data.registry, &names);
-            results.push(serde_json::json!({ "scenario": scenario.id, "date": text, "result": result }));
+            dated.push((text.as_str(), text.parse::<Date>().map_err(|e| Failure::Usage(format!("date `{text}`: {e}")))?));
         }
-        Ok(serde_json::Value::Array(results).to_string())
+        // A U.S. scenario grouped by partner or chapter: compiled on the data's own cells, or
+        // made from a template that differs from it only in rates, whose rates on each date
+        // are kept; only the cells the changed measures reach are evaluated again.
+        if scenario.importer.as_str() == "USA" && by != GroupBy::Authority {
+            let cells = &data.us_cells;
+            let (compiled, template) = self.sweep_compile(data, &scenario);
+            let differing = compiled.cells_differing_from(&template.compiled, &template.index);
+            let groups = self.cell_groups(data, by, &names);
+            for (text, date) in dated {
+                let mut totals = template.totals(date).as_ref().clone();
+                compiled.totals_into(&differing, date, &mut totals);
+                let (total, rows) = groups.rows(cells, &totals);
+                for row in std::iter::once(total).chain(rows) {
+                    columns.push(text, row);
+                }
+            }
+        } else {
+            // Otherwise `tariff rates`' own path on each date (no baseline).
+            let (cells, compiled) = data.compile(&scenario);
+            for (text, date) in dated {
+                let report = analysis::rates(&compiled, &cells, date, None, by, data.registry, &names);
+                let all = if by == GroupBy::Partner { "All partners" } else { "All" };
+                let total = analysis::RateGroup {
+                    key: "ALL".into(),
+                    name: all.into(),
+                    imports_usd: report.imports_usd,
+                    etr_pct: report.etr_pct,
+                    revenue_usd: report.revenue_usd,
+                    contribution_pp: report.etr_pct,
+                    baseline_etr_pct: None,
+                    change_pp: None,
+                };
+                for row in std::iter::once(total).chain(report.groups) {
+                    columns.push(text, row);
+                }
+            }
+        }
+        Ok(serde_json::json!({ "scenario": scenario.id, "columns": columns }).to_string())
     }
 }
 
@@ -241,7 +358,7 @@ impl Session {
             Some(dir) => Store::raw(dir),
             None => Store::embedded(),
         };
-        Session { store, tariff_data: OnceLock::new(), chapter_names: OnceLock::new(), compiled: Mutex::new(HashMap::new()) }
+        Session { store, tariff_data: OnceLock::new(), chapter_names: OnceLock::new(), compiled: Mutex::new(HashMap::new()), sweep_templates: Mutex::new(Vec::new()), cell_groups: Default::default() }
     }
 
     /// Runs a CLI command (arguments without the program name, `--format json` included
@@ -251,9 +368,11 @@ impl Session {
     }
 
     /// Compiles scenario `text` (named `file` in error messages; an empty `file` makes
-    /// `text` a shipped scenario id) once and evaluates its
-    /// rates on each date, grouped `by` partner, hs2 or authority, without a baseline.
-    /// Returns a JSON array of `{scenario, date, result}`.
+    /// `text` a shipped scenario id) once, or reuses an earlier compile that differs from it
+    /// only in rates, and evaluates its rates on each date, grouped `by` partner, hs2 or
+    /// authority, without a baseline. Returns JSON `{scenario, columns}`: per date the
+    /// `ALL` total then the groups, as columns `date, key, name, imports_usd, etr_pct,
+    /// revenue_usd, contribution_pp`.
     fn sweep_rates(&self, py: Python<'_>, file: String, text: String, dates: Vec<String>, by: String) -> PyResult<String> {
         py.allow_threads(|| self.sweep(&file, &text, &dates, &by)).map_err(PyErr::from)
     }

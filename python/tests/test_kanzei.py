@@ -308,6 +308,30 @@ def test_local_sweep(session):
     assert jpn("japan-10", "2025-11-17") < jpn("shipped", "2025-11-17")
 
 
+@needs_cli
+def test_rate_variants_made_from_a_template_equal_the_cli(tmp_path):
+    """A fresh session compiles us-2025 in full (it becomes the template), then the Japan
+    variant (a rate-only child) is made from it, re-evaluating only Japan's cells: every
+    group's numbers must equal the CLI's full compile of the same file, on dates before and
+    after the floor."""
+    variant = tmp_path / "japan-10.toml"
+    variant.write_text(JAPAN_10, encoding="utf-8")
+    session = kanzei.Session()
+    dates = ["2025-04-10", "2025-11-17", "2026-01-01"]
+    session.sweep_rates("us-2025", dates)
+    table = session.sweep_rates(variant, dates, by="partner").to_pandas()
+    for date in dates:
+        cli = cli_json("tariff", "rates", "--scenario", variant, "--date", date, "--baseline", "none", "--by", "partner")
+        got = table[table.date == date]
+        assert got[got.key == "ALL"].etr_pct.item() == cli["etr_pct"]
+        assert got[got.key == "ALL"].revenue_usd.item() == cli["revenue_usd"]
+        rows_by_key = got[got.key != "ALL"].set_index("key")
+        assert list(rows_by_key.index) == [g["key"] for g in cli["groups"]], "same groups, same order"
+        for g in cli["groups"]:
+            for column in ("imports_usd", "etr_pct", "revenue_usd", "contribution_pp"):
+                assert rows_by_key.loc[g["key"], column] == g[column], (date, g["key"], column)
+
+
 def test_sweep_engine_errors():
     with pytest.raises(ValueError, match="not an engine"):
         kanzei.sweep(["us-2025"], ["2025-11-17"], engine="spark")

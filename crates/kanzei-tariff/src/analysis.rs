@@ -173,22 +173,28 @@ pub struct AssumptionUse {
 
 /// The rules for missing data an evaluation used, with cells and value; rules not used are left out.
 pub fn assumption_uses(cells: &CellSet, eval: &Evaluation) -> Vec<AssumptionUse> {
+    // One pass over the cells, counting each rule by its bit (`AssumptionSet` bit k is
+    // `assumptions::ALL[k]`).
+    let mut tally = [(0usize, 0.0f64); crate::assumptions::ALL.len()];
+    for (c, used) in cells.cells.iter().zip(&eval.assumptions) {
+        let mut bits = used.0;
+        while bits != 0 {
+            let k = bits.trailing_zeros() as usize;
+            tally[k].0 += 1;
+            tally[k].1 += c.value_usd;
+            bits &= bits - 1;
+        }
+    }
     crate::assumptions::ALL
         .iter()
-        .filter_map(|rule| {
-            let (n, value) = cells
-                .cells
-                .iter()
-                .zip(&eval.assumptions)
-                .filter(|(_, used)| used.contains(*rule))
-                .fold((0usize, 0.0), |(n, v), (c, _)| (n + 1, v + c.value_usd));
-            (n > 0).then(|| AssumptionUse {
-                rule: rule.name().into(),
-                description: rule.description().into(),
-                source: rule.source().into(),
-                cells: n,
-                value_usd: value,
-            })
+        .zip(tally)
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(rule, (n, value))| AssumptionUse {
+            rule: rule.name().into(),
+            description: rule.description().into(),
+            source: rule.source().into(),
+            cells: n,
+            value_usd: value,
         })
         .collect()
 }
@@ -229,42 +235,36 @@ pub fn rates(
 ) -> RatesReport {
     let eval = compiled.evaluate(date);
     let base_eval = baseline.map(|b| b.evaluate(date));
+    rates_of(compiled, cells, &eval, baseline.zip(base_eval.as_ref()), by, registry, chapter_names)
+}
+
+/// [`rates`] from evaluations made beforehand (a sweep moves one evaluation from date to
+/// date with [`Compiled::advance`]); the baseline's evaluation is on the same date.
+pub fn rates_of(
+    compiled: &Compiled,
+    cells: &CellSet,
+    eval: &Evaluation,
+    baseline: Option<(&Compiled, &Evaluation)>,
+    by: GroupBy,
+    registry: &AreaRegistry,
+    chapter_names: &BTreeMap<HsCode, String>,
+) -> RatesReport {
+    let date = eval.date;
+    let base_eval = baseline.map(|(_, e)| e);
+    let baseline = baseline.map(|(b, _)| b);
     let total_value = cells.total_value();
     let revenue: f64 = cells.cells.iter().zip(&eval.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum();
     let baseline_revenue = base_eval.as_ref().map(|e| cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum::<f64>());
-    let mut groups: BTreeMap<String, (String, f64, f64, f64)> = BTreeMap::new();
-    match by {
+    let with_base = base_eval.is_some();
+    let mut out: Vec<RateGroup> = match by {
         GroupBy::Partner | GroupBy::Hs2 => {
-            // Summed per exporter or chapter first, in cell order (so each sum is the same),
-            // and named once per group: a key and name string per cell cost more than the sums.
-            #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-            enum Key {
-                Partner(AreaCode),
-                Chapter(HsCode),
-            }
-            let mut sums: crate::fxhash::FxHashMap<Key, (f64, f64, f64)> = Default::default();
-            for (idx, cell) in cells.cells.iter().enumerate() {
-                let key = match by {
-                    GroupBy::Partner => Key::Partner(cell.exporter),
-                    _ => Key::Chapter(cell.code.chapter().with_vintage(HsVintage::Hs2022)),
-                };
-                let entry = sums.entry(key).or_insert((0.0, 0.0, 0.0));
-                entry.0 += cell.value_usd;
-                entry.1 += cell.value_usd * eval.total_pct[idx] / 100.0;
-                if let Some(b) = &base_eval {
-                    entry.2 += cell.value_usd * b.total_pct[idx] / 100.0;
-                }
-            }
-            for (key, (value, rev, base_rev)) in sums {
-                let (key, name) = match key {
-                    Key::Partner(p) => (p.to_string(), registry.get(p).map_or_else(|| p.to_string(), |a| a.name.clone())),
-                    Key::Chapter(ch) => (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default()),
-                };
-                groups.insert(key, (name, value, rev, base_rev));
-            }
+            let groups = CellGroups::new(cells, by, registry, chapter_names);
+            let sums = groups.sums(cells, &eval.total_pct, base_eval.map(|b| b.total_pct.as_slice()));
+            groups.names.into_iter().zip(sums).map(|((key, name), (value, rev, base_rev))| group_row(key, name, value, rev, base_rev, total_value, by, with_base)).collect()
         }
         GroupBy::Authority => {
-            let hit: Vec<(f64, [f64; N_SLOTS])> = (0..cells.cells.len()).map(|i| compiled.hit_shares(cells, &eval, i)).collect();
+            let hit: Vec<(f64, [f64; N_SLOTS])> = (0..cells.cells.len()).map(|i| compiled.hit_shares(cells, eval, i)).collect();
+            let mut out = Vec::new();
             for s in 0..N_SLOTS {
                 let mut value = 0.0;
                 let mut rev = 0.0;
@@ -280,32 +280,14 @@ pub fn rates(
                     }
                 }
                 if value > 0.0 || base_rev.abs() > 0.0 {
-                    groups.insert(slot_name(s).to_string(), (describe_authority(slot_name(s)).to_string(), value, rev, base_rev));
+                    let (key, name) = (slot_name(s).to_string(), describe_authority(slot_name(s)).to_string());
+                    out.push(group_row(key, name, value, rev, base_rev, total_value, by, with_base));
                 }
             }
+            out
         }
-    }
-    let mut out: Vec<RateGroup> = groups
-        .into_iter()
-        .map(|(key, (name, value, rev, base_rev))| {
-            let (baseline_etr, change) = match (&base_eval, by) {
-                (Some(_), GroupBy::Authority) => (Some(etr(base_rev, total_value)), Some(etr(rev - base_rev, total_value))),
-                (Some(_), _) => (Some(etr(base_rev, value)), Some(etr(rev, value) - etr(base_rev, value))),
-                (None, _) => (None, None),
-            };
-            RateGroup {
-                key,
-                name,
-                imports_usd: value,
-                etr_pct: etr(rev, value),
-                revenue_usd: rev,
-                contribution_pp: etr(rev, total_value),
-                baseline_etr_pct: baseline_etr,
-                change_pp: change,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.revenue_usd.total_cmp(&a.revenue_usd).then(a.key.cmp(&b.key)));
+    };
+    sort_groups(&mut out);
     RatesReport {
         scenario: compiled.scenario.id.clone(),
         title: compiled.scenario.title.clone(),
@@ -320,7 +302,116 @@ pub fn rates(
         groups: out,
         value_by_granularity: cells.value_by_granularity(),
         mfn_sources: compiled.mfn_sources.clone(),
-        assumptions: assumption_uses(cells, &eval),
+        assumptions: assumption_uses(cells, eval),
+    }
+}
+
+/// One group's row: its ETR, its contribution to the total, and with a baseline the change.
+#[allow(clippy::too_many_arguments)]
+fn group_row(key: String, name: String, value: f64, rev: f64, base_rev: f64, total_value: f64, by: GroupBy, with_base: bool) -> RateGroup {
+    let (baseline_etr, change) = match (with_base, by) {
+        (true, GroupBy::Authority) => (Some(etr(base_rev, total_value)), Some(etr(rev - base_rev, total_value))),
+        (true, _) => (Some(etr(base_rev, value)), Some(etr(rev, value) - etr(base_rev, value))),
+        (false, _) => (None, None),
+    };
+    RateGroup {
+        key,
+        name,
+        imports_usd: value,
+        etr_pct: etr(rev, value),
+        revenue_usd: rev,
+        contribution_pp: etr(rev, total_value),
+        baseline_etr_pct: baseline_etr,
+        change_pp: change,
+    }
+}
+
+/// Largest revenue first, then by key.
+fn sort_groups(rows: &mut [RateGroup]) {
+    rows.sort_by(|a, b| b.revenue_usd.total_cmp(&a.revenue_usd).then(a.key.cmp(&b.key)));
+}
+
+/// Cells grouped by partner or by chapter, made once for many evaluations of the same cells
+/// (a sweep): each cell's group, and each group's key and name.
+pub struct CellGroups {
+    by: GroupBy,
+    of_cell: Vec<u32>,
+    names: Vec<(String, String)>,
+    total_value: f64,
+}
+
+impl CellGroups {
+    /// Groups `cells` by partner or chapter ([`GroupBy::Authority`] is taken as partner:
+    /// authorities are not a partition of cells).
+    pub fn new(cells: &CellSet, by: GroupBy, registry: &AreaRegistry, chapter_names: &BTreeMap<HsCode, String>) -> CellGroups {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        enum Key {
+            Partner(AreaCode),
+            Chapter(HsCode),
+        }
+        let by = if by == GroupBy::Hs2 { GroupBy::Hs2 } else { GroupBy::Partner };
+        let mut index: crate::fxhash::FxHashMap<Key, u32> = Default::default();
+        let mut keys = Vec::new();
+        let of_cell = cells
+            .cells
+            .iter()
+            .map(|cell| {
+                let key = match by {
+                    GroupBy::Hs2 => Key::Chapter(cell.code.chapter().with_vintage(HsVintage::Hs2022)),
+                    _ => Key::Partner(cell.exporter),
+                };
+                *index.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    keys.len() as u32 - 1
+                })
+            })
+            .collect();
+        // Named once per group: a key and name string per cell cost more than the sums.
+        let names = keys
+            .into_iter()
+            .map(|key| match key {
+                Key::Partner(p) => (p.to_string(), registry.get(p).map_or_else(|| p.to_string(), |a| a.name.clone())),
+                Key::Chapter(ch) => (ch.to_string(), chapter_names.get(&ch).cloned().unwrap_or_default()),
+            })
+            .collect();
+        CellGroups { by, of_cell, names, total_value: cells.total_value() }
+    }
+
+    /// Per group: value, revenue and the baseline's revenue, USD, each summed in cell order,
+    /// from each cell's total rate (`Evaluation::total_pct`) and the baseline's.
+    pub fn sums(&self, cells: &CellSet, total_pct: &[f64], base: Option<&[f64]>) -> Vec<(f64, f64, f64)> {
+        let mut sums = vec![(0.0, 0.0, 0.0); self.names.len()];
+        for (idx, (cell, &g)) in cells.cells.iter().zip(&self.of_cell).enumerate() {
+            let entry = &mut sums[g as usize];
+            entry.0 += cell.value_usd;
+            entry.1 += cell.value_usd * total_pct[idx] / 100.0;
+            if let Some(b) = base {
+                entry.2 += cell.value_usd * b[idx] / 100.0;
+            }
+        }
+        sums
+    }
+
+    /// The total (key `ALL`, named "All partners" or "All") and the groups' rows from each
+    /// cell's total rate (`Evaluation::total_pct`), largest revenue first, without a baseline: [`rates`]' totals and groups,
+    /// without the rest of its report.
+    pub fn rows(&self, cells: &CellSet, total_pct: &[f64]) -> (RateGroup, Vec<RateGroup>) {
+        let revenue: f64 = cells.cells.iter().zip(total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum();
+        let mut rows: Vec<RateGroup> = self
+            .names
+            .iter()
+            .zip(self.sums(cells, total_pct, None))
+            .map(|((key, name), (value, rev, base_rev))| group_row(key.clone(), name.clone(), value, rev, base_rev, self.total_value, self.by, false))
+            .collect();
+        sort_groups(&mut rows);
+        let all = if self.by == GroupBy::Partner { "All partners" } else { "All" };
+        let total = group_row("ALL".into(), all.into(), self.total_value, revenue, 0.0, self.total_value, self.by, false);
+        (total, rows)
+    }
+
+    /// Value of all cells, USD.
+    pub fn total_value(&self) -> f64 {
+        self.total_value
     }
 }
 

@@ -90,12 +90,16 @@ impl CellSet {
 
     /// Value by granularity.
     pub fn value_by_granularity(&self) -> BTreeMap<String, f64> {
-        let mut out = BTreeMap::new();
+        // Summed per granularity in cell order (the same sums as one map entry per cell),
+        // named once per granularity.
+        let mut sums: Vec<(Granularity, f64)> = Vec::new();
         for c in &self.cells {
-            let key = serde_json_name(c.granularity);
-            *out.entry(key).or_insert(0.0) += c.value_usd;
+            match sums.iter_mut().find(|(g, _)| *g == c.granularity) {
+                Some((_, v)) => *v += c.value_usd,
+                None => sums.push((c.granularity, c.value_usd)),
+            }
         }
-        out
+        sums.into_iter().map(|(g, v)| (serde_json_name(g), v)).collect()
     }
 
     /// U.S. imports 2024: HS10 cells for partners with HS10 data, HS2 proxy cells for the

@@ -24,6 +24,7 @@
 //! its rate on the date.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::fxhash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
@@ -81,7 +82,8 @@ struct MeasureRt {
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     measure: u32,
-    rate_pct: f64,
+    /// Index of its rate in [`Compiled::rates`] (one per measure and exporter it reaches).
+    rate: u32,
     share: f64,
     exempt_from: Option<Date>,
     /// Rules for missing data the share needed.
@@ -101,31 +103,39 @@ struct ProxyLine {
     measures: Vec<(u32, f64)>,
 }
 
-/// A scenario matched against a cell set.
+/// A scenario matched against a cell set. The tables that do not depend on measures' rates
+/// are shared (`Arc`), so [`Compiled::with_rates`] copies only the entries.
+#[derive(Clone)]
 pub struct Compiled {
     /// The scenario.
     pub scenario: Scenario,
     measures: Vec<MeasureRt>,
-    base_pct: Vec<f64>,
+    base_pct: Arc<[f64]>,
     /// Whether a cell is an HS2 chapter with a proxy mix (coverage there is a value share of
     /// lines, so "goods under an authority" can only be approximated by that share).
-    proxy_cell: Vec<bool>,
-    start: Vec<u32>,
-    entries: Vec<Entry>,
+    proxy_cell: Arc<[bool]>,
+    start: Arc<[u32]>,
+    entries: Arc<[Entry]>,
+    /// Every measure's rate for each exporter it reaches, in blocks per measure
+    /// (`rate_start`); entries index it, so a variant differing only in rates shares them.
+    rates: Vec<f64>,
+    rate_start: Arc<[u32]>,
+    /// The cells' exporters, sorted (the order of dense rate blocks).
+    exporters: Arc<[AreaCode]>,
     /// Dates on which something changes, sorted.
     pub breakpoints: Vec<Date>,
     /// Value of cells whose MFN rate came from each source.
     pub mfn_sources: BTreeMap<String, f64>,
     /// Per cell: the rules for missing data its base rate used.
-    base_assumptions: Vec<AssumptionSet>,
+    base_assumptions: Arc<[AssumptionSet]>,
     /// Per (proxy, chapter): the mix's lines and the measures covering each.
-    proxy_lines: FastMap<(Proxy, u8), Vec<ProxyLine>>,
+    proxy_lines: Arc<FastMap<(Proxy, u8), Vec<ProxyLine>>>,
     /// Per (proxy, chapter): the MFN average over the mix.
-    proxy_mfn: FastMap<(Proxy, u8), f64>,
+    proxy_mfn: Arc<FastMap<(Proxy, u8), f64>>,
     /// Per measure: the first date each code is excluded (dated exclusions), by code index.
-    dated_exclusion: Vec<Option<Vec<Option<Date>>>>,
+    dated_exclusion: Arc<[Option<Vec<Option<Date>>>]>,
     /// (date, share) pairs: from the date, an entry's share falls by the share (see `Entry::cuts`).
-    share_cuts: Vec<(Date, f64)>,
+    share_cuts: Arc<[(Date, f64)]>,
 }
 
 /// Which cells each measure reaches and which cells have dated exemptions or exclusions
@@ -877,6 +887,8 @@ struct CellStage<'a> {
     exemptions_of: Vec<Vec<usize>>,
     /// Per measure: its rate for each exporter (by index).
     rate_for: Vec<ExporterRates>,
+    /// Per measure: where its rates start in [`Compiled::rates`].
+    rate_start: Vec<u32>,
     /// Per measure: whether it applies after the others (`not_with` or `excluded_by`).
     late: Vec<bool>,
     /// Per code: the covering measures that name exporters broadly (all, all but some, or
@@ -923,11 +935,32 @@ impl ExporterRates {
         }
     }
 
-    fn get(&self, ex: usize) -> Option<f64> {
+    /// Where exporter `ex`'s rate is in [`ExporterRates::values`]; None: the measure skips it.
+    fn slot(&self, ex: usize) -> Option<u32> {
         match self {
-            ExporterRates::Uniform(r) => *r,
-            ExporterRates::Sparse(rates) => rates.binary_search_by_key(&(ex as u32), |(i, _)| *i).ok().map(|k| rates[k].1),
-            ExporterRates::Dense(rates) => rates[ex],
+            ExporterRates::Uniform(r) => r.map(|_| 0),
+            ExporterRates::Sparse(rates) => rates.binary_search_by_key(&(ex as u32), |(i, _)| *i).ok().map(|k| k as u32),
+            ExporterRates::Dense(rates) => rates[ex].map(|_| ex as u32),
+        }
+    }
+
+    /// The rates in slot order (a skipped exporter's slot of a dense row holds NaN, never read).
+    fn values(&self) -> Vec<f64> {
+        match self {
+            ExporterRates::Uniform(r) => r.iter().copied().collect(),
+            ExporterRates::Sparse(rates) => rates.iter().map(|(_, r)| *r).collect(),
+            ExporterRates::Dense(rates) => rates.iter().map(|r| r.unwrap_or(f64::NAN)).collect(),
+        }
+    }
+
+    /// Whether `other` reaches the same exporters through the same slots (only the values
+    /// may differ).
+    fn same_slots(&self, other: &ExporterRates) -> bool {
+        match (self, other) {
+            (ExporterRates::Uniform(a), ExporterRates::Uniform(b)) => a.is_some() == b.is_some(),
+            (ExporterRates::Sparse(a), ExporterRates::Sparse(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0),
+            (ExporterRates::Dense(a), ExporterRates::Dense(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.is_some() == y.is_some()),
+            _ => false,
         }
     }
 }
@@ -935,6 +968,16 @@ impl ExporterRates {
 /// Each measure's rate for each exporter of the cells (`exporters`, sorted).
 fn exporter_rates(scenario: &Scenario, exporters: &[AreaCode], inputs: &TariffInputs) -> Vec<ExporterRates> {
     scenario.measures.iter().map(|m| ExporterRates::of(m, exporters, inputs)).collect()
+}
+
+/// The measures' rates in one table, a block per measure: the values and each block's start.
+fn rate_table(rate_for: &[ExporterRates]) -> (Vec<f64>, Vec<u32>) {
+    let (mut rates, mut start) = (Vec::new(), Vec::with_capacity(rate_for.len()));
+    for r in rate_for {
+        start.push(rates.len() as u32);
+        rates.extend(r.values());
+    }
+    (rates, start)
 }
 
 /// (code, exporter) → the covering measures naming a few exporters, this one among them.
@@ -1102,7 +1145,7 @@ impl CellStage<'_> {
         for &(mi32, proxy_value) in candidates.iter() {
             let mi = mi32 as usize;
             let m = &scenario.measures[mi];
-            let Some(rate_pct) = self.rate_for[mi].get(ex) else { continue };
+            let Some(rate) = self.rate_for[mi].slot(ex) else { continue };
             let (covered, used) = proxy_value.unwrap_or_else(|| {
                 applies_share(m.applies_to, cell.exporter, cell.code, inputs, &scenario.base, LineContext { metal: self.facts[ci].metal, listed: self.listed[ci] })
             });
@@ -1118,7 +1161,7 @@ impl CellStage<'_> {
                 }
             }
             let cuts = (cut_start, part.share_cuts.len() as u32);
-            part.entries.push(Entry { measure: mi32, rate_pct, share, exempt_from, assumptions: used, cuts });
+            part.entries.push(Entry { measure: mi32, rate: self.rate_start[mi] + rate, share, exempt_from, assumptions: used, cuts });
         }
         // Measures with `not_with`/`excluded_by` apply after the others (MODELS.md §1): stored
         // in that order (each group in scenario order), `evaluate` makes one pass.
@@ -1172,6 +1215,7 @@ impl Compiled {
             cov.covering.iter().map(|ms| ListedMetals::of(ms.iter().map(|&mi| &scenario.measures[mi as usize].applies_to))).collect();
         let proxies = ProxyTables::build(scenario, cells, inputs, &cov, facts, &listed);
         let rate_for = exporter_rates(scenario, &codes.exporters, inputs);
+        let (rates, rate_start) = rate_table(&rate_for);
         let exporter_idx: FastMap<AreaCode, usize> = codes.exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect();
         let (broad, narrow) = split_by_exporter(&cov.covering, &rate_for);
         let mut exemptions_of = vec![Vec::new(); exporter_idx.len()];
@@ -1196,6 +1240,7 @@ impl Compiled {
             cell_code: &codes.cell_code,
             cell_exporter: &codes.cell_exporter,
             rate_for,
+            rate_start: rate_start.clone(),
             late: measures.iter().map(|m| m.late).collect(),
             exemptions_of,
             broad,
@@ -1214,17 +1259,59 @@ impl Compiled {
             scenario: scenario.clone(),
             measures,
             proxy_cell: cells.cells.iter().map(|c| c.granularity == Granularity::Hs2Proxy).collect(),
-            base_pct: part.base_pct,
-            start: part.start,
-            entries: part.entries,
+            base_pct: part.base_pct.into(),
+            start: part.start.into(),
+            entries: part.entries.into(),
+            rates,
+            rate_start: rate_start.into(),
+            exporters: codes.exporters.clone().into(),
             breakpoints: breakpoints(scenario),
             mfn_sources: MFN_SOURCES.iter().zip(part.mfn_value).filter_map(|(s, v)| Some((s.as_str().to_string(), v?))).collect(),
-            base_assumptions: part.base_assumptions,
-            proxy_lines: proxies.lines,
-            proxy_mfn: proxies.mfn,
-            dated_exclusion: cov.dated_exclusion,
-            share_cuts: part.share_cuts,
+            base_assumptions: part.base_assumptions.into(),
+            proxy_lines: Arc::new(proxies.lines),
+            proxy_mfn: Arc::new(proxies.mfn),
+            dated_exclusion: cov.dated_exclusion.into(),
+            share_cuts: part.share_cuts.into(),
         }
+    }
+
+    /// This compiled scenario with the measures of `scenario` when `scenario` differs from
+    /// the one compiled only in measures' rates (and texts: ids, titles, notes): the cells
+    /// and shares each measure reaches are the same, so only the entries' rates are
+    /// rewritten, in a few milliseconds where a compile takes ~200 ms (sweeps over a rate).
+    /// `None` when anything else differs, or when a new rate table names an exporter the old
+    /// one skipped (or the reverse): then only a full compile is right.
+    ///
+    /// `cells` must be the cells this was compiled on.
+    pub fn with_rates(&self, scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs) -> Option<Compiled> {
+        let old = &self.scenario;
+        if cells.cells.len() != self.len()
+            || old.importer != scenario.importer
+            || old.base != scenario.base
+            || old.exemptions != scenario.exemptions
+            || old.measures.len() != scenario.measures.len()
+            || old.measures.iter().zip(&scenario.measures).any(|(a, b)| !a.same_reach(b))
+        {
+            return None;
+        }
+        let mut out = self.clone();
+        out.scenario = scenario.clone();
+        // A changed measure's new rates go into its block of the rate table when they reach
+        // the same exporters through the same slots (the entries index the slots).
+        for (mi, (a, b)) in old.measures.iter().zip(&scenario.measures).enumerate() {
+            if a.rate == b.rate {
+                continue;
+            }
+            let (was, now) = (ExporterRates::of(a, &self.exporters, inputs), ExporterRates::of(b, &self.exporters, inputs));
+            if !was.same_slots(&now) {
+                return None;
+            }
+            let start = self.rate_start[mi] as usize;
+            for (k, v) in now.values().into_iter().enumerate() {
+                out.rates[start + k] = v;
+            }
+        }
+        Some(out)
     }
 
     /// Number of cells.
@@ -1291,10 +1378,10 @@ impl Compiled {
             // MODELS.md §1: add, floor (inclusive of base), max, replace.
             let s = m.slot;
             let contribution = match m.stacking {
-                Stacking::Add => e.rate_pct * share,
-                Stacking::Floor => (e.rate_pct - base).max(0.0) * share,
-                Stacking::Max => (e.rate_pct * share - slots[s]).max(0.0),
-                Stacking::Replace => (e.rate_pct - total) * share,
+                Stacking::Add => self.rates[e.rate as usize] * share,
+                Stacking::Floor => (self.rates[e.rate as usize] - base).max(0.0) * share,
+                Stacking::Max => (self.rates[e.rate as usize] * share - slots[s]).max(0.0),
+                Stacking::Replace => (self.rates[e.rate as usize] - total) * share,
             };
             slots[s] += contribution;
             total += contribution;
@@ -1307,6 +1394,37 @@ impl Compiled {
             };
         }
         (total, slots, used)
+    }
+
+    /// The cells whose rates can differ from `template`'s on some date, for a compile made
+    /// from it by [`Compiled::with_rates`]: those a measure with other rates reaches (sorted).
+    /// Every other cell has the same entries and rates, so its rate is the template's. A
+    /// compile not made from `template` differs everywhere (every cell is returned).
+    pub fn cells_differing_from(&self, template: &Compiled, index: &ChangeIndex) -> Vec<u32> {
+        if !Arc::ptr_eq(&self.entries, &template.entries) || self.rates.len() != template.rates.len() {
+            return (0..self.len() as u32).collect();
+        }
+        let mut out: Vec<u32> = Vec::new();
+        for (mi, cells) in index.cells_of_measure.iter().enumerate() {
+            let lo = self.rate_start[mi] as usize;
+            let hi = self.rate_start.get(mi + 1).map_or(self.rates.len(), |&h| h as usize);
+            // Bit equality: a dense block's skipped exporters hold NaN in both.
+            if self.rates[lo..hi].iter().zip(&template.rates[lo..hi]).any(|(a, b)| a.to_bits() != b.to_bits()) {
+                out.extend_from_slice(cells);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The total rate of each cell of `cells` on `date`, percent, written into `totals`
+    /// (indexed by cell; other cells untouched).
+    pub fn totals_into(&self, cells: &[u32], date: Date, totals: &mut [f64]) {
+        let active: Vec<bool> = self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
+        for &c in cells {
+            totals[c as usize] = self.evaluate_cell(c as usize, date, &active).0;
+        }
     }
 
     /// Which cells can change rate on which dates: what [`Compiled::advance`] needs to
@@ -1371,7 +1489,7 @@ impl Compiled {
     pub fn cell_entries(&self, cell: usize) -> Vec<(usize, f64, f64, Option<Date>, AssumptionSet)> {
         self.entries[self.start[cell] as usize..self.start[cell + 1] as usize]
             .iter()
-            .map(|e| (e.measure as usize, e.rate_pct, e.share, e.exempt_from, e.assumptions))
+            .map(|e| (e.measure as usize, self.rates[e.rate as usize], e.share, e.exempt_from, e.assumptions))
             .collect()
     }
 
@@ -1433,8 +1551,8 @@ impl Compiled {
                     let share = line_share * (1.0 - blocked);
                     let adds = share > 1e-12
                         && match m.stacking {
-                            Stacking::Floor => entry.rate_pct > line.mfn_pct * preference_factor,
-                            _ => entry.rate_pct > 0.0,
+                            Stacking::Floor => self.rates[entry.rate as usize] > line.mfn_pct * preference_factor,
+                            _ => self.rates[entry.rate as usize] > 0.0,
                         };
                     if adds {
                         let s = slot(m.authority);

@@ -253,6 +253,24 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// Whether `other` matches the same products, exporters and dates and stacks the same
+    /// way: the two differ at most in their rate and their texts (id, legal source, note,
+    /// file), so the cells and shares they reach are the same.
+    pub fn same_reach(&self, other: &Measure) -> bool {
+        self.authority == other.authority
+            && self.exporters == other.exporters
+            && self.products == other.products
+            && self.within == other.within
+            && self.exclude == other.exclude
+            && self.value_share == other.value_share
+            && self.stacking == other.stacking
+            && self.applies_to == other.applies_to
+            && self.not_with == other.not_with
+            && self.excluded_by == other.excluded_by
+            && self.effective == other.effective
+            && self.expires == other.expires
+    }
+
     /// Whether the measure is in force on a date.
     pub fn in_force(&self, date: Date) -> bool {
         self.effective <= date && self.expires.is_none_or(|e| date < e)
@@ -260,7 +278,7 @@ impl Measure {
 }
 
 /// Exporters taken out of some authorities' measures from a date (what-ifs).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Exemption {
     /// Exporters.
     pub exporters: Vec<AreaCode>,
@@ -332,7 +350,7 @@ pub struct Event {
 }
 
 /// How the base schedule is built.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BaseSpec {
     /// Whether MFN column 1 applies (false: measures only, e.g. retaliation without the
     /// importer's own schedule).

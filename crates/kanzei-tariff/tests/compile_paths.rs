@@ -79,3 +79,54 @@ fn advancing_an_evaluation_equals_evaluating_from_scratch() {
         assert_eq!(eval.assumptions, fresh.assumptions, "{date}");
     }
 }
+
+/// A child of us-2025 that only changes rates (a flat rate, and one exporter of a rate table)
+/// reuses the parent's compile with new rates: at every breakpoint it equals a full compile.
+/// A child that changes anything else (here an exporter list) is refused.
+#[test]
+fn a_rate_only_variant_reuses_the_compile_and_equals_a_fresh_one() {
+    let data = common::data();
+    let parent = data.compile_on(&common::scenario("us-2025"), &data.us_cells);
+    let rates_only = common::scenario_text(
+        "schema = 1\nid = \"rates\"\nextends = \"us-2025\"\n\n\
+         [[patch]]\nid = \"ieepa-reciprocal-japan-floor\"\nrate_pct = 10\n",
+    );
+    let reused = parent.with_rates(&rates_only, &data.us_cells, &data.inputs).expect("only a rate differs");
+    let fresh = data.compile_on(&rates_only, &data.us_cells);
+    assert_eq!(reused.scenario.id, "rates");
+    let mut dates = fresh.breakpoints.clone();
+    dates.push("2025-11-17".parse().unwrap());
+    let mut japan_changed = false;
+    for date in dates {
+        let (a, b) = (reused.evaluate(date), fresh.evaluate(date));
+        assert_eq!(a.total_pct, b.total_pct, "{date}");
+        assert_eq!(a.by_slot, b.by_slot, "{date}");
+        assert_eq!(a.assumptions, b.assumptions, "{date}");
+        japan_changed |= a.total_pct != parent.evaluate(date).total_pct;
+    }
+    assert!(japan_changed, "the 10% floor changes Japan's rates on some date");
+    // Japan at 15% → 10% on 2025-11-17 (the worked example of scenarios/examples/japan-10pct.toml).
+    let japan = common::etr(&reused, &data.us_cells, "2025-11-17", Some("JPN"));
+    assert!((japan - common::etr(&fresh, &data.us_cells, "2025-11-17", Some("JPN"))).abs() < 1e-12);
+    assert!(japan < common::etr(&parent, &data.us_cells, "2025-11-17", Some("JPN")) - 1.0, "Japan's ETR falls: {japan}");
+
+    // Only the cells the Japan floor reaches can differ from the parent's: the parent's
+    // rates there re-evaluated with the variant's give the fresh compile's rates everywhere.
+    let index = parent.change_index();
+    let differing = reused.cells_differing_from(&parent, &index);
+    assert!(!differing.is_empty() && differing.len() < data.us_cells.cells.len() / 5, "{} cells", differing.len());
+    assert!(differing.iter().all(|&c| data.us_cells.cells[c as usize].exporter.as_str() == "JPN"));
+    for date in ["2025-04-10", "2025-11-17", "2026-01-01"] {
+        let date = date.parse().unwrap();
+        let mut totals = parent.evaluate(date).total_pct;
+        reused.totals_into(&differing, date, &mut totals);
+        assert_eq!(totals, fresh.evaluate(date).total_pct, "{date}");
+    }
+    assert_eq!(fresh.cells_differing_from(&parent, &index).len(), data.us_cells.cells.len(), "a separate compile differs everywhere");
+
+    let other_exporters = common::scenario_text(
+        "schema = 1\nid = \"reach\"\nextends = \"us-2025\"\n\n\
+         [[patch]]\nid = \"ieepa-reciprocal-japan-floor\"\nexporters = [\"JPN\", \"KOR\"]\n",
+    );
+    assert!(parent.with_rates(&other_exporters, &data.us_cells, &data.inputs).is_none(), "another exporter set needs a compile");
+}
