@@ -4,6 +4,7 @@ plus the published figures the CLI's own tests pin (Census 2024 U.S.–Japan tra
 
 The CLI binary: $KANZEI_BIN, else ../target/release/kanzei or ../target/debug/kanzei next to this
 package, else `kanzei` on PATH; tests that need it are skipped, saying so, when there is none.
+Under CI (`CI=true`) nothing is skipped: a missing binary or a missing dask is an error.
 """
 
 import json
@@ -29,6 +30,9 @@ def _cli_binary():
 
 
 KANZEI_BIN = _cli_binary()
+IN_CI = os.environ.get("CI") == "true"
+if IN_CI and KANZEI_BIN is None:
+    raise RuntimeError("CI=true but no kanzei CLI binary: set KANZEI_BIN or cargo build --release (python/ci.sh does)")
 needs_cli = pytest.mark.skipif(KANZEI_BIN is None, reason="no kanzei CLI binary (set KANZEI_BIN or cargo build --release)")
 
 
@@ -338,7 +342,10 @@ def test_sweep_engine_errors():
 
 
 def test_dask_sweep_equals_local():
-    distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] not installed")
+    if IN_CI:
+        import dask.distributed as distributed  # CI installs it: a missing dask fails here
+    else:
+        distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] not installed")
     scenarios = {"shipped": "us-2025", "japan-10": JAPAN_10_DICT}
     dates = ["2025-04-10", "2025-11-17"]
     local = kanzei.sweep(scenarios, dates, engine="local")
