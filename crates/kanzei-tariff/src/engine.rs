@@ -110,32 +110,32 @@ pub struct Compiled {
     /// The scenario.
     pub scenario: Scenario,
     measures: Vec<MeasureRt>,
-    base_pct: Arc<[f64]>,
+    base_pct: Arc<Vec<f64>>,
     /// Whether a cell is an HS2 chapter with a proxy mix (coverage there is a value share of
     /// lines, so "goods under an authority" can only be approximated by that share).
-    proxy_cell: Arc<[bool]>,
-    start: Arc<[u32]>,
-    entries: Arc<[Entry]>,
+    proxy_cell: Arc<Vec<bool>>,
+    start: Arc<Vec<u32>>,
+    entries: Arc<Vec<Entry>>,
     /// Every measure's rate for each exporter it reaches, in blocks per measure
     /// (`rate_start`); entries index it, so a variant differing only in rates shares them.
     rates: Vec<f64>,
-    rate_start: Arc<[u32]>,
+    rate_start: Arc<Vec<u32>>,
     /// The cells' exporters, sorted (the order of dense rate blocks).
-    exporters: Arc<[AreaCode]>,
+    exporters: Arc<Vec<AreaCode>>,
     /// Dates on which something changes, sorted.
     pub breakpoints: Vec<Date>,
     /// Value of cells whose MFN rate came from each source.
     pub mfn_sources: BTreeMap<String, f64>,
     /// Per cell: the rules for missing data its base rate used.
-    base_assumptions: Arc<[AssumptionSet]>,
+    base_assumptions: Arc<Vec<AssumptionSet>>,
     /// Per (proxy, chapter): the mix's lines and the measures covering each.
     proxy_lines: Arc<FastMap<(Proxy, u8), Vec<ProxyLine>>>,
     /// Per (proxy, chapter): the MFN average over the mix.
     proxy_mfn: Arc<FastMap<(Proxy, u8), f64>>,
     /// Per measure: the first date each code is excluded (dated exclusions), by code index.
-    dated_exclusion: Arc<[Option<Vec<Option<Date>>>]>,
+    dated_exclusion: Arc<Vec<Option<Vec<Option<Date>>>>>,
     /// (date, share) pairs: from the date, an entry's share falls by the share (see `Entry::cuts`).
-    share_cuts: Arc<[(Date, f64)]>,
+    share_cuts: Arc<Vec<(Date, f64)>>,
 }
 
 /// Which cells each measure reaches and which cells have dated exemptions or exclusions
@@ -999,7 +999,7 @@ impl NarrowCovering {
 /// code) and those naming a few (one list per code and exporter), so a cell only visits the
 /// measures that can reach its exporter: a file of thousands of measures on one partner's
 /// goods does not make every other partner's cells of those goods scan them.
-fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates]) -> (Vec<Vec<u32>>, NarrowCovering) {
+fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates], exporters: usize) -> (Vec<Vec<u32>>, NarrowCovering) {
     let mut narrow: Vec<(u32, u32, u32)> = Vec::new();
     let broad = covering
         .iter()
@@ -1019,8 +1019,23 @@ fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates]) -> (Vec<
             broad
         })
         .collect();
-    narrow.sort_unstable();
-    (broad, NarrowCovering(narrow))
+    // Pushed in (code, measure) order: a stable counting sort by exporter makes them sorted
+    // by (exporter, code, measure) in linear time (a comparison sort of ~600k triples for
+    // us-2025 took ~30 ms).
+    let mut start = vec![0usize; exporters + 1];
+    for t in &narrow {
+        start[t.0 as usize + 1] += 1;
+    }
+    for e in 0..exporters {
+        start[e + 1] += start[e];
+    }
+    let mut sorted = vec![(0, 0, 0); narrow.len()];
+    for t in narrow {
+        let slot = &mut start[t.0 as usize];
+        sorted[*slot] = t;
+        *slot += 1;
+    }
+    (broad, NarrowCovering(sorted))
 }
 
 impl CellStage<'_> {
@@ -1217,7 +1232,7 @@ impl Compiled {
         let rate_for = exporter_rates(scenario, &codes.exporters, inputs);
         let (rates, rate_start) = rate_table(&rate_for);
         let exporter_idx: FastMap<AreaCode, usize> = codes.exporters.iter().enumerate().map(|(i, e)| (*e, i)).collect();
-        let (broad, narrow) = split_by_exporter(&cov.covering, &rate_for);
+        let (broad, narrow) = split_by_exporter(&cov.covering, &rate_for, codes.exporters.len());
         let mut exemptions_of = vec![Vec::new(); exporter_idx.len()];
         for (i, e) in scenario.exemptions.iter().enumerate() {
             for exporter in &e.exporters {
@@ -1258,20 +1273,20 @@ impl Compiled {
         Compiled {
             scenario: scenario.clone(),
             measures,
-            proxy_cell: cells.cells.iter().map(|c| c.granularity == Granularity::Hs2Proxy).collect(),
-            base_pct: part.base_pct.into(),
-            start: part.start.into(),
-            entries: part.entries.into(),
+            proxy_cell: Arc::new(cells.cells.iter().map(|c| c.granularity == Granularity::Hs2Proxy).collect()),
+            base_pct: Arc::new(part.base_pct),
+            start: Arc::new(part.start),
+            entries: Arc::new(part.entries),
             rates,
-            rate_start: rate_start.into(),
-            exporters: codes.exporters.clone().into(),
+            rate_start: Arc::new(rate_start),
+            exporters: Arc::new(codes.exporters.clone()),
             breakpoints: breakpoints(scenario),
             mfn_sources: MFN_SOURCES.iter().zip(part.mfn_value).filter_map(|(s, v)| Some((s.as_str().to_string(), v?))).collect(),
-            base_assumptions: part.base_assumptions.into(),
+            base_assumptions: Arc::new(part.base_assumptions),
             proxy_lines: Arc::new(proxies.lines),
             proxy_mfn: Arc::new(proxies.mfn),
-            dated_exclusion: cov.dated_exclusion.into(),
-            share_cuts: part.share_cuts.into(),
+            dated_exclusion: Arc::new(cov.dated_exclusion),
+            share_cuts: Arc::new(part.share_cuts),
         }
     }
 
