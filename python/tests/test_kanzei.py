@@ -355,6 +355,21 @@ def test_dask_sweep_equals_local():
     assert on_dask.equals(local)
 
 
+def test_ray_sweep_equals_local():
+    """Ray is not installed by CI (a large wheel and its own runtime): skipped there, saying so.
+    Run with `pip install ray` to check the engine (done for the 2026-12-05 notes)."""
+    ray = pytest.importorskip("ray", reason="ray not installed (pip install ray)")
+    scenarios = {"shipped": "us-2025", "japan-10": JAPAN_10_DICT}
+    dates = ["2025-04-10", "2025-11-17"]
+    local = kanzei.sweep(scenarios, dates, engine="local")
+    ray.init(num_cpus=2, include_dashboard=False)
+    try:
+        on_ray = kanzei.sweep(scenarios, dates, engine="ray")
+    finally:
+        ray.shutdown()
+    assert on_ray.equals(local)
+
+
 def test_missing_engine_is_a_clear_error(monkeypatch):
     import builtins
 
