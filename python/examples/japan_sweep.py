@@ -55,7 +55,7 @@ DATES = [
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("variants", type=int, nargs="?", default=100)
-    parser.add_argument("--engine", default="local", choices=["local", "dask", "ray"])
+    parser.add_argument("--engine", default="local", choices=["local", "processes", "dask", "ray"])
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 

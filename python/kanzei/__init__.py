@@ -593,6 +593,11 @@ def _sweep_task(label: str, scenario: Any, dates: Sequence[str], by: str) -> pa.
     return default_session().sweep_rates(scenario, dates, by=by, label=label)
 
 
+def _sweep_task_tuple(task: tuple) -> pa.Table:
+    """:func:`_sweep_task` on one (label, scenario, dates, by) tuple (for process pools)."""
+    return _sweep_task(*task)
+
+
 def _labelled(scenarios: Union[Mapping[str, ScenarioLike], Iterable[ScenarioLike]]) -> list:
     if isinstance(scenarios, Mapping):
         return [(str(k), v) for k, v in scenarios.items()]
@@ -619,11 +624,13 @@ def sweep(
     ``contribution_pp``; one ``ALL`` row per scenario and date with the total).
 
     ``scenarios``: a dict label → scenario, or a list (ids, paths, TOML texts, dicts;
-    labels are the id, or ``scenario-N``). Each scenario is one task, compiled once and
-    evaluated on all dates. ``engine``: ``"local"`` (a thread pool in this process; the
-    GIL is released during compute), ``"dask"`` (``dask.compute`` on the current
-    scheduler, e.g. a ``dask.distributed.Client``'s) or ``"ray"``. Rows are in the order
-    of ``scenarios`` × ``dates`` whatever the engine.
+    labels are the id, or ``scenario-N``). Each scenario is one task, evaluated on all
+    dates; a worker compiles a scenario once and makes the later ones that differ from it only
+    in rates from that compile. ``engine``: ``"local"`` (a thread pool in this process; the
+    GIL is released during compute), ``"processes"`` (``workers`` processes on this machine,
+    each with its own session), ``"dask"`` (``dask.compute`` on the current scheduler, e.g. a
+    ``dask.distributed.Client``'s) or ``"ray"``. Rows are in the order of ``scenarios`` ×
+    ``dates`` whatever the engine.
 
     >>> kanzei.sweep({"a": "us-2025", "b": "us-2024-baseline"}, ["2025-11-17"]).num_rows
     """
@@ -635,6 +642,17 @@ def sweep(
         default_session()._inner.warm()
         with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
             tables = list(pool.map(lambda t: _sweep_task(t[0], t[1], dates, by), tasks))
+    elif engine == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # "spawn": a forked child would inherit the parent's compute threads mid-state.
+        context = multiprocessing.get_context("spawn")
+        n = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+            # Chunks of tasks per message: a task's table is small, the round trip is not.
+            chunk = max(1, len(tasks) // (8 * n))
+            tables = list(pool.map(_sweep_task_tuple, [(label, s, dates, by) for label, s in tasks], chunksize=chunk))
     elif engine == "dask":
         try:
             import dask
@@ -652,7 +670,7 @@ def sweep(
         remote = ray.remote(_sweep_task)
         tables = ray.get([remote.remote(label, s, dates, by) for label, s in tasks])
     else:
-        raise ValueError(f"`{engine}` is not an engine: expected one of `local`, `dask`, `ray`")
+        raise ValueError(f"`{engine}` is not an engine: expected one of `local`, `processes`, `dask`, `ray`")
     if not tables:
         return SWEEP_SCHEMA.empty_table()
     return pa.concat_tables(tables)

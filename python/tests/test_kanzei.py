@@ -341,6 +341,17 @@ def test_sweep_engine_errors():
         kanzei.sweep(["us-2025"], ["2025-11-17"], engine="spark")
 
 
+def test_process_sweep_equals_local():
+    """Two worker processes, each with its own session: the first variant a worker gets is
+    compiled in full, the later rate variants are made from it; the table equals the local one."""
+    scenarios = {"shipped": "us-2025", "japan-10": JAPAN_10_DICT, "japan-20": {**JAPAN_10_DICT, "id": "japan-20", "measure": [{**JAPAN_10_DICT["measure"][0], "rate_pct": 20}]}}
+    dates = ["2025-04-10", "2025-11-17"]
+    local = kanzei.sweep(scenarios, dates, engine="local")
+    in_processes = kanzei.sweep(scenarios, dates, engine="processes", workers=2)
+    assert in_processes.equals(local)
+    assert set(in_processes.column("scenario").to_pylist()) == set(scenarios)
+
+
 def test_dask_sweep_equals_local():
     if IN_CI:
         import dask.distributed as distributed  # CI installs it: a missing dask fails here
