@@ -106,7 +106,7 @@ fn api_json(state: &State, args: &[String], body: Option<&[u8]>) -> Result<Value
 fn shell(title: &str, head_extra: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} · kanzei</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n{head_extra}</head>\n<body>\n\
+         <title>{} · kanzei</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/app.css\">\n{head_extra}</head>\n<body>\n\
          <nav class=\"app-nav\"><a href=\"/\">kanzei</a> <a href=\"/partner\">Partner</a> <a href=\"/compare\">Compare</a> <a href=\"/editor\">Scenario editor</a> <a href=\"/api/lists\">API</a></nav>\n\
          <main class=\"app\">\n{body}\n</main>\n<script src=\"/app.js\"></script>\n</body>\n</html>\n",
         escape(title)
@@ -196,7 +196,7 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
         "<section class=\"headline\" data-partner=\"{}\" data-date=\"{}\">\n<h1>{} on {}</h1>\n<p class=\"scenario\">Scenario <code>{}</code> · U.S. tariffs as of {}</p>\n<div class=\"numbers\">\n\
          <div><span class=\"value\" id=\"etr\">{:.2}%</span><span class=\"label\">Effective U.S. tariff rate (<a href=\"/api/exposure?partner={}&amp;date={}&amp;scenario={}\">source</a>)</span></div>\n\
          <div><span class=\"value\" id=\"duties\">{}</span><span class=\"label\">Duties on a year of 2024 imports</span></div>\n\
-         <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports, 2024</span></div>\n\
+         <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports for consumption, 2024 (customs value: the tariff base)</span></div>\n\
          <div><span class=\"value\" id=\"share-hit\">{:.1}%</span><span class=\"label\">Share facing a measure beyond MFN</span></div>\n</div>\n</section>\n",
         escape(&code),
         escape(&date),
@@ -581,7 +581,11 @@ fn editor(state: &State, query: &[(String, String)], form: Option<&[(String, Str
                 results.push_str("</tbody></table>\n<p class=\"note\">The 25 partners whose rate differs most from the base. The whole table: download CSV or JSON.</p>\n</section>\n");
             }
             Err(r) => {
-                status = r.status;
+                // A scenario with errors is a page rendered as asked, its errors inline: 200
+                // (a 4xx document is a console error in the browser). The API answers 400.
+                if r.status != 400 {
+                    status = r.status;
+                }
                 let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
                 results.push_str("<section id=\"errors\" class=\"errors\">\n<h2>The scenario has errors</h2>\n<ul>\n");
                 match v["errors"].as_array() {
