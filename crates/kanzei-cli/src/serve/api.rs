@@ -415,7 +415,12 @@ pub fn build_brief(state: &State, args: &BriefArgs) -> Result<brief::Brief, Resp
         Some(engine) => engine,
         None => {
             let data = state.tariff_data().map_err(data_unavailable)?;
-            let engine = Engine::with_data(state.store, Arc::clone(data), &scenario, &baseline, date).map_err(|e| Response::error(400, &e.to_string()))?;
+            // The server's own compiles of the scenario and baseline (cached for `/api/rates`
+            // and the pages); the engine's clones share their tables.
+            let prepared = prepared_shipped(state, &scenario)?;
+            let base_compiled = baseline_for(state, &scenario, &prepared, &baseline)?;
+            let engine = Engine::with_compiled(state.store, Arc::clone(data), prepared.compiled.clone(), (*base_compiled).clone(), date)
+                .map_err(|e| Response::error(400, &e.to_string()))?;
             let engine = Arc::new(engine.with_draws(options.draws, options.seed));
             lock(&state.engines).insert(key, Arc::clone(&engine));
             engine

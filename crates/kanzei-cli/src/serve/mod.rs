@@ -18,7 +18,8 @@
 //!
 //! What is cached: the tariff data (loaded once), compiled scenarios and baselines (four
 //! each), brief engines (one per scenario, baseline, date and draws; two, sharing the
-//! server's tariff data), rendered partner pages (64) and API answers (256, by argument list
+//! server's tariff data and its compiles of the scenario and baseline, whose tables a clone
+//! shares), rendered partner pages (64) and API answers (256, by argument list
 //! and body). Every cache is bounded; the oldest entry goes first.
 
 pub mod api;

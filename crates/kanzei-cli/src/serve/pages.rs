@@ -195,9 +195,9 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
         view,
         "<section class=\"headline\" data-partner=\"{}\" data-date=\"{}\">\n<h1>{} on {}</h1>\n<p class=\"scenario\">Scenario <code>{}</code> · U.S. tariffs as of {}</p>\n<div class=\"numbers\">\n\
          <div><span class=\"value\" id=\"etr\">{:.2}%</span><span class=\"label\">Effective U.S. tariff rate (<a href=\"/api/exposure?partner={}&amp;date={}&amp;scenario={}\">source</a>)</span></div>\n\
-         <div><span class=\"value\" id=\"duties\">{}</span><span class=\"label\">Duties on a year of 2024 imports</span></div>\n\
-         <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports for consumption, 2024 (customs value: the tariff base)</span></div>\n\
-         <div><span class=\"value\" id=\"share-hit\">{:.1}%</span><span class=\"label\">Share facing a measure beyond MFN</span></div>\n</div>\n</section>\n",
+         <div><span class=\"value\" id=\"duties\">{}</span><span class=\"label\">Duties on a year of 2024 imports (<a href=\"{source}\">source</a>)</span></div>\n\
+         <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports for consumption, 2024 (customs value: the tariff base; <a href=\"{source}\">source</a>)</span></div>\n\
+         <div><span class=\"value\" id=\"share-hit\">{:.1}%</span><span class=\"label\">Share facing a measure beyond MFN (<a href=\"{source}\">source</a>)</span></div>\n</div>\n</section>\n",
         escape(&code),
         escape(&date),
         escape(&name),
@@ -211,6 +211,7 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
         fmt_bn(exposure["revenue_usd"].as_f64().unwrap_or(f64::NAN)),
         fmt_bn(exposure["imports_usd"].as_f64().unwrap_or(f64::NAN)),
         exposure["share_hit_pct"].as_f64().unwrap_or(f64::NAN),
+        source = format_args!("/api/exposure?partner={}&amp;date={}&amp;scenario={}", percent_encode(&code), percent_encode(&date), percent_encode(scenario)),
     );
     // The brief's sections for this partner on this date (general equilibrium without bands).
     let brief_args = brief_argv(&code, &date, scenario);

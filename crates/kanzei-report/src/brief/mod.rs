@@ -148,7 +148,6 @@ pub struct Engine<'s> {
     date: Date,
     /// The date came from the scenario's last event rather than the user or the spec.
     date_is_default: bool,
-    cells: CellSet,
     compiled: Compiled,
     base_compiled: Compiled,
     /// The scenario's and the baseline's tariffs by WIOD region × sector on the date
@@ -188,13 +187,23 @@ impl<'s> Engine<'s> {
     /// [`Engine::new`] on tariff data already loaded from `store` (a long-running caller
     /// such as `kanzei serve` shares one copy between its engines).
     pub fn with_data(store: &'s Store, data: Arc<TariffData>, scenario: &str, baseline: &str, date: Option<Date>) -> Result<Engine<'s>, BriefError> {
-        let started = Instant::now();
         let scenario = load_scenario(&data, scenario)?;
         let baseline = load_scenario(&data, baseline)?;
-        for s in [&scenario, &baseline] {
-            if s.importer.as_str() != "USA" {
-                return Err(BriefError::Scenario(format!("a brief needs U.S. tariff scenarios; `{}` is a scenario for {}", s.id, s.importer)));
-            }
+        Engine::check_importers(&scenario, &baseline)?;
+        // Both are U.S. scenarios: they compile on the data's own U.S. cells, sharing their
+        // code table.
+        let (compiled, base_compiled) = (data.compile_on(&scenario, &data.us_cells), data.compile_on(&baseline, &data.us_cells));
+        Engine::with_compiled(store, data, compiled, base_compiled, date)
+    }
+
+    /// [`Engine::with_data`] on a scenario and a baseline already compiled on the data's U.S.
+    /// cells (`kanzei serve` keeps its compiles; a clone of one shares its tables).
+    pub fn with_compiled(store: &'s Store, data: Arc<TariffData>, compiled: Compiled, base_compiled: Compiled, date: Option<Date>) -> Result<Engine<'s>, BriefError> {
+        let started = Instant::now();
+        let (scenario, baseline) = (compiled.scenario.clone(), base_compiled.scenario.clone());
+        Engine::check_importers(&scenario, &baseline)?;
+        if compiled.len() != data.us_cells.cells.len() || base_compiled.len() != data.us_cells.cells.len() {
+            return Err(BriefError::Scenario("a brief's scenario and baseline must be compiled on the data's U.S. cells".into()));
         }
         let (date, date_is_default) = match date {
             Some(d) => (d, false),
@@ -203,10 +212,6 @@ impl<'s> Engine<'s> {
                 true,
             ),
         };
-        // Scenario and baseline are U.S. scenarios (checked above): both compile on the data's
-        // own U.S. cells, sharing their code table.
-        let cells = data.us_cells.clone();
-        let (compiled, base_compiled) = (data.compile_on(&scenario, &data.us_cells), data.compile_on(&baseline, &data.us_cells));
         let chapter_names = store.us_exports()?.chapter_names.clone();
         Ok(Engine {
             store,
@@ -215,7 +220,6 @@ impl<'s> Engine<'s> {
             baseline,
             date,
             date_is_default,
-            cells,
             compiled,
             base_compiled,
             sectors: OnceLock::new(),
@@ -225,6 +229,20 @@ impl<'s> Engine<'s> {
             load_seconds: started.elapsed().as_secs_f64(),
             draws: (0, 1),
         })
+    }
+
+    fn check_importers(scenario: &Scenario, baseline: &Scenario) -> Result<(), BriefError> {
+        for s in [scenario, baseline] {
+            if s.importer.as_str() != "USA" {
+                return Err(BriefError::Scenario(format!("a brief needs U.S. tariff scenarios; `{}` is a scenario for {}", s.id, s.importer)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The U.S. import cells the scenario and baseline are compiled on (the data's own).
+    pub(crate) fn cells(&self) -> &CellSet {
+        &self.data.us_cells
     }
 
     /// The same engine with `draws` Monte Carlo draws (seed `seed`) behind the models'
@@ -276,8 +294,8 @@ impl<'s> Engine<'s> {
     pub(crate) fn sectors(&self) -> Result<&SectorTariffs, BriefError> {
         self.sectors
             .get_or_init(|| {
-                let new = runs::compiled_sector_tariffs(self.store, &self.cells, &self.compiled, self.date).map_err(|e| e.to_string())?;
-                let old = runs::compiled_sector_tariffs(self.store, &self.cells, &self.base_compiled, self.date).map_err(|e| e.to_string())?;
+                let new = runs::compiled_sector_tariffs(self.store, self.cells(), &self.compiled, self.date).map_err(|e| e.to_string())?;
+                let old = runs::compiled_sector_tariffs(self.store, self.cells(), &self.base_compiled, self.date).map_err(|e| e.to_string())?;
                 Ok(SectorTariffs { new, old })
             })
             .as_ref()
@@ -540,7 +558,7 @@ fn partner_of<'a>(engine: &'a Engine<'_>, partner: &str) -> Result<(Partner, Cow
     let is_group = area.kind == AreaKind::Group;
     let members = registry.expand(area.code);
     let cells = if is_group {
-        let mut c = engine.cells.clone();
+        let mut c = engine.cells().clone();
         for cell in &mut c.cells {
             if members.contains(&cell.exporter) {
                 cell.exporter = area.code;
@@ -548,7 +566,7 @@ fn partner_of<'a>(engine: &'a Engine<'_>, partner: &str) -> Result<(Partner, Cow
         }
         Cow::Owned(c)
     } else {
-        Cow::Borrowed(&engine.cells)
+        Cow::Borrowed(engine.cells())
     };
     if !cells.cells.iter().any(|c| c.exporter == area.code) {
         return Err(BriefError::Scenario(format!("the 2024 U.S. import data have no goods from {} ({}); no brief can be built", area.code, area.name)));

@@ -40,7 +40,7 @@ fn peers(ctx: &Ctx<'_, '_>) -> Result<Vec<AreaCode>, BriefError> {
     let rows = super::exposure::chapters(ctx);
     let top: Vec<_> = rows.iter().take(3).map(|r| r.chapter).collect();
     let mut by: BTreeMap<AreaCode, f64> = BTreeMap::new();
-    for c in &ctx.engine.cells.cells {
+    for c in &ctx.engine.cells().cells {
         if ctx.partner.members.contains(&c.exporter) || c.exporter == ctx.partner.code {
             continue;
         }
@@ -91,8 +91,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     let mut lines = analysis::timelines(ctx.compiled(), &ctx.cells, from, to, &[Some(p.code), None]);
     let all_line = lines.pop().unwrap_or_default();
     let line = lines.pop().unwrap_or_default();
-    let exp = analysis::exposure(ctx.compiled(), &ctx.engine.cells, date, p.code, ctx.registry(), ctx.chapter_names());
-    let base = analysis::exposure(ctx.base_compiled(), &ctx.engine.cells, date, p.code, ctx.registry(), ctx.chapter_names());
+    let exp = analysis::exposure(ctx.compiled(), ctx.engine.cells(), date, p.code, ctx.registry(), ctx.chapter_names());
+    let base = analysis::exposure(ctx.base_compiled(), ctx.engine.cells(), date, p.code, ctx.registry(), ctx.chapter_names());
     out.set("etr_pct", exp.etr_pct);
     out.set("baseline_etr_pct", base.etr_pct);
     out.set("duties_usd", exp.revenue_usd);
@@ -202,7 +202,7 @@ fn authority_chart(ctx: &Ctx<'_, '_>, exp: &Exposure, peer_codes: &[AreaCode]) -
     let date = ctx.date;
     let mut exps: Vec<(String, Exposure)> = vec![(ctx.partner.short.clone(), exp.clone())];
     for c in peer_codes {
-        exps.push((super::fmt::short_name(ctx.registry(), c.as_str()), analysis::exposure(ctx.compiled(), &ctx.engine.cells, date, *c, ctx.registry(), ctx.chapter_names())));
+        exps.push((super::fmt::short_name(ctx.registry(), c.as_str()), analysis::exposure(ctx.compiled(), ctx.engine.cells(), date, *c, ctx.registry(), ctx.chapter_names())));
     }
     let mut by_auth: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (i, (_, e)) in exps.iter().enumerate() {
@@ -246,11 +246,11 @@ fn what_ifs(ctx: &Ctx<'_, '_>, exp: &Exposure) -> Result<(Option<Block>, Vec<ser
     let p = &ctx.partner;
     let data = ctx.engine.data();
     let own = CellSet {
-        importer: ctx.engine.cells.importer,
-        year: ctx.engine.cells.year,
-        cells: ctx.engine.cells.cells.iter().filter(|c| p.members.contains(&c.exporter)).copied().collect(),
-        proxies: ctx.engine.cells.proxies.clone(),
-        coverage: ctx.engine.cells.coverage.clone(),
+        importer: ctx.engine.cells().importer,
+        year: ctx.engine.cells().year,
+        cells: ctx.engine.cells().cells.iter().filter(|c| p.members.contains(&c.exporter)).copied().collect(),
+        proxies: ctx.engine.cells().proxies.clone(),
+        coverage: ctx.engine.cells().coverage.clone(),
     };
     let mut rows = vec![vec!["As enacted".to_string(), ctx.scenario().id.clone(), pct(exp.etr_pct, 1), bn(exp.revenue_usd), pp(0.0)]];
     let mut json = vec![json!({"scenario": ctx.scenario().id, "label": "As enacted", "etr_pct": exp.etr_pct, "revenue_usd": exp.revenue_usd})];

@@ -33,7 +33,7 @@ fn collected_path(ctx: &Ctx<'_, '_>) -> Result<CollectedReport, BriefError> {
     let (_, last) = monthly.span().ok_or_else(|| RunError::Invalid("no collected duties".into()))?;
     let first = Month { year: 2024, month: 1 };
     let mut report = collected::collected(&monthly, first, last, CollectedBy::Month)?;
-    collected::add_statutory_compiled(&mut report, ctx.compiled(), &ctx.engine.cells, &ctx.scenario().id)?;
+    collected::add_statutory_compiled(&mut report, ctx.compiled(), ctx.engine.cells(), &ctx.scenario().id)?;
     Ok(report)
 }
 
