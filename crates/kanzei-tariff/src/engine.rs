@@ -78,16 +78,24 @@ struct MeasureRt {
     late: bool,
 }
 
-/// A measure matched to a cell.
+/// A measure matched to a cell (24 bytes: a compile holds about a million of them).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     measure: u32,
     /// Index of its rate in [`Compiled::rates`] (one per measure and exporter it reaches).
     rate: u32,
     share: f64,
-    exempt_from: Option<Date>,
     /// Rules for missing data the share needed.
     assumptions: AssumptionSet,
+    /// 0, or 1 + the index of the entry's [`EntryExtra`] (few entries have one).
+    extra: u32,
+}
+
+/// What some entries have beside the rest: a date from which the measure stops applying to
+/// the cell, and shares cut on dates.
+#[derive(Clone, Copy, Debug)]
+struct EntryExtra {
+    exempt_from: Option<Date>,
     /// For an HS2 proxy cell: the range of `share_cuts` holding the share of the mix's lines
     /// the measure stops covering on a date (dated exclusions of lines within the chapter).
     cuts: (u32, u32),
@@ -134,8 +142,10 @@ pub struct Compiled {
     proxy_mfn: Arc<FastMap<(Proxy, u8), f64>>,
     /// Per measure: the first date each code is excluded (dated exclusions), by code index.
     dated_exclusion: Arc<Vec<Option<Vec<Option<Date>>>>>,
-    /// (date, share) pairs: from the date, an entry's share falls by the share (see `Entry::cuts`).
+    /// (date, share) pairs: from the date, an entry's share falls by the share (see `EntryExtra::cuts`).
     share_cuts: Arc<Vec<(Date, f64)>>,
+    /// The entries' exemption dates and cuts, for entries that have any (`Entry::extra`).
+    extras: Arc<Vec<EntryExtra>>,
 }
 
 /// Which cells each measure reaches and which cells have dated exemptions or exclusions
@@ -837,21 +847,28 @@ struct CellPart {
     base_assumptions: Vec<AssumptionSet>,
     start: Vec<u32>,
     entries: Vec<Entry>,
+    extras: Vec<EntryExtra>,
     share_cuts: Vec<(Date, f64)>,
     /// Value of cells by the source of their MFN rate (`MfnSource` as index), for sources met.
     mfn_value: [Option<f64>; 4],
 }
 
 impl CellPart {
-    /// Appends `other`, shifting its entry and cut offsets.
+    /// Appends `other`, shifting its entry, extra and cut offsets.
     fn append(&mut self, other: CellPart) {
-        let (entries0, cuts0) = (self.entries.len() as u32, self.share_cuts.len() as u32);
+        let (entries0, extras0, cuts0) = (self.entries.len() as u32, self.extras.len() as u32, self.share_cuts.len() as u32);
         self.base_pct.extend(other.base_pct);
         self.base_assumptions.extend(other.base_assumptions);
         self.start.extend(other.start.into_iter().map(|s| s + entries0));
         self.entries.extend(other.entries.into_iter().map(|mut e| {
-            e.cuts = (e.cuts.0 + cuts0, e.cuts.1 + cuts0);
+            if e.extra != 0 {
+                e.extra += extras0;
+            }
             e
+        }));
+        self.extras.extend(other.extras.into_iter().map(|mut x| {
+            x.cuts = (x.cuts.0 + cuts0, x.cuts.1 + cuts0);
+            x
         }));
         self.share_cuts.extend(other.share_cuts);
         for (mine, theirs) in self.mfn_value.iter_mut().zip(other.mfn_value) {
@@ -1176,7 +1193,13 @@ impl CellStage<'_> {
                 }
             }
             let cuts = (cut_start, part.share_cuts.len() as u32);
-            part.entries.push(Entry { measure: mi32, rate: self.rate_start[mi] + rate, share, exempt_from, assumptions: used, cuts });
+            let extra = if exempt_from.is_some() || cuts.0 != cuts.1 {
+                part.extras.push(EntryExtra { exempt_from, cuts });
+                part.extras.len() as u32
+            } else {
+                0
+            };
+            part.entries.push(Entry { measure: mi32, rate: self.rate_start[mi] + rate, share, assumptions: used, extra });
         }
         // Measures with `not_with`/`excluded_by` apply after the others (MODELS.md §1): stored
         // in that order (each group in scenario order), `evaluate` makes one pass.
@@ -1287,6 +1310,7 @@ impl Compiled {
             proxy_mfn: Arc::new(proxies.mfn),
             dated_exclusion: Arc::new(cov.dated_exclusion),
             share_cuts: Arc::new(part.share_cuts),
+            extras: Arc::new(part.extras),
         }
     }
 
@@ -1377,7 +1401,7 @@ impl Compiled {
         let entries = &self.entries[self.start[cell] as usize..self.start[cell + 1] as usize];
         for e in entries {
             let m = &self.measures[e.measure as usize];
-            if !active[e.measure as usize] || e.exempt_from.is_some_and(|d| d <= date) {
+            if !active[e.measure as usize] || self.exempt_from(e).is_some_and(|d| d <= date) {
                 continue;
             }
             let mut blocked = m.not_with.iter().map(|&s| covered[s]).fold(0.0, f64::max);
@@ -1453,8 +1477,8 @@ impl Compiled {
                 if cells.last() != Some(&(cell as u32)) {
                     cells.push(cell as u32);
                 }
-                dated.extend(e.exempt_from.map(|d| (d, cell as u32)));
-                dated.extend(self.share_cuts[e.cuts.0 as usize..e.cuts.1 as usize].iter().map(|(d, _)| (*d, cell as u32)));
+                dated.extend(self.exempt_from(e).map(|d| (d, cell as u32)));
+                dated.extend(self.cuts_of(e).iter().map(|(d, _)| (*d, cell as u32)));
             }
         }
         dated.sort_unstable();
@@ -1504,7 +1528,7 @@ impl Compiled {
     pub fn cell_entries(&self, cell: usize) -> Vec<(usize, f64, f64, Option<Date>, AssumptionSet)> {
         self.entries[self.start[cell] as usize..self.start[cell + 1] as usize]
             .iter()
-            .map(|e| (e.measure as usize, self.rates[e.rate as usize], e.share, e.exempt_from, e.assumptions))
+            .map(|e| (e.measure as usize, self.rates[e.rate as usize], e.share, self.exempt_from(e), e.assumptions))
             .collect()
     }
 
@@ -1556,7 +1580,7 @@ impl Compiled {
                     }
                     let Some(entry) = entries.iter().find(|e| e.measure == mi) else { continue };
                     let line_excluded = self.dated_exclusion[mi as usize].as_ref().and_then(|d| d[line.code_idx as usize]);
-                    if entry.exempt_from.into_iter().chain(line_excluded).any(|d| d <= date) {
+                    if self.exempt_from(entry).into_iter().chain(line_excluded).any(|d| d <= date) {
                         continue;
                     }
                     if m.excluded_by.iter().any(|&s| covered[s] > 0.0) {
@@ -1596,9 +1620,30 @@ impl Compiled {
     /// An entry's share on a date: for an HS2 proxy cell, less the share of the mix's lines
     /// excluded by then.
     fn share_on(&self, e: &Entry, date: Date) -> f64 {
-        let cuts = &self.share_cuts[e.cuts.0 as usize..e.cuts.1 as usize];
-        let cut: f64 = cuts.iter().filter(|(d, _)| *d <= date).map(|(_, s)| s).sum();
+        if e.extra == 0 {
+            return e.share;
+        }
+        let cut: f64 = self.cuts_of(e).iter().filter(|(d, _)| *d <= date).map(|(_, s)| s).sum();
         (e.share - cut).max(0.0)
+    }
+
+    /// The first date an entry's measure stops applying to its cell (an exemption or a dated
+    /// exclusion), if any.
+    fn exempt_from(&self, e: &Entry) -> Option<Date> {
+        if e.extra == 0 {
+            None
+        } else {
+            self.extras[e.extra as usize - 1].exempt_from
+        }
+    }
+
+    /// An entry's share cuts (proxy cells).
+    fn cuts_of(&self, e: &Entry) -> &[(Date, f64)] {
+        if e.extra == 0 {
+            return &[];
+        }
+        let (lo, hi) = self.extras[e.extra as usize - 1].cuts;
+        &self.share_cuts[lo as usize..hi as usize]
     }
 
     /// The base rate of a cell.
