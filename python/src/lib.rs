@@ -323,10 +323,18 @@ impl Session {
                 }
             }
         } else {
-            // Otherwise `tariff rates`' own path on each date (no baseline).
-            let (cells, compiled) = data.compile(&scenario);
+            // Otherwise `tariff rates`' own path on each date (no baseline); a U.S. scenario on
+            // the data's own cells (no copy).
+            let owned;
+            let (cells, compiled) = if scenario.importer.as_str() == "USA" {
+                (&data.us_cells, data.compile_on(&scenario, &data.us_cells))
+            } else {
+                let (c, compiled) = data.compile(&scenario);
+                owned = c;
+                (&owned, compiled)
+            };
             for (text, date) in dated {
-                let report = analysis::rates(&compiled, &cells, date, None, by, data.registry, &names);
+                let report = analysis::rates(&compiled, cells, date, None, by, data.registry, &names);
                 let all = if by == GroupBy::Partner { "All partners" } else { "All" };
                 let total = analysis::RateGroup {
                     key: "ALL".into(),

@@ -336,6 +336,18 @@ def test_rate_variants_made_from_a_template_equal_the_cli(tmp_path):
                 assert rows_by_key.loc[g["key"], column] == g[column], (date, g["key"], column)
 
 
+@needs_cli
+def test_sweep_by_chapter_and_authority_equal_the_cli(session):
+    for by in ("hs2", "authority"):
+        table = session.sweep_rates("us-2025", ["2025-11-17"], by=by).to_pandas()
+        cli = cli_json("tariff", "rates", "--scenario", "us-2025", "--date", "2025-11-17", "--baseline", "none", "--by", by)
+        assert table[table.key == "ALL"].etr_pct.item() == cli["etr_pct"], by
+        got = table[table.key != "ALL"]
+        assert list(got.key) == [g["key"] for g in cli["groups"]], by
+        assert list(got.revenue_usd) == [g["revenue_usd"] for g in cli["groups"]], by
+        assert list(got.etr_pct) == [g["etr_pct"] for g in cli["groups"]], by
+
+
 def test_sweep_engine_errors():
     with pytest.raises(ValueError, match="not an engine"):
         kanzei.sweep(["us-2025"], ["2025-11-17"], engine="spark")
