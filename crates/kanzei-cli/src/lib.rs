@@ -106,13 +106,24 @@ pub struct FormatArg {
 const EXIT_INTERNAL: u8 = 101;
 
 /// Whether a panic message reports a failed allocation (faer, `Vec` growth and `try_reserve`
-/// callers word it this way).
+/// callers word it this way) or a thread that could not be started for want of memory (its
+/// stack is an allocation too: under an address-space cap `std::thread` panics with
+/// "failed to spawn thread").
 fn is_allocation_failure(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    ["memory allocation", "allocation failed", "capacity overflow", "out of memory", "alloc error", "allocerror", "tryreserveerror"]
+    ["memory allocation", "allocation failed", "capacity overflow", "out of memory", "alloc error", "allocerror", "tryreserveerror", "failed to spawn thread"]
         .iter()
         .any(|k| m.contains(k))
 }
+
+/// The hint under every out-of-memory error (the allocator wrapper of the `kanzei` binary
+/// prints it too).
+pub const OUT_OF_MEMORY_HINT: &str = "hint: the command needs more memory than this process may use (see `ulimit -v` or the \
+     container's memory limit); `brief --no-ge`, fewer `--draws` or a smaller `--countries` set need less";
+
+/// Set by the panic hook when the panic was a failed allocation: the command then exits 1,
+/// as when the allocator itself reports it, not 101 (a bug).
+static OUT_OF_MEMORY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Replaces the panic hook: an allocation failure gets one plain `error:` line and a hint,
 /// with no backtrace (capturing one allocates, and under a memory cap that hung the process
@@ -128,16 +139,14 @@ fn install_panic_hook() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         if is_allocation_failure(&message) {
+            OUT_OF_MEMORY.store(true, std::sync::atomic::Ordering::SeqCst);
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(
-                stderr,
-                "error: out of memory: {message}\n\nhint: the command needed more memory than this process may use \
-                 (see `ulimit -v` or the container's limit); a brief without general equilibrium (`--no-ge`) or \
-                 fewer draws (`--draws`) needs less"
-            );
+            let _ = writeln!(stderr, "error: out of memory: {message}\n\n{OUT_OF_MEMORY_HINT}");
             return;
         }
-        let _ = writeln!(std::io::stderr(), "error: kanzei stopped on an internal error (a bug; please report it with the command that caused it):");
+        // The message first, on its own: Rust's hook below may fail to print it when memory
+        // is short (a backtrace allocates).
+        let _ = writeln!(std::io::stderr(), "error: kanzei stopped on an internal error (a bug; please report it with the command that caused it): {message}");
         default(info);
     }));
 }
@@ -148,6 +157,7 @@ pub fn main() -> ExitCode {
     install_panic_hook();
     match std::panic::catch_unwind(main_inner) {
         Ok(code) => code,
+        Err(_) if OUT_OF_MEMORY.load(std::sync::atomic::Ordering::SeqCst) => ExitCode::from(1),
         Err(_) => ExitCode::from(EXIT_INTERNAL),
     }
 }

@@ -76,8 +76,9 @@ fn out_of_memory(size: usize) -> ! {
     }
     put(&digits[i..]);
     put(unit);
-    put(b" failed\n\nhint: the command needs more memory than this process may use (see `ulimit -v` or the \
-          container's memory limit); `brief --no-ge`, fewer `--draws` or a smaller `--countries` set need less\n");
+    put(b" failed\n\n");
+    put(kanzei_cli::OUT_OF_MEMORY_HINT.as_bytes());
+    put(b"\n");
     write_stderr(&buf[..len]);
     std::process::exit(1)
 }
