@@ -89,7 +89,14 @@ pub struct PricesArgs {
 
 /// Runs `prices`.
 pub fn run(args: PricesArgs, store: &Store, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let data = TariffData::load(store)?;
+    // The input–output tables (~50 ms to decode) load beside the tariff data; the store keeps
+    // them for the price model.
+    let (data, io) = std::thread::scope(|scope| {
+        let io = scope.spawn(|| store.us_io().map(drop));
+        (TariffData::load(store), io.join().expect("loading the snapshot does not panic"))
+    });
+    let data = data?;
+    io?;
     let options = options(&args)?;
     let result = match &args.tariffs {
         Some(spec) => {

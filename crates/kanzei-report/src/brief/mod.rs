@@ -608,10 +608,15 @@ pub fn build(store: &Store, spec: &BriefSpec, options: &BriefOptions, progress: 
         if needs_sectors {
             let ge = options.general_equilibrium && spec.sections.contains(&SectionKind::Effects);
             let engine = &engine;
+            let who_pays = spec.sections.contains(&SectionKind::WhoPays);
             scope.spawn(move || {
                 let _ = engine.sectors();
                 if ge {
                     let _ = engine.ge();
+                } else if who_pays {
+                    // Without general equilibrium this thread is free: decode the input–output
+                    // tables the who-pays section needs (the store keeps them).
+                    let _ = engine.store.us_io();
                 }
             });
         }
