@@ -50,8 +50,12 @@ impl TariffData {
         store.check_set_aside(&hs10.coverage)?;
         store.check_set_aside(&hs2.coverage)?;
         let registry = store.registry();
-        let us_cells = CellSet::us_imports(&hs10, &hs2, registry);
-        let schedule = Schedule::build(&hts, &hs10, &inputs, registry);
+        // Independent of each other: the cells on a second thread while the schedule is built.
+        let (us_cells, schedule) = std::thread::scope(|scope| {
+            let cells = scope.spawn(|| CellSet::us_imports(&hs10, &hs2, registry));
+            let schedule = Schedule::build(&hts, &hs10, &inputs, registry);
+            (cells.join().expect("building the cells does not panic"), schedule)
+        });
         Ok(TariffData { us_cells, schedule, inputs, exports, registry, us_codes: Default::default() })
     }
 
