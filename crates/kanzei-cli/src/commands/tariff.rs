@@ -347,8 +347,14 @@ pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Resu
     rates_date(args, &scenario)?;
     // Load (and so check) the baseline before the slow compile.
     let baseline_scenario = rates_baseline(data, &scenario, &args.baseline)?;
-    let prepared = Prepared::new(data, scenario);
-    let baseline = baseline_scenario.map(|b| prepared.baseline(data, &b));
+    // A baseline exists only for a U.S. scenario, so both compile on the data's U.S. cells (as
+    // `Prepared::baseline` does): the baseline on a second thread, beside the scenario's
+    // single-threaded stages.
+    let (prepared, baseline) = std::thread::scope(|scope| {
+        let baseline = baseline_scenario.as_ref().map(|b| scope.spawn(move || data.compile_on(b, &data.us_cells)));
+        let prepared = Prepared::new(data, scenario);
+        (prepared, baseline.map(|h| h.join().expect("compiling does not panic")))
+    });
     rates_prepared(data, store, args, &prepared, baseline.as_ref())
 }
 
