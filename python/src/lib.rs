@@ -283,9 +283,9 @@ impl Session {
     }
 
     /// The U.S. cells grouped `by` partner or chapter (made once per session).
-    fn cell_groups(&self, data: &TariffData, by: GroupBy, names: &std::collections::BTreeMap<kanzei_core::HsCode, String>) -> &analysis::CellGroups {
+    fn cell_groups(&self, data: &TariffData, by: GroupBy) -> &analysis::CellGroups {
         let slot = usize::from(by == GroupBy::Hs2);
-        self.cell_groups[slot].get_or_init(|| analysis::CellGroups::new(&data.us_cells, by, data.registry, names))
+        self.cell_groups[slot].get_or_init(|| analysis::CellGroups::new(&data.us_cells, by, data.registry, self.chapter_names()))
     }
 
     fn sweep(&self, file: &str, text: &str, dates: &[String], by: &str) -> Result<String, Failure> {
@@ -300,7 +300,6 @@ impl Session {
         let library = Library::shipped();
         let scenario = if file.is_empty() { library.load(text, &vocab) } else { library.load_text(file, text, &vocab) };
         let scenario = scenario.map_err(Failure::Scenario)?;
-        let names = self.store.us_exports().map(|e| e.chapter_names.clone()).unwrap_or_default();
         let mut columns = SweepColumns::default();
         let mut dated = Vec::with_capacity(dates.len());
         for text in dates {
@@ -313,7 +312,7 @@ impl Session {
             let cells = &data.us_cells;
             let (compiled, template) = self.sweep_compile(data, &scenario);
             let differing = compiled.cells_differing_from(&template.compiled, &template.index);
-            let groups = self.cell_groups(data, by, &names);
+            let groups = self.cell_groups(data, by);
             for (text, date) in dated {
                 let mut totals = template.totals(date).as_ref().clone();
                 compiled.totals_into(&differing, date, &mut totals);
@@ -334,18 +333,8 @@ impl Session {
                 (&owned, compiled)
             };
             for (text, date) in dated {
-                let report = analysis::rates(&compiled, cells, date, None, by, data.registry, &names);
-                let all = if by == GroupBy::Partner { "All partners" } else { "All" };
-                let total = analysis::RateGroup {
-                    key: "ALL".into(),
-                    name: all.into(),
-                    imports_usd: report.imports_usd,
-                    etr_pct: report.etr_pct,
-                    revenue_usd: report.revenue_usd,
-                    contribution_pp: report.etr_pct,
-                    baseline_etr_pct: None,
-                    change_pp: None,
-                };
+                let report = analysis::rates(&compiled, cells, date, None, by, data.registry, self.chapter_names());
+                let total = analysis::all_row(by, report.imports_usd, report.revenue_usd);
                 for row in std::iter::once(total).chain(report.groups) {
                     columns.push(text, row);
                 }

@@ -239,26 +239,11 @@ pub fn rates(
 ) -> RatesReport {
     let eval = compiled.evaluate(date);
     let base_eval = baseline.map(|b| b.evaluate(date));
-    rates_of(compiled, cells, &eval, baseline.zip(base_eval.as_ref()), by, registry, chapter_names)
-}
-
-/// [`rates`] from evaluations made beforehand (a sweep moves one evaluation from date to
-/// date with [`Compiled::advance`]); the baseline's evaluation is on the same date.
-pub fn rates_of(
-    compiled: &Compiled,
-    cells: &CellSet,
-    eval: &Evaluation,
-    baseline: Option<(&Compiled, &Evaluation)>,
-    by: GroupBy,
-    registry: &AreaRegistry,
-    chapter_names: &BTreeMap<HsCode, String>,
-) -> RatesReport {
-    let date = eval.date;
-    let base_eval = baseline.map(|(_, e)| e);
-    let baseline = baseline.map(|(b, _)| b);
+    let eval = &eval;
+    let base_eval = base_eval.as_ref();
     let total_value = cells.total_value();
     let revenue: f64 = cells.cells.iter().zip(&eval.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum();
-    let baseline_revenue = base_eval.as_ref().map(|e| cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum::<f64>());
+    let baseline_revenue = base_eval.map(|e| cells.cells.iter().zip(&e.total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum::<f64>());
     let with_base = base_eval.is_some();
     let mut out: Vec<RateGroup> = match by {
         GroupBy::Partner | GroupBy::Hs2 => {
@@ -396,9 +381,9 @@ impl CellGroups {
         sums
     }
 
-    /// The total (key `ALL`, named "All partners" or "All") and the groups' rows from each
-    /// cell's total rate (`Evaluation::total_pct`), largest revenue first, without a baseline: [`rates`]' totals and groups,
-    /// without the rest of its report.
+    /// The total ([`all_row`]) and the groups' rows from each cell's total rate
+    /// (`Evaluation::total_pct`), largest revenue first, without a baseline: [`rates`]' totals
+    /// and groups without the rest of its report.
     pub fn rows(&self, cells: &CellSet, total_pct: &[f64]) -> (RateGroup, Vec<RateGroup>) {
         let revenue: f64 = cells.cells.iter().zip(total_pct).map(|(c, r)| c.value_usd * r / 100.0).sum();
         let mut rows: Vec<RateGroup> = self
@@ -408,15 +393,15 @@ impl CellGroups {
             .map(|((key, name), (value, rev, base_rev))| group_row(key.clone(), name.clone(), value, rev, base_rev, self.total_value, self.by, false))
             .collect();
         sort_groups(&mut rows);
-        let all = if self.by == GroupBy::Partner { "All partners" } else { "All" };
-        let total = group_row("ALL".into(), all.into(), self.total_value, revenue, 0.0, self.total_value, self.by, false);
-        (total, rows)
+        (all_row(self.by, self.total_value, revenue), rows)
     }
+}
 
-    /// Value of all cells, USD.
-    pub fn total_value(&self) -> f64 {
-        self.total_value
-    }
+/// The total row of a sweep or table of rates by group: key `ALL`, named "All partners" (by
+/// partner) or "All", its ETR also its contribution.
+pub fn all_row(by: GroupBy, imports_usd: f64, revenue_usd: f64) -> RateGroup {
+    let all = if by == GroupBy::Partner { "All partners" } else { "All" };
+    group_row("ALL".into(), all.into(), imports_usd, revenue_usd, 0.0, imports_usd, by, false)
 }
 
 /// One partner's modelled 2024 rate beside what Census collected.

@@ -112,7 +112,7 @@ struct ProxyLine {
 }
 
 /// A scenario matched against a cell set. The tables that do not depend on measures' rates
-/// are shared (`Arc`), so [`Compiled::with_rates`] copies only the entries.
+/// are shared (`Arc`), so [`Compiled::with_rates`] copies only the small rate table.
 #[derive(Clone)]
 pub struct Compiled {
     /// The scenario.
@@ -1316,8 +1316,9 @@ impl Compiled {
 
     /// This compiled scenario with the measures of `scenario` when `scenario` differs from
     /// the one compiled only in measures' rates (and texts: ids, titles, notes): the cells
-    /// and shares each measure reaches are the same, so only the entries' rates are
-    /// rewritten, in a few milliseconds where a compile takes ~200 ms (sweeps over a rate).
+    /// and shares each measure reaches are the same, so the entries are shared and only the
+    /// changed measures' blocks of the rate table are rewritten, in about 0.1 ms where a
+    /// compile takes 130–190 ms (sweeps over a rate).
     /// `None` when anything else differs, or when a new rate table names an exporter the old
     /// one skipped (or the reverse): then only a full compile is right.
     ///
@@ -1363,10 +1364,14 @@ impl Compiled {
         self.base_pct.is_empty()
     }
 
+    /// Per measure: whether it is in force on `date`.
+    fn active_on(&self, date: Date) -> Vec<bool> {
+        self.scenario.measures.iter().map(|m| m.in_force(date)).collect()
+    }
+
     /// Rates of every cell on a date.
     pub fn evaluate(&self, date: Date) -> Evaluation {
-        let active: Vec<bool> =
-            self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
+        let active = self.active_on(date);
         let n = self.base_pct.len();
         // Cells are independent: the two halves on two threads, each writing its part of the
         // outputs in place (appending one half to the other copied ~20 MB per date).
@@ -1415,12 +1420,12 @@ impl Compiled {
                 continue;
             }
             // MODELS.md §1: add, floor (inclusive of base), max, replace.
-            let s = m.slot;
+            let (s, rate) = (m.slot, self.rates[e.rate as usize]);
             let contribution = match m.stacking {
-                Stacking::Add => self.rates[e.rate as usize] * share,
-                Stacking::Floor => (self.rates[e.rate as usize] - base).max(0.0) * share,
-                Stacking::Max => (self.rates[e.rate as usize] * share - slots[s]).max(0.0),
-                Stacking::Replace => (self.rates[e.rate as usize] - total) * share,
+                Stacking::Add => rate * share,
+                Stacking::Floor => (rate - base).max(0.0) * share,
+                Stacking::Max => (rate * share - slots[s]).max(0.0),
+                Stacking::Replace => (rate - total) * share,
             };
             slots[s] += contribution;
             total += contribution;
@@ -1460,7 +1465,7 @@ impl Compiled {
     /// The total rate of each cell of `cells` on `date`, percent, written into `totals`
     /// (indexed by cell; other cells untouched).
     pub fn totals_into(&self, cells: &[u32], date: Date, totals: &mut [f64]) {
-        let active: Vec<bool> = self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
+        let active = self.active_on(date);
         for &c in cells {
             totals[c as usize] = self.evaluate_cell(c as usize, date, &active).0;
         }
@@ -1515,7 +1520,7 @@ impl Compiled {
             *eval = self.evaluate(date);
             return;
         }
-        let active: Vec<bool> = self.measures.iter().map(|m| m.effective <= date && m.expires.is_none_or(|e| date < e)).collect();
+        let active = self.active_on(date);
         for &cell in &changed {
             let c = cell as usize;
             (eval.total_pct[c], eval.by_slot[c], eval.assumptions[c]) = self.evaluate_cell(c, date, &active);

@@ -194,7 +194,7 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
     let _ = write!(
         view,
         "<section class=\"headline\" data-partner=\"{}\" data-date=\"{}\">\n<h1>{} on {}</h1>\n<p class=\"scenario\">Scenario <code>{}</code> · U.S. tariffs as of {}</p>\n<div class=\"numbers\">\n\
-         <div><span class=\"value\" id=\"etr\">{:.2}%</span><span class=\"label\">Effective U.S. tariff rate (<a href=\"/api/exposure?partner={}&amp;date={}&amp;scenario={}\">source</a>)</span></div>\n\
+         <div><span class=\"value\" id=\"etr\">{:.2}%</span><span class=\"label\">Effective U.S. tariff rate (<a href=\"{source}\">source</a>)</span></div>\n\
          <div><span class=\"value\" id=\"duties\">{}</span><span class=\"label\">Duties on a year of 2024 imports (<a href=\"{source}\">source</a>)</span></div>\n\
          <div><span class=\"value\" id=\"imports\">{}</span><span class=\"label\">U.S. imports for consumption, 2024 (customs value: the tariff base; <a href=\"{source}\">source</a>)</span></div>\n\
          <div><span class=\"value\" id=\"share-hit\">{:.1}%</span><span class=\"label\">Share facing a measure beyond MFN (<a href=\"{source}\">source</a>)</span></div>\n</div>\n</section>\n",
@@ -205,9 +205,6 @@ fn partner_page(state: &State, query: &[(String, String)]) -> Response {
         escape(scenario),
         escape(&date),
         exposure["etr_pct"].as_f64().unwrap_or(f64::NAN),
-        percent_encode(&code),
-        percent_encode(&date),
-        percent_encode(scenario),
         fmt_bn(exposure["revenue_usd"].as_f64().unwrap_or(f64::NAN)),
         fmt_bn(exposure["imports_usd"].as_f64().unwrap_or(f64::NAN)),
         exposure["share_hit_pct"].as_f64().unwrap_or(f64::NAN),
