@@ -46,6 +46,18 @@ impl AreaCode {
         Some(AreaCode { bytes, len: text.len() as u8 })
     }
 
+    /// A code from its bytes as [`AreaCode::as_str`] gives them (upper-case ASCII letters,
+    /// digits and `_`, 1–8 of them); `None` for anything else.
+    #[inline]
+    pub fn from_ascii(text: &[u8]) -> Option<AreaCode> {
+        if text.is_empty() || text.len() > 8 || !text.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_') {
+            return None;
+        }
+        let mut bytes = [0u8; 8];
+        bytes[..text.len()].copy_from_slice(text);
+        Some(AreaCode { bytes, len: text.len() as u8 })
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         // The constructor only admits ASCII, so this cannot fail.

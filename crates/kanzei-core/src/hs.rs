@@ -177,6 +177,16 @@ impl HsCode {
         }
     }
 
+    /// The code of `len` digits (2, 4, 6, 8 or 10) whose value is `value` (the inverse of
+    /// [`HsCode::value`]); `None` if `value` has more digits than `len`.
+    #[inline]
+    pub fn from_value(value: u64, len: usize) -> Option<HsCode> {
+        if len == 0 || len > 10 || len % 2 != 0 || value >= POW10[len] {
+            return None;
+        }
+        Some(HsCode { padded: value * POW10[10 - len], len: len as u8, vintage: HsVintage::Unspecified })
+    }
+
     /// The same digits with another vintage tag.
     pub fn with_vintage(self, vintage: HsVintage) -> HsCode {
         HsCode { vintage, ..self }

@@ -30,6 +30,7 @@
 //! ```
 
 pub mod area;
+pub mod bin;
 pub mod coverage;
 pub mod date;
 pub mod draws;

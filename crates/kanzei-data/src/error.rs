@@ -107,6 +107,9 @@ pub enum DataError {
         /// Each reason with its rows, value and an example.
         reasons: String,
     },
+    /// A derived binary table (the pre-indexed tariff data) could not be decoded.
+    #[error("{0}\n\nhint: the pre-indexed tariff data is derived from the snapshot; regenerate it with `kanzei data index` (see docs/data.md)")]
+    Binary(#[from] kanzei_core::bin::BinError),
     /// A reconciliation failed during a snapshot build.
     #[error("reconciliation failed for {what}: {detail}")]
     Reconciliation {

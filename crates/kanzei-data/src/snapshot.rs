@@ -790,6 +790,16 @@ fn parse_mof_snapshot(name: &str, text: &str) -> Result<JapanTrade, DataError> {
     Ok(JapanTrade { lines, coverage })
 }
 
+/// What PROVENANCE.md says of the one derived binary file beside the snapshot.
+const DERIVED_INDEX_NOTE: &str = "## `tariff_index.bin`: the tariff data, pre-indexed (derived, not a source)\n\n\
+The U.S. import cells, base schedule, tariff inputs and U.S. exports that `kanzei` derives from \
+`us_imports_hs10_2024`, `us_imports_hs2_2024`, `hts_2025`, the `tariff_*` files and `us_exports_hs2` \
+above, in a binary form (LZ4-compressed) that loads in milliseconds. Written by `kanzei data index` \
+from the embedded snapshot after `kanzei data build` and a rebuild; its header holds a hash of those \
+files and of the code that derives it, and an index with another hash is not used (the tables are \
+derived from the CSVs instead). The test `shipped_index_is_current` holds it byte for byte against a \
+fresh derive.\n\n";
+
 /// `data/PROVENANCE.md`, generated from the catalog and the manifest.
 pub fn provenance_markdown(manifest: &Manifest) -> String {
     let mut md = String::new();
@@ -837,6 +847,7 @@ pub fn provenance_markdown(manifest: &Manifest) -> String {
         }
         md.push('\n');
     }
+    md.push_str(DERIVED_INDEX_NOTE);
     md.push_str("## Reconciliations run during the build\n\n");
     md.push_str("| check | result | detail |\n|---|---|---|\n");
     for r in &manifest.reconciliations {

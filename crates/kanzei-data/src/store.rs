@@ -117,6 +117,20 @@ impl Store {
         self
     }
 
+    /// Keeps tables decoded elsewhere (the pre-indexed tariff data, derived from this same
+    /// snapshot) so that later requests for them are not decoded again; a table already
+    /// loaded is kept as it is.
+    pub fn provide(&self, inputs: &Arc<TariffInputs>, exports: &Arc<UsExports>) {
+        fn keep<T>(slot: &Slot<T>, value: &Arc<T>) {
+            let mut guard = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if guard.is_none() {
+                *guard = Some(Arc::clone(value));
+            }
+        }
+        keep(&self.tariff_inputs, inputs);
+        keep(&self.us_exports, exports);
+    }
+
     /// Checks the rows a load set aside against the limit (see
     /// [`crate::us_imports::check_set_aside`]); allowed ones are kept as warnings.
     pub fn check_set_aside(&self, coverage: &Coverage) -> Result<(), DataError> {

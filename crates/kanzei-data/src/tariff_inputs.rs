@@ -574,3 +574,10 @@ pub fn from_snapshot(texts: &[String; 5]) -> Result<TariffInputs, DataError> {
     }
     Ok(inputs)
 }
+
+// The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
+kanzei_core::bin_struct!(ProductList { id, title, legal, source, codes });
+kanzei_core::bin_struct!(RateTable { id, title, legal, source, rates });
+kanzei_core::bin_struct!(MetalContent { steel, aluminum, copper });
+kanzei_core::bin_struct!(ExportsHit { id, importer, exports_usd });
+kanzei_core::bin_struct!(TariffInputs { lists, tables, usmca_share, usmca_share_2025, metal, preference_share, exports_hit, coverage });

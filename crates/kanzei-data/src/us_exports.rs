@@ -184,3 +184,7 @@ mod tests {
         assert_eq!(err.to_string(), "USITC DataWeb U.S. exports by HS2 has no data for 2025; it has 2023–2024");
     }
 }
+
+// The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
+kanzei_core::bin_struct!(ExportLine { partner, chapter, year, value_usd });
+kanzei_core::bin_struct!(UsExports { lines, chapter_names, years, coverage, file_totals });

@@ -3,11 +3,9 @@
 //! the comparison of the 2024 baseline with what Census actually collected.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use kanzei_core::{AreaCode, AreaRegistry, HsCode, HsVintage};
 use kanzei_data::tariff_inputs::TariffInputs;
-use kanzei_data::{DataError, Store};
 use serde::Serialize;
 
 use crate::cells::{Cell, CellSet, Granularity};
@@ -16,83 +14,7 @@ use crate::engine::{base_rate, measure_rate, slot_name, Compiled, Evaluation, BA
 use crate::scenario::Scenario;
 use crate::schedule::{MfnRate, Schedule};
 
-/// Everything the engine reads, loaded once.
-pub struct TariffData {
-    /// U.S. import cells (2024).
-    pub us_cells: CellSet,
-    /// The base schedule.
-    pub schedule: Schedule,
-    /// Lists, tables, shares.
-    pub inputs: Arc<TariffInputs>,
-    /// U.S. exports (for retaliation cells).
-    pub exports: Arc<kanzei_data::us_exports::UsExports>,
-    /// Area registry.
-    pub registry: &'static AreaRegistry,
-    /// The code table of `us_cells`, built on first use ([`TariffData::compile_on`]).
-    us_codes: std::sync::OnceLock<crate::engine::CodeTable>,
-}
-
-impl TariffData {
-    /// Loads from a store.
-    pub fn load(store: &Store) -> Result<TariffData, DataError> {
-        // The HS10 imports are the largest table: decoded on one thread while the other
-        // decodes the rest (the store caches each table, so the order does not matter).
-        let (hs10, rest) = std::thread::scope(|scope| {
-            let rest = scope.spawn(|| -> Result<_, DataError> {
-                Ok((store.us_imports_hs2()?, store.hts()?, store.tariff_inputs()?, store.us_exports()?))
-            });
-            let hs10 = store.us_imports_hs10();
-            (hs10, rest.join().expect("loading the snapshot does not panic"))
-        });
-        let (hs10, (hs2, hts, inputs, exports)) = (hs10?, rest?);
-        // Rows the loaders set aside (unknown partner, negative value) are missing from
-        // every rate: an error above the limit unless the user allowed it.
-        store.check_set_aside(&hs10.coverage)?;
-        store.check_set_aside(&hs2.coverage)?;
-        let registry = store.registry();
-        // Independent of each other: the cells on a second thread while the schedule is built.
-        let (us_cells, schedule) = std::thread::scope(|scope| {
-            let cells = scope.spawn(|| CellSet::us_imports(&hs10, &hs2, registry));
-            let schedule = Schedule::build(&hts, &hs10, &inputs, registry);
-            (cells.join().expect("building the cells does not panic"), schedule)
-        });
-        Ok(TariffData { us_cells, schedule, inputs, exports, registry, us_codes: Default::default() })
-    }
-
-    /// The cells of a scenario's importer. Another importer's cells are U.S. exports to it; a
-    /// group importer (EU27) is expanded into its members (the United States left out of a
-    /// group that includes it, such as USMCA), whose exports are summed.
-    pub fn cells_for(&self, importer: AreaCode) -> CellSet {
-        if importer.as_str() == "USA" {
-            self.us_cells.clone()
-        } else {
-            let members: Vec<AreaCode> = members_of(importer, self.registry).into_iter().filter(|m| m.as_str() != "USA").collect();
-            CellSet::us_exports_to(importer, &members, &self.exports, &self.inputs)
-        }
-    }
-
-    /// Compiles a scenario against its importer's cells.
-    pub fn compile(&self, scenario: &Scenario) -> (CellSet, Compiled) {
-        if scenario.importer.as_str() == "USA" {
-            return (self.us_cells.clone(), self.compile_on(scenario, &self.us_cells));
-        }
-        let cells = self.cells_for(scenario.importer);
-        let compiled = Compiled::new(scenario, &cells, &self.schedule, &self.inputs);
-        (cells, compiled)
-    }
-
-    /// Compiles a scenario against `cells`; on `us_cells` itself (the same value, not a
-    /// copy) with their code table built once and kept, so a scenario and its baseline,
-    /// or every scenario `kanzei serve` compiles, share it.
-    pub fn compile_on(&self, scenario: &Scenario, cells: &CellSet) -> Compiled {
-        if std::ptr::eq(cells, &self.us_cells) {
-            let codes = self.us_codes.get_or_init(|| crate::engine::CodeTable::new(&self.us_cells, &self.schedule, &self.inputs));
-            Compiled::with_codes(scenario, cells, &self.inputs, codes)
-        } else {
-            Compiled::new(scenario, cells, &self.schedule, &self.inputs)
-        }
-    }
-}
+pub use crate::tariff_data::TariffData;
 
 /// How to group results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -41,7 +41,7 @@ pub enum Granularity {
 }
 
 /// Which product mix an HS2 cell borrows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Proxy {
     /// The EU aggregate less the EU members with their own HS10 data.
@@ -274,3 +274,9 @@ fn serde_json_name(g: Granularity) -> String {
     }
     .to_string()
 }
+
+// The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
+kanzei_core::bin_enum!(Granularity { Hs10, Hs2Proxy, Hs6, Hs2Remainder, Hs2Whole });
+kanzei_core::bin_enum!(Proxy { EuResidual, AllHs10Partners });
+kanzei_core::bin_struct!(Cell { exporter, code, value_usd, duty_usd, granularity, proxy });
+kanzei_core::bin_struct!(CellSet { importer, year, cells, proxies, coverage });

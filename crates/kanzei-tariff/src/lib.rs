@@ -18,6 +18,7 @@ pub mod assumptions;
 pub mod cells;
 pub mod date;
 pub mod engine;
+pub mod index;
 pub use kanzei_core::fxhash;
 pub mod library;
 pub mod lint;
@@ -25,6 +26,7 @@ pub mod rate;
 pub mod scenario;
 pub mod schedule;
 pub mod sectors;
+pub mod tariff_data;
 pub mod toml_text;
 
 pub use date::Date;

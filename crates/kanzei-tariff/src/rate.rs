@@ -138,3 +138,7 @@ mod tests {
         assert!(parse_special("").is_empty());
     }
 }
+
+// The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
+kanzei_core::bin_enum!(DutyKind { Free, AdValorem, Specific, Compound, Other, Blank });
+kanzei_core::bin_struct!(Duty { kind, ad_valorem_pct });

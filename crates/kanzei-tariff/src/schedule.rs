@@ -168,3 +168,6 @@ impl Schedule {
         }
     }
 }
+
+// The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
+kanzei_core::bin_struct!(Schedule { rated, text, ave_by_hs10, ave_by_line });

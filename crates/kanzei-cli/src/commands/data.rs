@@ -19,6 +19,9 @@ pub enum DataCommand {
     /// Derive the embedded snapshot (data/) from a folder of official files.
     #[command(after_help = "Example:\n  kanzei data build --raw ../shared/data/raw\n\nRebuild the binary afterwards (cargo build) to embed the new snapshot.")]
     Build(BuildArgs),
+    /// Derive the pre-indexed tariff data (data/tariff_index.bin) from the embedded snapshot.
+    #[command(after_help = "Example:\n  kanzei data index\n\nRun it after `kanzei data build` (and cargo build), or after a change to the code that derives\nthe tariff data; rebuild kanzei afterwards to embed it. A stale index is never used: kanzei\nderives the tables instead (slower, the same numbers), and `data info` says so.")]
+    Index(IndexArgs),
     /// List datasets with years, units, rows and load coverage.
     #[command(after_help = "Examples:\n  kanzei data info\n  kanzei --data ../shared/data/raw data info --format json")]
     Info(InfoArgs),
@@ -35,6 +38,14 @@ pub struct BuildArgs {
     pub raw: PathBuf,
     /// Where to write the snapshot.
     #[arg(long, value_name = "DIR", default_value = "data")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `data index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Where to write the index.
+    #[arg(long, value_name = "FILE", default_value = "data/tariff_index.bin")]
     pub out: PathBuf,
 }
 
@@ -76,6 +87,7 @@ pub struct AreasArgs {
 pub fn run(cmd: DataCommand, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
     match cmd {
         DataCommand::Build(args) => build(&args, out),
+        DataCommand::Index(args) => index(&args, store, out),
         DataCommand::Info(args) => info(store)?.write(args.format.format, out).map_err(Into::into),
         DataCommand::Areas(args) => areas(store, args.kind)?.write(args.format.format, out).map_err(Into::into),
     }
@@ -107,6 +119,25 @@ fn build(args: &BuildArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(out, "  [{}] {}: {}", if r.ok { "pass" } else { "DIFF" }, r.what, r.detail)?;
     }
     writeln!(out, "Rebuild kanzei (cargo build --release) to embed it.")?;
+    Ok(())
+}
+
+/// `data index`: derives the tariff data from the embedded snapshot and writes its binary form.
+fn index(args: &IndexArgs, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    if *store.source() != DataSource::Embedded {
+        anyhow::bail!("`data index` derives the index of the embedded snapshot; drop --data");
+    }
+    let bytes = kanzei_tariff::index::derive_current(store)?;
+    let unchanged = std::fs::read(&args.out).is_ok_and(|old| old == bytes);
+    std::fs::write(&args.out, &bytes).map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", args.out.display()))?;
+    writeln!(
+        out,
+        "Wrote {} ({:.2} MB, inputs {}){}.",
+        args.out.display(),
+        bytes.len() as f64 / 1e6,
+        kanzei_tariff::index::INPUTS_HASH,
+        if unchanged { ", unchanged" } else { "; rebuild kanzei (cargo build --release) to embed it" }
+    )?;
     Ok(())
 }
 
@@ -156,10 +187,18 @@ pub fn info(store: &Store) -> anyhow::Result<Report> {
             "snapshot_files": entry.map(|e| &e.outputs),
         }));
     }
+    let embedded = *store.source() == DataSource::Embedded;
+    let index_current = kanzei_tariff::index::embedded_is_current();
     let mut report = Report::new(json!({
         "source": store.source().to_string(),
         "datasets": datasets,
         "reconciliations": manifest.as_ref().map(|m| &m.reconciliations),
+        "tariff_index": embedded.then(|| json!({
+            "file": format!("data/{}", kanzei_tariff::index::FILE),
+            "bytes": kanzei_tariff::index::embedded_bytes().len(),
+            "current": index_current,
+            "inputs_hash": kanzei_tariff::index::INPUTS_HASH,
+        })),
     }));
     report.grids.push(grid);
     for cov in &coverage {
@@ -183,6 +222,16 @@ pub fn info(store: &Store) -> anyhow::Result<Report> {
         for r in &m.reconciliations {
             report.notes.push(format!("  [{}] {}: {}", if r.ok { "pass" } else { "DIFF" }, r.what, r.detail));
         }
+    }
+    if embedded {
+        report.notes.push(if index_current {
+            format!("Tariff data load from their pre-indexed form (data/{}), derived from these files by this build.", kanzei_tariff::index::FILE)
+        } else {
+            format!(
+                "The pre-indexed tariff data (data/{}) were derived from other files or by other code: tariff data are derived from the CSVs instead (slower, the same numbers); run `kanzei data index` and rebuild.",
+                kanzei_tariff::index::FILE
+            )
+        });
     }
     report.notes.push("Publishers, licences, citations and input checksums: data/PROVENANCE.md (or --format json).".into());
     Ok(report)
