@@ -5,6 +5,8 @@
 //! allocator turns a failed allocation into one `error:` line with the size asked for and a
 //! hint, then exits with status 1 like any other error; it writes from a stack buffer, so it
 //! allocates nothing itself.
+//!
+//! It also asks the kernel for transparent huge pages for large blocks ([`huge_pages`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -20,6 +22,7 @@ unsafe impl GlobalAlloc for ExitOnOom {
         if p.is_null() {
             out_of_memory(layout.size());
         }
+        huge_pages(p, layout.size());
         p
     }
 
@@ -29,6 +32,7 @@ unsafe impl GlobalAlloc for ExitOnOom {
         if p.is_null() {
             out_of_memory(layout.size());
         }
+        huge_pages(p, layout.size());
         p
     }
 
@@ -43,9 +47,40 @@ unsafe impl GlobalAlloc for ExitOnOom {
         if p.is_null() {
             out_of_memory(new_size);
         }
+        if new_size > layout.size() {
+            huge_pages(p, new_size);
+        }
         p
     }
 }
+
+/// Blocks at least this large are backed by transparent huge pages where the kernel allows.
+const HUGE: usize = 2 << 20;
+
+/// Asks the kernel to back the 2 MiB-aligned part of a large block with transparent huge
+/// pages (`madvise(MADV_HUGEPAGE)`; a hint, ignored where unsupported). In the virtual machines
+/// kanzei is measured on, first touching a page costs several microseconds; a one-shot run
+/// that fills ~200 MB of tables pays that ~50,000 times with 4 KiB pages and ~100 times
+/// with 2 MiB ones (`tariff rates`: ~0.30 s → ~0.22 s).
+#[cfg(target_os = "linux")]
+fn huge_pages(p: *mut u8, size: usize) {
+    const TWO_MIB: usize = 2 << 20;
+    if size < HUGE {
+        return;
+    }
+    let start = (p as usize).next_multiple_of(TWO_MIB);
+    let end = (p as usize + size) / TWO_MIB * TWO_MIB;
+    if end > start {
+        // SAFETY: the range lies inside the block just allocated; MADV_HUGEPAGE changes no
+        // contents and no mapping, only how future page faults are served.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_pages(_: *mut u8, _: usize) {}
 
 /// Writes the message to standard error (file descriptor 2, no lock, no allocation) and
 /// exits with status 1.
