@@ -182,3 +182,15 @@ mod tests {
         assert_eq!(names.len(), ALL.len());
     }
 }
+
+// The binary form of the pre-indexed tariff data (`kanzei_core::bin`).
+impl kanzei_core::bin::Bin for Assumption {
+    /// Its position in [`ALL`].
+    fn put(&self, w: &mut kanzei_core::bin::Writer) {
+        (ALL.iter().position(|a| a == self).expect("ALL lists every rule") as u8).put(w);
+    }
+    fn get(r: &mut kanzei_core::bin::Reader<'_>) -> Result<Self, kanzei_core::bin::BinError> {
+        let i = u8::get(r)?;
+        ALL.get(usize::from(i)).copied().ok_or_else(|| r.error(format!("{i} is not an assumption")))
+    }
+}

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use kanzei_core::bin::{Bin, BinError, Reader, Writer};
 use kanzei_core::fxhash::{FxHashMap, FxHashSet};
 
 use kanzei_core::{AreaCode, AreaKind, AreaRegistry, Coverage, HsCode, HsVintage};
@@ -278,5 +279,46 @@ fn serde_json_name(g: Granularity) -> String {
 // The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
 kanzei_core::bin_enum!(Granularity { Hs10, Hs2Proxy, Hs6, Hs2Remainder, Hs2Whole });
 kanzei_core::bin_enum!(Proxy { EuResidual, AllHs10Partners });
-kanzei_core::bin_struct!(Cell { exporter, code, value_usd, duty_usd, granularity, proxy });
-kanzei_core::bin_struct!(CellSet { importer, year, cells, proxies, coverage });
+
+impl Bin for CellSet {
+    /// The cells' exporters once, then each cell with its exporter's position among them.
+    fn put(&self, w: &mut Writer) {
+        self.importer.put(w);
+        self.year.put(w);
+        let mut exporters: Vec<AreaCode> = self.cells.iter().map(|c| c.exporter).collect::<FxHashSet<_>>().into_iter().collect();
+        exporters.sort_unstable();
+        let position: FxHashMap<AreaCode, u16> = exporters.iter().enumerate().map(|(i, e)| (*e, i as u16)).collect();
+        exporters.put(w);
+        w.len(self.cells.len());
+        for c in &self.cells {
+            position[&c.exporter].put(w);
+            c.code.put(w);
+            c.value_usd.put(w);
+            c.duty_usd.put(w);
+            c.granularity.put(w);
+            c.proxy.put(w);
+        }
+        self.proxies.put(w);
+        self.coverage.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, BinError> {
+        let importer = AreaCode::get(r)?;
+        let year = i32::get(r)?;
+        let exporters = Vec::<AreaCode>::get(r)?;
+        let n = r.len(20)?;
+        let mut cells = Vec::with_capacity(n);
+        for _ in 0..n {
+            let e = u16::get(r)?;
+            let exporter = *exporters.get(usize::from(e)).ok_or_else(|| r.error(format!("exporter {e} of {}", exporters.len())))?;
+            cells.push(Cell {
+                exporter,
+                code: Bin::get(r)?,
+                value_usd: Bin::get(r)?,
+                duty_usd: Bin::get(r)?,
+                granularity: Bin::get(r)?,
+                proxy: Bin::get(r)?,
+            });
+        }
+        Ok(CellSet { importer, year, cells, proxies: Bin::get(r)?, coverage: Bin::get(r)? })
+    }
+}

@@ -1,6 +1,6 @@
 //! The pre-indexed tariff data: what [`TariffData::derive`] makes of the embedded snapshot
-//! (the U.S. import cells, the base schedule, the tariff inputs, U.S. exports, and the
-//! coverage of the two import tables), in the binary form of [`kanzei_core::bin`],
+//! (the U.S. import cells and their code table, the base schedule, the tariff inputs, U.S.
+//! exports, and the coverage of the two import tables), in the binary form of [`kanzei_core::bin`],
 //! LZ4-compressed, shipped as `data/tariff_index.bin` and embedded in the binary.
 //!
 //! Deriving those tables from the CSVs takes ~150 ms on two cores; decoding them takes a few
@@ -22,6 +22,7 @@ use kanzei_data::{DataError, Store};
 use std::sync::Arc;
 
 use crate::cells::CellSet;
+use crate::engine::CodeTable;
 use crate::schedule::Schedule;
 use crate::tariff_data::TariffData;
 
@@ -47,6 +48,8 @@ pub struct Index {
     pub inputs: Arc<TariffInputs>,
     /// U.S. exports.
     pub exports: Arc<UsExports>,
+    /// The code table of the U.S. cells.
+    pub us_codes: CodeTable,
     /// Coverage of the HS10 imports table as loaded.
     pub hs10_coverage: Coverage,
     /// Coverage of the HS2 imports table as loaded.
@@ -59,6 +62,7 @@ pub struct Index {
 pub fn encode(data: &TariffData, coverage: &[Coverage; 2]) -> Vec<u8> {
     let mut cells = Writer::new();
     data.us_cells.put(&mut cells);
+    data.us_code_table().put(&mut cells);
     coverage[0].put(&mut cells);
     coverage[1].put(&mut cells);
     let mut rest = Writer::new();
@@ -112,12 +116,12 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<Option<Index>, BinError> {
     let rest_bytes = r.take(n)?;
     r.finish()?;
     let (cells, rest) = std::thread::scope(|scope| {
-        let cells = scope.spawn(|| section(file, cells_bytes, |r| Ok((CellSet::get(r)?, Coverage::get(r)?, Coverage::get(r)?))));
+        let cells = scope.spawn(|| section(file, cells_bytes, |r| Ok((CellSet::get(r)?, CodeTable::get(r)?, Coverage::get(r)?, Coverage::get(r)?))));
         let rest = section(file, rest_bytes, |r| Ok((Schedule::get(r)?, TariffInputs::get(r)?, UsExports::get(r)?)));
         (cells.join().expect("decoding does not panic"), rest)
     });
-    let ((us_cells, hs10_coverage, hs2_coverage), (schedule, inputs, exports)) = (cells?, rest?);
-    Ok(Some(Index { us_cells, schedule, inputs: Arc::new(inputs), exports: Arc::new(exports), hs10_coverage, hs2_coverage }))
+    let ((us_cells, us_codes, hs10_coverage, hs2_coverage), (schedule, inputs, exports)) = (cells?, rest?);
+    Ok(Some(Index { us_cells, us_codes, schedule, inputs: Arc::new(inputs), exports: Arc::new(exports), hs10_coverage, hs2_coverage }))
 }
 
 /// The embedded index, if it is current (see [`decode`]).

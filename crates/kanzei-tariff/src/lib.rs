@@ -16,6 +16,7 @@
 pub mod analysis;
 pub mod assumptions;
 pub mod cells;
+mod codes;
 pub mod date;
 pub mod engine;
 pub mod index;

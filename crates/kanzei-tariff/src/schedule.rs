@@ -171,3 +171,4 @@ impl Schedule {
 
 // The binary form of the pre-indexed snapshot (`kanzei_core::bin`).
 kanzei_core::bin_struct!(Schedule { rated, text, ave_by_hs10, ave_by_line });
+kanzei_core::bin_enum!(MfnSource { Hts, Ave2024, AdValoremPartOnly, NotInSchedule });

@@ -9,7 +9,7 @@ use kanzei_data::us_exports::UsExports;
 use kanzei_data::{DataError, DataSource, Store};
 
 use crate::cells::CellSet;
-use crate::engine::Compiled;
+use crate::engine::{CodeTable, Compiled};
 use crate::scenario::Scenario;
 use crate::schedule::Schedule;
 
@@ -26,7 +26,7 @@ pub struct TariffData {
     /// Area registry.
     pub registry: &'static AreaRegistry,
     /// The code table of `us_cells`, built on first use ([`TariffData::compile_on`]).
-    us_codes: std::sync::OnceLock<crate::engine::CodeTable>,
+    us_codes: std::sync::OnceLock<CodeTable>,
 }
 
 impl TariffData {
@@ -41,7 +41,9 @@ impl TariffData {
                 store.check_set_aside(&index.hs10_coverage)?;
                 store.check_set_aside(&index.hs2_coverage)?;
                 store.provide(&index.inputs, &index.exports);
-                return Ok(TariffData::from_parts(index.us_cells, index.schedule, index.inputs, index.exports, store.registry()));
+                let data = TariffData::from_parts(index.us_cells, index.schedule, index.inputs, index.exports, store.registry());
+                let _ = data.us_codes.set(index.us_codes);
+                return Ok(data);
             }
         }
         TariffData::derive(store).map(|(data, _)| data)
@@ -102,12 +104,17 @@ impl TariffData {
         (cells, compiled)
     }
 
+    /// The code table of the U.S. cells, built on first use and kept.
+    pub(crate) fn us_code_table(&self) -> &CodeTable {
+        self.us_codes.get_or_init(|| CodeTable::new(&self.us_cells, &self.schedule, &self.inputs))
+    }
+
     /// Compiles a scenario against `cells`; on `us_cells` itself (the same value, not a
     /// copy) with their code table built once and kept, so a scenario and its baseline,
     /// or every scenario `kanzei serve` compiles, share it.
     pub fn compile_on(&self, scenario: &Scenario, cells: &CellSet) -> Compiled {
         if std::ptr::eq(cells, &self.us_cells) {
-            let codes = self.us_codes.get_or_init(|| crate::engine::CodeTable::new(&self.us_cells, &self.schedule, &self.inputs));
+            let codes = self.us_code_table();
             Compiled::with_codes(scenario, cells, &self.inputs, codes)
         } else {
             Compiled::new(scenario, cells, &self.schedule, &self.inputs)
