@@ -27,7 +27,7 @@ use kanzei_data::us_io::{BeaUnmapped, Month, NaicsMonthly, UsIo};
 use kanzei_data::Store;
 use kanzei_mrio::{category_prices, weighted_mean, BridgeRow, Margins, PriceModel};
 use kanzei_tariff::analysis::TariffData;
-use kanzei_tariff::cells::CellSet;
+use kanzei_tariff::cells::{CellSet, Proxy};
 use kanzei_tariff::fxhash::FxHashMap;
 use kanzei_tariff::date::Date;
 use kanzei_tariff::Scenario;
@@ -343,10 +343,15 @@ pub fn scenario_tariffs_on(io: &UsIo, data: &TariffData, scenario: &Scenario, ba
             if scenario.importer.as_str() != "USA" { scenario.importer } else { baseline.importer }
         )));
     }
-    // Both on the data's own U.S. cells, so the two compiles share their code table.
+    // Both on the data's own U.S. cells, so the two compiles share their code table; the
+    // baseline (and its evaluation) on a second thread beside the scenario's single-threaded
+    // stages.
     let cells = &data.us_cells;
-    let (compiled, base) = (data.compile_on(scenario, cells), data.compile_on(baseline, cells));
-    let (new, old) = (compiled.evaluate(date).total_pct, base.evaluate(date).total_pct);
+    let (new, old) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| data.compile_on(baseline, cells).evaluate(date).total_pct);
+        let new = data.compile_on(scenario, cells).evaluate(date).total_pct;
+        (new, old.join().expect("compiling does not panic"))
+    });
     let members = partner.map(|p| kanzei_tariff::analysis::members_of(p, data.registry));
     let on = partner.map_or_else(String::new, |p| format!(", tariffs on {p} only"));
     let label = format!("scenario {} against {} on {date} (statutory rates on 2024 import weights{on})", scenario.id, baseline.id);
@@ -359,15 +364,32 @@ pub fn tariffs_from_rates(io: &UsIo, cells: &CellSet, new: &[f64], old: &[f64], 
     if new.len() != cells.cells.len() || old.len() != cells.cells.len() {
         return Err(RunError::Invalid(format!("{} and {} cell rates for {} cells", new.len(), old.len(), cells.cells.len())));
     }
-    // Value and Δτ·value per HS10 line first (proxy cells share lines), then one lookup each.
+    // Value and Δτ·value per HS10 line first, then one lookup each. An HS2 proxy cell is its
+    // mix's lines in proportion (weights summing to 1): the cells of one mix are summed first
+    // and spread over its lines once (~11k proxy cells share ~200 mixes).
     let mut lines: FxHashMap<HsCode, (f64, f64)> = FxHashMap::default();
+    let mut mixes: FxHashMap<(Proxy, u8), (f64, f64)> = FxHashMap::default();
     for (c, cell) in cells.cells.iter().enumerate() {
         let dtau = if only.is_none_or(|p| p.contains(&cell.exporter)) { (new[c] - old[c]) / 100.0 } else { 0.0 };
-        for_each_piece(cells, c, |code, weight| {
+        let e = match cell.proxy {
+            Some(proxy) => mixes.entry((proxy, cell.code.chapter_number())).or_insert((0.0, 0.0)),
+            None => lines.entry(cell.code.with_vintage(HsVintage::Unspecified)).or_insert((0.0, 0.0)),
+        };
+        e.0 += cell.value_usd;
+        e.1 += cell.value_usd * dtau;
+    }
+    let mut mixes: Vec<_> = mixes.into_iter().collect();
+    mixes.sort_unstable_by_key(|(key, _)| *key);
+    for (key @ (proxy, chapter), (value, dtau_value)) in mixes {
+        let mix = cells
+            .proxies
+            .get(&key)
+            .ok_or_else(|| RunError::Invalid(format!("HS2 proxy cells of chapter {chapter} name a proxy mix ({proxy:?}) the cell set does not hold")))?;
+        for (code, w) in mix {
             let e = lines.entry(code.with_vintage(HsVintage::Unspecified)).or_insert((0.0, 0.0));
-            e.0 += cell.value_usd * weight;
-            e.1 += cell.value_usd * weight * dtau;
-        })?;
+            e.0 += value * w;
+            e.1 += dtau_value * w;
+        }
     }
     let mut acc = Accumulator::new(io.n(), "HS10 lines of 2024 U.S. imports (HS2 proxy cells split over their proxy lines)".into());
     let mut sorted: Vec<_> = lines.into_iter().collect();
@@ -397,25 +419,6 @@ pub fn substituted_tariffs(io: &UsIo, run: &crate::runs::SmartRun) -> BeaTariffs
         "scenario {} against {} on {} after substitution (SMART, post-substitution ETR {:.2}%)",
         run.scenario, run.baseline, run.date, run.etr_post_pct
     ))
-}
-
-/// Calls `f(code, weight)` for each HS10 piece of a cell (its own line, or its proxy mix).
-fn for_each_piece(cells: &CellSet, c: usize, mut f: impl FnMut(HsCode, f64)) -> Result<(), RunError> {
-    let cell = &cells.cells[c];
-    match cell.proxy {
-        Some(proxy) => {
-            let chapter = cell.code.chapter_number();
-            let mix = cells
-                .proxies
-                .get(&(proxy, chapter))
-                .ok_or_else(|| RunError::Invalid(format!("cell {c} ({} chapter {chapter}) names a proxy mix the cell set does not hold", cell.exporter)))?;
-            for (code, w) in mix {
-                f(*code, *w);
-            }
-        }
-        None => f(cell.code, 1.0),
-    }
-    Ok(())
 }
 
 /// Tariff changes by BEA commodity from the collected rate of a month against a base year.
