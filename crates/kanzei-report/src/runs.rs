@@ -316,6 +316,77 @@ pub fn smart_us_with(
     date: Date,
     options: &SmartOptions,
 ) -> Result<SmartRun, RunError> {
+    smart_us_on(store, data, scenario, baseline, date, options, None)
+}
+
+/// The scenario's and baseline's rates on `date` for SMART's cells (all HS10): from `known`
+/// where it has the same exporter and line, the rest compiled (scenario and baseline on the
+/// same cells, one code table for both).
+fn smart_rates(
+    cells: &kanzei_tariff::cells::CellSet,
+    data: &TariffData,
+    scenario: &Scenario,
+    baseline: &Scenario,
+    date: Date,
+    known: Option<KnownRates<'_>>,
+) -> (Vec<f64>, Vec<f64>) {
+    let compile = |cells: &kanzei_tariff::cells::CellSet| {
+        let codes = kanzei_tariff::engine::CodeTable::new(cells, &data.schedule, &data.inputs);
+        let new = Compiled::with_codes(scenario, cells, &data.inputs, &codes).evaluate(date).total_pct;
+        let old = Compiled::with_codes(baseline, cells, &data.inputs, &codes).evaluate(date).total_pct;
+        (new, old)
+    };
+    let Some(known) = known else { return compile(cells) };
+    let key = |c: &kanzei_tariff::cells::Cell| (c.exporter, c.code.with_vintage(HsVintage::Unspecified));
+    let at: kanzei_tariff::fxhash::FxHashMap<_, usize> = known
+        .cells
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.granularity == kanzei_tariff::cells::Granularity::Hs10)
+        .map(|(i, c)| (key(c), i))
+        .collect();
+    let (mut new, mut old) = (vec![f64::NAN; cells.cells.len()], vec![f64::NAN; cells.cells.len()]);
+    let mut missing = Vec::new();
+    for (i, c) in cells.cells.iter().enumerate() {
+        match at.get(&key(c)) {
+            Some(&j) => (new[i], old[i]) = (known.new[j], known.old[j]),
+            None => missing.push(i),
+        }
+    }
+    if !missing.is_empty() {
+        let rest = kanzei_tariff::cells::CellSet { cells: missing.iter().map(|&i| cells.cells[i]).collect(), ..cells.clone_empty() };
+        let (rest_new, rest_old) = compile(&rest);
+        for (k, &i) in missing.iter().enumerate() {
+            (new[i], old[i]) = (rest_new[k], rest_old[k]);
+        }
+    }
+    (new, old)
+}
+
+/// Rates already evaluated on the brief's date for the scenario (`new`) and baseline (`old`)
+/// on a cell set (the U.S. cells): a SMART run takes an HS10 line's rates from the cell of
+/// the same exporter and line instead of compiling its own cells (a cell's rate depends on
+/// its exporter and code alone), and compiles only the lines the set lacks.
+pub struct KnownRates<'a> {
+    /// The cells the rates are for.
+    pub cells: &'a kanzei_tariff::cells::CellSet,
+    /// The scenario's total rate per cell, percent.
+    pub new: &'a [f64],
+    /// The baseline's total rate per cell, percent.
+    pub old: &'a [f64],
+}
+
+/// [`smart_us_with`], with rates known for some cells ([`KnownRates`]).
+pub fn smart_us_on(
+    store: &Store,
+    data: &TariffData,
+    scenario: &Scenario,
+    baseline: &Scenario,
+    date: Date,
+    options: &SmartOptions,
+    known: Option<KnownRates<'_>>,
+) -> Result<SmartRun, RunError> {
     let (by, filter, config) = (options.by, options.filter, &options.config);
     if scenario.importer.as_str() != "USA" {
         return Err(RunError::Invalid(format!("SMART here models the U.S. market; {} is a scenario for {}", scenario.id, scenario.importer)));
@@ -358,10 +429,7 @@ pub fn smart_us_with(
         proxies: Default::default(),
         coverage: kanzei_core::Coverage::new("smart cells", "us_imports_hs10", "USD"),
     };
-    // Scenario and baseline on the same cells: one code table for both compiles.
-    let codes = kanzei_tariff::engine::CodeTable::new(&cells, &data.schedule, &data.inputs);
-    let rate_new = Compiled::with_codes(scenario, &cells, &data.inputs, &codes).evaluate(date).total_pct;
-    let rate_old = Compiled::with_codes(baseline, &cells, &data.inputs, &codes).evaluate(date).total_pct;
+    let (rate_new, rate_old) = smart_rates(&cells, data, scenario, baseline, date, known);
     let tables = store.elasticities()?;
     let resolver = Resolver::new(&tables, options.set.overrides.as_ref(), ResolverConfig { substitution: options.set.substitution, ..ResolverConfig::default() });
     let spreads = crate::smart_sets::Spreads::new(&tables, options.set.overrides.as_ref());

@@ -84,6 +84,11 @@ pub struct CellSet {
 }
 
 impl CellSet {
+    /// A cell set of the same importer and year with no cells, proxy mixes or coverage rows.
+    pub fn clone_empty(&self) -> CellSet {
+        CellSet { importer: self.importer, year: self.year, cells: Vec::new(), proxies: HashMap::new(), coverage: Coverage::new(self.coverage.name.clone(), self.coverage.source.clone(), self.coverage.unit.clone()) }
+    }
+
     /// Total value.
     pub fn total_value(&self) -> f64 {
         self.cells.iter().map(|c| c.value_usd).sum()

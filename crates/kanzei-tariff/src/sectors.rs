@@ -42,7 +42,12 @@
 use std::collections::BTreeMap;
 
 use kanzei_core::{AreaCode, HsCode};
-use kanzei_data::concordance::{HsToWiod, MappingCoverage, WiodRegion, WiodSector};
+use kanzei_data::concordance::{HsToWiod, MappingCoverage, SectorMapping, UnmappedReason, WiodRegion, WiodSector, N_WIOD_SECTORS};
+
+use crate::fxhash::FxHashMap;
+
+/// What mapping a product code to WIOD sectors gives.
+type MappingOutcome<'a> = Result<SectorMapping<'a>, UnmappedReason>;
 use serde::Serialize;
 
 use crate::cells::{CellSet, Granularity, Proxy};
@@ -143,37 +148,52 @@ pub fn sector_tariffs(cells: &CellSet, evaluation: &Evaluation, map: &HsToWiod) 
         format!("tariff cells {} ({} cells)", cells.year, cells.cells.len()),
         "USD",
     );
-    let mut sums: BTreeMap<(AreaCode, WiodSector), (f64, f64)> = BTreeMap::new();
+    // Each proxy mix's lines are mapped once (a mix serves every partner with HS2 data only:
+    // ~2M pieces, ~38k distinct lines), and sums go to a dense table by (exporter, sector):
+    // the same additions in the same order as one map entry per (exporter, sector).
+    let mut mixes: FxHashMap<(Proxy, u8), Vec<MappingOutcome<'_>>> = FxHashMap::default();
+    for (&key, lines) in &cells.proxies {
+        mixes.insert(key, lines.iter().map(|(code, _)| map.map(*code)).collect());
+    }
+    let mut exporter_slot: FxHashMap<AreaCode, usize> = FxHashMap::default();
+    let mut exporters: Vec<AreaCode> = Vec::new();
+    // Per (exporter slot, sector index): (value, revenue) once an entry exists.
+    let mut sums: Vec<Option<(f64, f64)>> = Vec::new();
     let mut unmapped_revenue_usd = 0.0;
     for (idx, (cell, &rate_pct)) in cells.cells.iter().zip(&evaluation.total_pct).enumerate() {
-        // The pieces of the cell: (code, weight).
-        let own_line = [(cell.code, 1.0)];
-        let pieces: &[(HsCode, f64)] = match (cell.granularity, cell.proxy) {
+        let slot = *exporter_slot.entry(cell.exporter).or_insert_with(|| {
+            exporters.push(cell.exporter);
+            sums.resize(exporters.len() * N_WIOD_SECTORS, None);
+            exporters.len() - 1
+        });
+        let own = [(cell.code, 1.0)];
+        let own_outcome;
+        // The pieces of the cell: (code, weight), with their mappings.
+        let (pieces, outcomes): (&[(HsCode, f64)], &[MappingOutcome<'_>]) = match (cell.granularity, cell.proxy) {
             (Granularity::Hs2Proxy, Some(proxy)) => {
                 let chapter = cell.code.chapter_number();
-                cells
-                    .proxies
-                    .get(&(proxy, chapter))
-                    .ok_or(SectorError::MissingProxy { cell: idx, exporter: cell.exporter, chapter, proxy })?
-                    .as_slice()
+                let missing = || SectorError::MissingProxy { cell: idx, exporter: cell.exporter, chapter, proxy };
+                (cells.proxies.get(&(proxy, chapter)).ok_or_else(missing)?.as_slice(), mixes.get(&(proxy, chapter)).ok_or_else(missing)?.as_slice())
             }
-            _ => &own_line,
+            _ => {
+                own_outcome = [map.map(cell.code)];
+                (&own, &own_outcome)
+            }
         };
-        for (code, weight) in pieces {
+        for ((code, weight), outcome) in pieces.iter().zip(outcomes) {
             let value = cell.value_usd * weight;
             let revenue = value * rate_pct / 100.0;
-            let outcome = map.map(*code);
-            match &outcome {
+            match outcome {
                 Ok(mapping) => {
                     for (sector, share) in mapping.shares {
-                        let entry = sums.entry((cell.exporter, *sector)).or_insert((0.0, 0.0));
+                        let entry = sums[slot * N_WIOD_SECTORS + sector.index()].get_or_insert((0.0, 0.0));
                         entry.0 += value * share;
                         entry.1 += revenue * share;
                     }
                 }
                 Err(_) => unmapped_revenue_usd += revenue,
             }
-            coverage.record(&outcome, value, || {
+            coverage.record(outcome, value, || {
                 if cell.granularity == Granularity::Hs2Proxy && code.len() > 2 {
                     format!("{} chapter {} via proxy line {code}", cell.exporter, cell.code)
                 } else {
@@ -182,14 +202,14 @@ pub fn sector_tariffs(cells: &CellSet, evaluation: &Evaluation, map: &HsToWiod) 
             });
         }
     }
-    let rows = sums
+    let mut order: Vec<usize> = (0..exporters.len()).collect();
+    order.sort_unstable_by_key(|&e| exporters[e]);
+    let rows = order
         .into_iter()
-        .map(|((exporter, sector), (value_usd, tariff_revenue_usd))| SectorTariffRow {
-            exporter,
-            sector,
-            value_usd,
-            tariff_revenue_usd,
-            rate_pct: rate(tariff_revenue_usd, value_usd),
+        .flat_map(|e| WiodSector::all().map(move |sector| (e, sector)))
+        .filter_map(|(e, sector)| {
+            let (value_usd, tariff_revenue_usd) = sums[e * N_WIOD_SECTORS + sector.index()]?;
+            Some(SectorTariffRow { exporter: exporters[e], sector, value_usd, tariff_revenue_usd, rate_pct: rate(tariff_revenue_usd, value_usd) })
         })
         .collect();
     Ok(SectorTariffs { importer: cells.importer, date: evaluation.date, rows, coverage, unmapped_revenue_usd })

@@ -442,6 +442,20 @@ pub(crate) struct Out {
 }
 
 impl Out {
+    fn new() -> Out {
+        Out { footnotes: Vec::new(), json: serde_json::Map::new(), numbers: BTreeMap::new(), stages: Vec::new(), lap: Instant::now() }
+    }
+
+    /// Adds what another section's build produced, as if that section had been built here.
+    fn absorb(&mut self, part: Out) {
+        for f in part.footnotes {
+            self.footnote(f);
+        }
+        self.json.extend(part.json);
+        self.numbers.extend(part.numbers);
+        self.stages.extend(part.stages);
+    }
+
     pub(crate) fn footnote(&mut self, f: Footnote) {
         if !self.footnotes.iter().any(|g| g.key == f.key) {
             self.footnotes.push(f);
@@ -640,13 +654,8 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
             }
         }
     }
-    let mut out = Out {
-        footnotes: Vec::new(),
-        json: serde_json::Map::new(),
-        numbers: BTreeMap::new(),
-        stages: vec![("data".into(), engine.load_seconds)],
-        lap: Instant::now(),
-    };
+    let mut out = Out::new();
+    out.stages.push(("data".into(), engine.load_seconds));
     let mut claims = Vec::new();
     let mut source_doc = None;
     if let Some((file, text)) = &spec.claims {
@@ -675,27 +684,7 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
         }
     }
     let ctx = Ctx { store, engine, spec, options, partner, cells, claims, source_doc, date: engine.date };
-    let mut sections = Vec::new();
-    for kind in &spec.sections {
-        let section = match kind {
-            SectionKind::Summary => continue,
-            SectionKind::Trade => trade::section(&ctx, &mut out)?,
-            SectionKind::Exposure => exposure::section(&ctx, &mut out)?,
-            SectionKind::Tariffs => tariffs::section(&ctx, &mut out)?,
-            SectionKind::ValueAdded => value_added::section(&ctx, &mut out)?,
-            SectionKind::Effects => effects::section(&ctx, &mut out)?,
-            SectionKind::WhoPays => who_pays::section(&ctx, &mut out)?,
-            SectionKind::Method => continue,
-            SectionKind::JapanExports => japan::exports_section(&ctx, &mut out)?,
-            SectionKind::ToyotaProduction => japan::toyota_section(&ctx, &mut out)?,
-            SectionKind::LngOffsets => japan::lng_section(&ctx, &mut out)?,
-            SectionKind::AllianceLedger => japan::ledger_section(&ctx, &mut out)?,
-            SectionKind::Observed => observed::section(&ctx, &mut out)?,
-            SectionKind::WhatNext => what_next::section(&ctx, &mut out)?,
-        };
-        out.lap(kind.name(), progress);
-        sections.push((*kind, section));
-    }
+    let mut sections = build_sections(&ctx, &mut out, progress)?;
     // Summary and method read what the other sections found; they go where the spec puts them.
     let mut ordered = Vec::new();
     for kind in &spec.sections {
@@ -726,6 +715,73 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
     let summary = closing::summary_json(&ctx, &out, &warnings);
     out.lap("document", progress);
     Ok(Brief { name: spec.name.clone(), document, claims: ctx.claims, summary, warnings, timings: out.stages })
+}
+
+/// One section's blocks (its footnotes, JSON and numbers go to `out`).
+fn run_section(ctx: &Ctx<'_, '_>, kind: SectionKind, out: &mut Out) -> Result<Section, BriefError> {
+    match kind {
+        SectionKind::Summary | SectionKind::Method => unreachable!("summary and method are built last, from the other sections"),
+        SectionKind::Trade => trade::section(ctx, out),
+        SectionKind::Exposure => exposure::section(ctx, out),
+        SectionKind::Tariffs => tariffs::section(ctx, out),
+        SectionKind::ValueAdded => value_added::section(ctx, out),
+        SectionKind::Effects => effects::section(ctx, out),
+        SectionKind::WhoPays => who_pays::section(ctx, out),
+        SectionKind::JapanExports => japan::exports_section(ctx, out),
+        SectionKind::ToyotaProduction => japan::toyota_section(ctx, out),
+        SectionKind::LngOffsets => japan::lng_section(ctx, out),
+        SectionKind::AllianceLedger => japan::ledger_section(ctx, out),
+        SectionKind::Observed => observed::section(ctx, out),
+        SectionKind::WhatNext => what_next::section(ctx, out),
+    }
+}
+
+/// The sections of the spec but summary and method, in spec order. Sections that read no
+/// other section's output are built first, on two threads, the slowest first, each into
+/// its own [`Out`]; then, in spec order, each one's output joins `out` (so footnotes come
+/// in the order a one-by-one build gives them) and the sections that read earlier ones
+/// ([`SectionKind::reads_earlier_sections`]) are built in their turn.
+fn build_sections(ctx: &Ctx<'_, '_>, out: &mut Out, progress: &mut dyn FnMut(&str)) -> Result<Vec<(SectionKind, Section)>, BriefError> {
+    let kinds: Vec<SectionKind> = ctx.spec.sections.iter().copied().filter(|k| !matches!(k, SectionKind::Summary | SectionKind::Method)).collect();
+    let mut early: Vec<SectionKind> = kinds.iter().copied().filter(|k| !k.reads_earlier_sections()).collect();
+    early.sort_by_key(|k| std::cmp::Reverse(k.cost()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<(SectionKind, Result<(Section, Out), BriefError>)>> = std::sync::Mutex::new(Vec::new());
+    let work = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let Some(&kind) = early.get(i) else { break };
+        let mut part = Out::new();
+        let result = run_section(ctx, kind, &mut part).map(|section| {
+            part.lap(kind.name(), &mut |_| {});
+            (section, part)
+        });
+        done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((kind, result));
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(work);
+        work();
+    });
+    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    out.lap = Instant::now();
+    let mut sections = Vec::new();
+    for kind in kinds {
+        let section = match done.iter().position(|(k, _)| *k == kind) {
+            Some(i) => {
+                let (section, part) = done.swap_remove(i).1?;
+                out.absorb(part);
+                progress(kind.name());
+                section
+            }
+            None => {
+                out.lap = Instant::now();
+                let section = run_section(ctx, kind, out)?;
+                out.lap(kind.name(), progress);
+                section
+            }
+        };
+        sections.push((kind, section));
+    }
+    Ok(sections)
 }
 
 /// Gives every chart a file name numbered in document order: `fig-01-<slug>.svg`.

@@ -69,6 +69,26 @@ pub enum SectionKind {
     WhatNext,
 }
 
+impl SectionKind {
+    /// Whether the section reads what sections before it in the spec found (the alliance
+    /// ledger quotes the trade balance and duties; observed reads the SMART results), so it is
+    /// built after them rather than beside them.
+    pub fn reads_earlier_sections(self) -> bool {
+        matches!(self, SectionKind::AllianceLedger | SectionKind::Observed)
+    }
+
+    /// A rough rank of how long the section takes to build, for starting the slow ones first.
+    pub fn cost(self) -> u8 {
+        match self {
+            SectionKind::Effects => 5,
+            SectionKind::Tariffs | SectionKind::WhoPays => 4,
+            SectionKind::ValueAdded => 3,
+            SectionKind::Exposure => 2,
+            _ => 1,
+        }
+    }
+}
+
 /// Every section kind with its name in a spec file.
 pub const SECTION_NAMES: &[(&str, SectionKind)] = &[
     ("summary", SectionKind::Summary),
