@@ -222,16 +222,17 @@ impl<'a> Problem<'a> {
     pub fn trade_shares(&self, c_hat: &[f64], p_hat: &[f64], pi_new: &mut [f64]) {
         let d = self.dims;
         let theta = &self.baseline.theta;
+        // (ĉ_i^j)^{−θ^j} once per (j, i), not once per (j, n, i).
+        let mut cost_power = vec![0.0; d.n_countries];
         for j in 0..d.n_sectors {
+            for (i, e) in cost_power.iter_mut().enumerate() {
+                *e = (-theta[j] * c_hat[d.nj(i, j)].ln()).exp();
+            }
             for n in 0..d.n_countries {
                 let p_pow = (theta[j] * p_hat[d.nj(n, j)].ln()).exp(); // (P̂_n^j)^{θ^j}
-                for i in 0..d.n_countries {
+                for (i, e) in cost_power.iter().enumerate() {
                     let idx = d.jni(j, n, i);
-                    pi_new[idx] = if self.pi_kappa[idx] == 0.0 {
-                        0.0
-                    } else {
-                        self.pi_kappa[idx] * (-theta[j] * c_hat[d.nj(i, j)].ln()).exp() * p_pow
-                    };
+                    pi_new[idx] = if self.pi_kappa[idx] == 0.0 { 0.0 } else { self.pi_kappa[idx] * e * p_pow };
                 }
             }
         }

@@ -191,8 +191,13 @@ impl<'s> Engine<'s> {
         let baseline = load_scenario(&data, baseline)?;
         Engine::check_importers(&scenario, &baseline)?;
         // Both are U.S. scenarios: they compile on the data's own U.S. cells, sharing their
-        // code table.
-        let (compiled, base_compiled) = (data.compile_on(&scenario, &data.us_cells), data.compile_on(&baseline, &data.us_cells));
+        // code table; the baseline on a second thread beside the scenario's single-threaded
+        // stages.
+        let (compiled, base_compiled) = std::thread::scope(|scope| {
+            let base = scope.spawn(|| data.compile_on(&baseline, &data.us_cells));
+            let compiled = data.compile_on(&scenario, &data.us_cells);
+            (compiled, base.join().expect("compiling does not panic"))
+        });
         Engine::with_compiled(store, data, compiled, base_compiled, date)
     }
 
@@ -738,13 +743,22 @@ fn run_section(ctx: &Ctx<'_, '_>, kind: SectionKind, out: &mut Out) -> Result<Se
 
 /// The sections of the spec but summary and method, in spec order. Sections that read no
 /// other section's output are built first, on two threads, the slowest first, each into
-/// its own [`Out`]; then, in spec order, each one's output joins `out` (so footnotes come
+/// its own [`Out`] (on one thread when general equilibrium runs beside them); then, in spec order, each one's output joins `out` (so footnotes come
 /// in the order a one-by-one build gives them) and the sections that read earlier ones
 /// ([`SectionKind::reads_earlier_sections`]) are built in their turn.
 fn build_sections(ctx: &Ctx<'_, '_>, out: &mut Out, progress: &mut dyn FnMut(&str)) -> Result<Vec<(SectionKind, Section)>, BriefError> {
     let kinds: Vec<SectionKind> = ctx.spec.sections.iter().copied().filter(|k| !matches!(k, SectionKind::Summary | SectionKind::Method)).collect();
+    // With general equilibrium, its solves (on their own thread and rayon's) are the slowest
+    // path: the sections then build on this thread alone rather than take a core from them,
+    // and effects, which waits for the solves, comes last.
+    let ge = ctx.options.general_equilibrium && kinds.contains(&SectionKind::Effects);
     let mut early: Vec<SectionKind> = kinds.iter().copied().filter(|k| !k.reads_earlier_sections()).collect();
-    early.sort_by_key(|k| std::cmp::Reverse(k.cost()));
+    if ge {
+        // In spec order otherwise: value added, early, finds rayon's threads free of the solves.
+        early.sort_by_key(|k| *k == SectionKind::Effects);
+    } else {
+        early.sort_by_key(|k| std::cmp::Reverse(k.cost()));
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done: std::sync::Mutex<Vec<(SectionKind, Result<(Section, Out), BriefError>)>> = std::sync::Mutex::new(Vec::new());
     let work = || loop {
@@ -758,7 +772,9 @@ fn build_sections(ctx: &Ctx<'_, '_>, out: &mut Out, progress: &mut dyn FnMut(&st
         done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((kind, result));
     };
     std::thread::scope(|scope| {
-        scope.spawn(work);
+        if !ge {
+            scope.spawn(work);
+        }
         work();
     });
     let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
