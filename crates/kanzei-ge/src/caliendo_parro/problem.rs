@@ -102,7 +102,8 @@ impl<'a> Problem<'a> {
                     // κ̂_ni^j = (1 + τ'_ni^j)/(1 + τ_ni^j) · d̂_ni^j.
                     let k = (1.0 + t) / (1.0 + baseline.tau[idx]) * d_hat;
                     kappa_hat[idx] = k;
-                    pi_kappa[idx] = baseline.pi[idx] * k.powf(-baseline.theta[j]);
+                    // 1^x = 1 exactly: most cells' tariffs do not change, and a draw rebuilds this.
+                    pi_kappa[idx] = if k == 1.0 { baseline.pi[idx] } else { baseline.pi[idx] * k.powf(-baseline.theta[j]) };
                 }
             }
         }
