@@ -892,9 +892,17 @@ pub fn compiled_sector_tariffs(
     compiled: &kanzei_tariff::engine::Compiled,
     date: Date,
 ) -> Result<kanzei_tariff::sectors::RegionSectorTariffs, RunError> {
+    evaluated_sector_tariffs(store, cells, &compiled.evaluate(date))
+}
+
+/// [`compiled_sector_tariffs`] on an evaluation already made.
+pub fn evaluated_sector_tariffs(
+    store: &Store,
+    cells: &kanzei_tariff::cells::CellSet,
+    evaluation: &kanzei_tariff::engine::Evaluation,
+) -> Result<kanzei_tariff::sectors::RegionSectorTariffs, RunError> {
     let map = store.hs_to_wiod()?;
-    let evaluation = compiled.evaluate(date);
-    let tariffs = kanzei_tariff::sectors::sector_tariffs(cells, &evaluation, &map).map_err(|e| RunError::Invalid(e.to_string()))?;
+    let tariffs = kanzei_tariff::sectors::sector_tariffs(cells, evaluation, &map).map_err(|e| RunError::Invalid(e.to_string()))?;
     Ok(tariffs.to_wiod_regions())
 }
 

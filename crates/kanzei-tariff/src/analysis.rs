@@ -568,7 +568,13 @@ pub fn members_of(area: AreaCode, registry: &AreaRegistry) -> Vec<AreaCode> {
 /// The value hit counts, for an HS2 proxy cell, only the value share of its mix's lines that
 /// a measure matches ([`Compiled::hit_shares`]), not the whole chapter.
 pub fn exposure(compiled: &Compiled, cells: &CellSet, date: Date, partner: AreaCode, registry: &AreaRegistry, chapter_names: &BTreeMap<HsCode, String>) -> Exposure {
-    let eval = compiled.evaluate(date);
+    exposure_in(compiled, &compiled.evaluate(date), cells, partner, registry, chapter_names)
+}
+
+/// [`exposure`] on an evaluation of `compiled` already made (a brief reads several partners'
+/// exposures on one date from one evaluation).
+pub fn exposure_in(compiled: &Compiled, eval: &Evaluation, cells: &CellSet, partner: AreaCode, registry: &AreaRegistry, chapter_names: &BTreeMap<HsCode, String>) -> Exposure {
+    let date = eval.date;
     let members = members_of(partner, registry);
     let idx: Vec<usize> = (0..cells.cells.len()).filter(|&i| members.contains(&cells.cells[i].exporter)).collect();
     let hit_shares: BTreeMap<usize, (f64, [f64; N_SLOTS])> = idx.iter().map(|&i| (i, compiled.hit_shares(cells, &eval, i))).collect();

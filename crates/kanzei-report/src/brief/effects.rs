@@ -85,8 +85,8 @@ fn smart_part(ctx: &Ctx<'_, '_>, out: &mut Out, s: &mut Section, figures: &mut V
     let (draws, seed) = ctx.engine.draws();
     let options = runs::SmartOptions { by: SmartBy::Partner, filter: Some(heading), config: SmartConfig::default(), draws, seed, ..runs::SmartOptions::default() };
     // The brief's compiles give the rates of most of SMART's lines.
-    let (new, old) = (ctx.compiled().evaluate(date).total_pct, ctx.base_compiled().evaluate(date).total_pct);
-    let known = runs::KnownRates { cells: ctx.engine.cells(), new: &new, old: &old };
+    let (new, old) = (&ctx.engine.evaluation().total_pct, &ctx.engine.base_evaluation().total_pct);
+    let known = runs::KnownRates { cells: ctx.engine.cells(), new, old };
     let smart = runs::smart_us_on(ctx.store, ctx.engine.data(), ctx.scenario(), ctx.baseline(), date, &options, Some(known))?;
     let group_band = |key: &str| smart.bands.as_ref().and_then(|b| b.groups.iter().find(|g| g.key == key));
     out.footnote(Footnote {

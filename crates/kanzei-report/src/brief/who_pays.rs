@@ -16,12 +16,12 @@ use crate::svg::{palette, ChartText, EventMarker, LineChart, LineSeries, LineSha
 /// The price effects of the whole regime and of the partner's tariffs alone, on the brief's date.
 fn price_runs(ctx: &Ctx<'_, '_>, io: &UsIo) -> Result<(PriceReport, PriceReport), BriefError> {
     let model = prices::price_model(io)?;
-    let new = ctx.compiled().evaluate(ctx.date).total_pct;
-    let old = ctx.base_compiled().evaluate(ctx.date).total_pct;
+    let new = &ctx.engine.evaluation().total_pct;
+    let old = &ctx.engine.base_evaluation().total_pct;
     let (scenario, baseline) = (&ctx.scenario().id, &ctx.baseline().id);
     let label = format!("scenario {scenario} against {baseline} on {}", ctx.date);
-    let all = prices::tariffs_from_rates(io, &ctx.cells, &new, &old, None, label.clone())?;
-    let partner = prices::tariffs_from_rates(io, &ctx.cells, &new, &old, Some(&[ctx.partner.code]), format!("{label}, {} only", ctx.partner.code))?;
+    let all = prices::tariffs_from_rates(io, &ctx.cells, new, old, None, label.clone())?;
+    let partner = prices::tariffs_from_rates(io, &ctx.cells, new, old, Some(&[ctx.partner.code]), format!("{label}, {} only", ctx.partner.code))?;
     let options = PriceOptions::default();
     Ok((prices::price_effects(io, &model, &all, &options)?, prices::price_effects(io, &model, &partner, &options)?))
 }
