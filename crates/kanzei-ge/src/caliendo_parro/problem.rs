@@ -176,18 +176,24 @@ impl<'a> Problem<'a> {
     pub fn input_costs(&self, w_hat: &[f64], p_hat: &[f64], c_hat: &mut [f64]) {
         let d = self.dims;
         let b = self.baseline;
-        let mut log_p = vec![0.0; d.n_sectors];
+        let jj = d.n_sectors;
+        let mut log_c = vec![0.0; jj];
         for n in 0..d.n_countries {
             let log_w = w_hat[n].ln();
-            for (k, lp) in log_p.iter_mut().enumerate() {
-                *lp = p_hat[d.nj(n, k)].ln();
+            // ln ĉ_n^j = γ_n^j ln ŵ_n + Σ_k γ_n^{k,j} ln P̂_n^k, each sum added in k order; the
+            // users j of one input k are contiguous, so the J sums advance together.
+            for (j, c) in log_c.iter_mut().enumerate() {
+                *c = b.gamma_va[d.nj(n, j)] * log_w;
             }
-            for j in 0..d.n_sectors {
-                let mut log_c = b.gamma_va[d.nj(n, j)] * log_w;
-                for (k, lp) in log_p.iter().enumerate() {
-                    log_c += b.gamma_io[d.nkj(n, k, j)] * lp;
+            for k in 0..jj {
+                let lp = p_hat[d.nj(n, k)].ln();
+                let gammas = &b.gamma_io[d.nkj(n, k, 0)..d.nkj(n, k, 0) + jj];
+                for (c, g) in log_c.iter_mut().zip(gammas) {
+                    *c += g * lp;
                 }
-                c_hat[d.nj(n, j)] = log_c.exp();
+            }
+            for (j, c) in log_c.iter().enumerate() {
+                c_hat[d.nj(n, j)] = c.exp();
             }
         }
     }
@@ -346,6 +352,29 @@ impl<'a> Problem<'a> {
     }
 }
 
+/// `out[r]` = row r of `rows` (row-major, `v.len()` columns) times `v`, each row summed in
+/// column order from −0.0 as `Iterator::sum` does (the same result to the bit), four rows
+/// at a time so that their additions overlap.
+fn row_dots(rows: &[f64], v: &[f64], out: &mut [f64]) {
+    let m = v.len();
+    let mut r = 0;
+    while r + 4 <= out.len() {
+        let (a, b, c, e) = (&rows[r * m..(r + 1) * m], &rows[(r + 1) * m..(r + 2) * m], &rows[(r + 2) * m..(r + 3) * m], &rows[(r + 3) * m..(r + 4) * m]);
+        let mut acc = [-0.0_f64; 4];
+        for (k, x) in v.iter().enumerate() {
+            acc[0] += a[k] * x;
+            acc[1] += b[k] * x;
+            acc[2] += c[k] * x;
+            acc[3] += e[k] * x;
+        }
+        out[r..r + 4].copy_from_slice(&acc);
+        r += 4;
+    }
+    for (q, o) in out.iter_mut().enumerate().skip(r) {
+        *o = rows[q * m..(q + 1) * m].iter().zip(v).map(|(g, x)| g * x).sum();
+    }
+}
+
 impl ExpenditureSystem<'_> {
     /// Y'_i^j = Σ_n π'_ni^j X_n^j / (1 + τ'_ni^j) (N x J).
     pub(crate) fn gross_output(&self, x: &[f64]) -> Vec<f64> {
@@ -357,17 +386,23 @@ impl ExpenditureSystem<'_> {
 
     fn gross_output_into(&self, x: &[f64], y: &mut [f64]) {
         let d = self.problem.dims;
-        y.fill(0.0);
+        // Sector by sector into a contiguous column (the exporters i of one sector), each
+        // element added in importer order n as before, then placed in y.
+        let mut column = vec![0.0; d.n_countries];
         for j in 0..d.n_sectors {
+            column.fill(0.0);
             for n in 0..d.n_countries {
                 let xn = x[d.nj(n, j)];
                 if xn == 0.0 {
                     continue;
                 }
                 let row = &self.to_producer[d.jni(j, n, 0)..d.jni(j, n, 0) + d.n_countries];
-                for (i, a) in row.iter().enumerate() {
-                    y[d.nj(i, j)] += a * xn;
+                for (c, a) in column.iter_mut().zip(row) {
+                    *c += a * xn;
                 }
+            }
+            for (i, c) in column.iter().enumerate() {
+                y[d.nj(i, j)] = *c;
             }
         }
     }
@@ -384,10 +419,11 @@ impl ExpenditureSystem<'_> {
                 income += self.tariff_share[d.nj(n, k)] * x[d.nj(n, k)];
             }
             let y_n = &scratch[n * d.n_sectors..(n + 1) * d.n_sectors];
-            for j in 0..d.n_sectors {
-                let gammas = &b.gamma_io[d.nkj(n, j, 0)..d.nkj(n, j, 0) + d.n_sectors];
-                let intermediate: f64 = gammas.iter().zip(y_n).map(|(g, y)| g * y).sum();
-                out[d.nj(n, j)] = intermediate + b.alpha[d.nj(n, j)] * income;
+            let rows = &b.gamma_io[d.nkj(n, 0, 0)..d.nkj(n, 0, 0) + d.n_sectors * d.n_sectors];
+            let out_n = &mut out[d.nj(n, 0)..d.nj(n, 0) + d.n_sectors];
+            row_dots(rows, y_n, out_n);
+            for (j, o) in out_n.iter_mut().enumerate() {
+                *o += b.alpha[d.nj(n, j)] * income;
             }
         }
     }
