@@ -1,6 +1,7 @@
 //! Hashes what the pre-indexed tariff data (`data/tariff_index.bin`, see `src/index.rs`) is
 //! derived from — the snapshot files and the code that reads, derives and encodes them — into
-//! `KANZEI_INDEX_INPUTS`. An index whose header holds another hash is not used.
+//! `KANZEI_INDEX_INPUTS` (Rust files without their comment lines). An index whose header holds
+//! another hash is not used.
 
 use std::path::Path;
 
@@ -49,7 +50,13 @@ fn main() {
     for rel in INPUTS {
         let path = root.join(rel);
         println!("cargo:rerun-if-changed={}", path.display());
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        if rel.ends_with(".rs") {
+            // Comment lines (docs included) change no derived table: left out, so editing them
+            // does not make the shipped index stale.
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()));
+            bytes = text.lines().filter(|l| !l.trim_start().starts_with("//")).flat_map(|l| l.bytes().chain([b'\n'])).collect();
+        }
         feed(rel.as_bytes());
         feed(&(bytes.len() as u64).to_le_bytes());
         feed(&bytes);

@@ -10,7 +10,7 @@
 //!   the code that derives and encodes it (computed by `build.rs`); an index written by other
 //!   code or from other files is not used, and [`TariffData::load`] derives instead — slower,
 //!   never different;
-//! - `kanzei data index` rewrites it ([`write_current`]), and the test
+//! - `kanzei data index` rewrites it ([`derive_current`]), and the test
 //!   `shipped_index_is_current` holds the shipped file byte for byte against a fresh derive,
 //!   so a stale index fails CI.
 
