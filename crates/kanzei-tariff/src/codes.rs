@@ -11,7 +11,7 @@ use kanzei_core::{AreaCode, HsCode, HsVintage};
 use kanzei_data::tariff_inputs::TariffInputs;
 
 use crate::assumptions::Assumption;
-use crate::cells::CellSet;
+use crate::cells::{CellSet, Proxy};
 use crate::fxhash::{FxHashMap as FastMap, FxHashSet as FastSet};
 use crate::assumptions::AssumptionSet;
 use crate::scenario::{BaseSpec, ProductItem};
@@ -119,8 +119,11 @@ pub struct CodeTable {
     pub(crate) cells: usize,
     pub(crate) proxy_lines: usize,
     /// The base rates of the cells under each base spec met so far ([`CodeTable::base_for`]).
-    pub(crate) bases: std::sync::Mutex<Vec<(BaseSpec, Arc<std::sync::OnceLock<Arc<BaseTable>>>)>>,
+    pub(crate) bases: std::sync::Mutex<Vec<(BaseSpec, BaseSlot)>>,
 }
+
+/// Where a base spec's table is kept once built (compiles that ask meanwhile wait on it).
+pub(crate) type BaseSlot = Arc<std::sync::OnceLock<Arc<BaseTable>>>;
 
 /// The base rate of every cell of a cell set under one [`BaseSpec`] (MFN × (1 − preference
 /// share), MODELS.md §1), with the rules behind each and the value by MFN source. It depends
@@ -131,6 +134,8 @@ pub(crate) struct BaseTable {
     pub(crate) assumptions: Arc<Vec<AssumptionSet>>,
     /// Value of cells by the source of their MFN rate (`MfnSource` as index), for sources met.
     pub(crate) mfn_value: [Option<f64>; 4],
+    /// Per (proxy, chapter): the MFN rate of an HS2 proxy cell, its mix's lines averaged by value.
+    pub(crate) proxy_mfn: Arc<FastMap<(Proxy, u8), f64>>,
 }
 
 impl CodeTable {

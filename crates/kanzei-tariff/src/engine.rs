@@ -467,7 +467,7 @@ impl CodeTable {
                 *mine = Some(mine.unwrap_or(0.0) + v);
             }
         }
-        BaseTable { pct: Arc::new(pct), assumptions: Arc::new(used), mfn_value }
+        BaseTable { pct: Arc::new(pct), assumptions: Arc::new(used), mfn_value, proxy_mfn: Arc::new(proxy_mfn) }
     }
 
     /// A cell's base rate (MFN × (1 − preference share), as [`base_rate`] gives it), the
@@ -641,24 +641,26 @@ fn partial_chapter<'s>(m: &'s Measure, covers: &mut dyn FnMut(&'s ProductItem, b
     })
 }
 
-/// HS2 proxy cells (stage 2): the MFN average and each measure's coverage depend only on the
-/// proxy and the chapter (the partner-specific USMCA shares concern Canada and Mexico, which
+/// HS2 proxy cells (stage 2): each measure's coverage depends only on the proxy and the
+/// chapter (their MFN average is the base table's, [`BaseTable`]) (the partner-specific USMCA shares concern Canada and Mexico, which
 /// have HS10 cells), so they are computed once per (proxy, chapter).
 #[derive(Default)]
 struct ProxyTables {
-    mfn: FastMap<(Proxy, u8), f64>,
     share: FastMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>>,
     /// Per (proxy, chapter) and measure: the share of the mix excluded from each date.
     cuts: FastMap<(Proxy, u8, u32), BTreeMap<Date, f64>>,
     lines: FastMap<(Proxy, u8), Vec<ProxyLine>>,
 }
 
+/// A proxy mix of a cell set: its (proxy, chapter) and its lines with their weights.
+type Mix<'a> = (&'a (Proxy, u8), &'a Vec<(HsCode, f64)>);
+
 impl ProxyTables {
     /// The tables of every (proxy, chapter).
     /// (Each (proxy, chapter) is independent of the others: half of them on a second thread,
     /// split by line count.)
     fn build(scenario: &Scenario, cells: &CellSet, inputs: &TariffInputs, cov: &Coverage, facts: &[CodeFacts], listed: &[ListedMetals]) -> ProxyTables {
-        let mut keys: Vec<(&(Proxy, u8), &Vec<(HsCode, f64)>)> = cells.proxies.iter().collect();
+        let mut keys: Vec<Mix<'_>> = cells.proxies.iter().collect();
         keys.sort_unstable_by_key(|(k, _)| **k);
         let total: usize = keys.iter().map(|(_, lines)| lines.len()).sum();
         let (mut acc, mut split) = (0, keys.len());
@@ -669,7 +671,7 @@ impl ProxyTables {
             }
             acc += lines.len();
         }
-        let run = |part: &[(&(Proxy, u8), &Vec<(HsCode, f64)>)]| {
+        let run = |part: &[Mix<'_>]| {
             let mut t = ProxyTables::default();
             for (key, lines) in part {
                 t.add(**key, lines, scenario, inputs, cov, facts, listed);
@@ -681,14 +683,13 @@ impl ProxyTables {
             let other = scope.spawn(|| run(second));
             (run(first), other.join().expect("the proxy tables do not panic"))
         });
-        t.mfn.extend(other.mfn);
         t.share.extend(other.share);
         t.cuts.extend(other.cuts);
         t.lines.extend(other.lines);
         t
     }
 
-    /// One (proxy, chapter): the mix's MFN average, each measure's value share of the mix
+    /// One (proxy, chapter): each measure's value share of the mix
     /// (summed per measure in a dense array, in scenario order), the dated cuts, and the lines.
     #[allow(clippy::too_many_arguments)]
     fn add(
@@ -702,14 +703,12 @@ impl ProxyTables {
         listed: &[ListedMetals],
     ) {
         let no_exporter = AreaCode::new("XXX").expect("valid");
-        let mut mfn_avg = 0.0;
         let mut acc: Vec<(f64, AssumptionSet)> = vec![(0.0, AssumptionSet::EMPTY); scenario.measures.len()];
         let mut touched: Vec<u32> = Vec::new();
         let mut line_rows = Vec::with_capacity(lines.len());
         for (code, w) in lines {
             let ci = cov.code_idx[code];
             let line_mfn = facts[ci].mfn_pct;
-            mfn_avg += w * line_mfn;
             let context = LineContext { metal: facts[ci].metal, listed: listed[ci] };
             let mut line_measures = Vec::new();
             for &mi in &cov.covering[ci] {
@@ -732,7 +731,6 @@ impl ProxyTables {
         }
         touched.sort_unstable();
         touched.dedup();
-        self.mfn.insert((proxy, chapter), mfn_avg);
         self.share.insert((proxy, chapter), touched.iter().map(|&mi| (mi, acc[mi as usize].0, acc[mi as usize].1)).filter(|(_, s, _)| *s > 0.0).collect());
         self.lines.insert((proxy, chapter), line_rows);
     }
@@ -1171,7 +1169,7 @@ impl Compiled {
             mfn_sources: MFN_SOURCES.iter().zip(base.mfn_value).filter_map(|(s, v)| Some((s.as_str().to_string(), v?))).collect(),
             base_assumptions: Arc::clone(&base.assumptions),
             proxy_lines: Arc::new(proxies.lines),
-            proxy_mfn: Arc::new(proxies.mfn),
+            proxy_mfn: Arc::clone(&base.proxy_mfn),
             dated_exclusion: Arc::new(cov.dated_exclusion),
             share_cuts: Arc::new(part.share_cuts),
             extras: Arc::new(part.extras),

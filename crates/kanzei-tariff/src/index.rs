@@ -3,8 +3,8 @@
 //! exports, and the coverage of the two import tables), in the binary form of [`kanzei_core::bin`],
 //! LZ4-compressed, shipped as `data/tariff_index.bin` and embedded in the binary.
 //!
-//! Deriving those tables from the CSVs takes ~150 ms on two cores; decoding them takes a few
-//! milliseconds, which is most of what a one-shot `tariff rates` spends before compiling.
+//! Deriving those tables from the CSVs takes ~150 ms on two cores (most of what a one-shot
+//! `tariff rates` spent before compiling); decoding them takes ~30 ms.
 //! It is a cache, never a source:
 //! - its header holds [`INPUTS_HASH`], a hash of the snapshot files it is derived from and of
 //!   the code that derives and encodes it (computed by `build.rs`); an index written by other

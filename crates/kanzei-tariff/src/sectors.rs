@@ -43,16 +43,15 @@ use std::collections::BTreeMap;
 
 use kanzei_core::{AreaCode, HsCode};
 use kanzei_data::concordance::{HsToWiod, MappingCoverage, SectorMapping, UnmappedReason, WiodRegion, WiodSector, N_WIOD_SECTORS};
-
-use crate::fxhash::FxHashMap;
-
-/// What mapping a product code to WIOD sectors gives.
-type MappingOutcome<'a> = Result<SectorMapping<'a>, UnmappedReason>;
 use serde::Serialize;
 
 use crate::cells::{CellSet, Granularity, Proxy};
 use crate::date::Date;
 use crate::engine::Evaluation;
+use crate::fxhash::FxHashMap;
+
+/// What mapping a product code to WIOD sectors gives.
+type MappingOutcome<'a> = Result<SectorMapping<'a>, UnmappedReason>;
 
 /// Why sector tariffs cannot be computed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

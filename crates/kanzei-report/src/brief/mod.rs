@@ -736,6 +736,9 @@ pub fn build_with(engine: &Engine<'_>, spec: &BriefSpec, options: &BriefOptions,
     Ok(Brief { name: spec.name.clone(), document, claims: ctx.claims, summary, warnings, timings: out.stages })
 }
 
+/// A section built on its own: its blocks and what it produced beside them.
+type Built = Result<(Section, Out), BriefError>;
+
 /// One section's blocks (its footnotes, JSON and numbers go to `out`).
 fn run_section(ctx: &Ctx<'_, '_>, kind: SectionKind, out: &mut Out) -> Result<Section, BriefError> {
     match kind {
@@ -756,9 +759,10 @@ fn run_section(ctx: &Ctx<'_, '_>, kind: SectionKind, out: &mut Out) -> Result<Se
 }
 
 /// The sections of the spec but summary and method, in spec order. Sections that read no
-/// other section's output are built first, on two threads, the slowest first, each into
-/// its own [`Out`] (on one thread when general equilibrium runs beside them); then, in spec order, each one's output joins `out` (so footnotes come
-/// in the order a one-by-one build gives them) and the sections that read earlier ones
+/// other section's output are built first, each into its own [`Out`]: on two threads, the
+/// slowest first, or, when general equilibrium runs beside them, on this thread in spec order
+/// with effects last. Then, in spec order, each one's output joins `out` (so footnotes come in
+/// the order a one-by-one build gives them) and the sections that read earlier ones
 /// ([`SectionKind::reads_earlier_sections`]) are built in their turn.
 fn build_sections(ctx: &Ctx<'_, '_>, out: &mut Out, progress: &mut dyn FnMut(&str)) -> Result<Vec<(SectionKind, Section)>, BriefError> {
     let kinds: Vec<SectionKind> = ctx.spec.sections.iter().copied().filter(|k| !matches!(k, SectionKind::Summary | SectionKind::Method)).collect();
@@ -774,7 +778,7 @@ fn build_sections(ctx: &Ctx<'_, '_>, out: &mut Out, progress: &mut dyn FnMut(&st
         early.sort_by_key(|k| std::cmp::Reverse(k.cost()));
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: std::sync::Mutex<Vec<(SectionKind, Result<(Section, Out), BriefError>)>> = std::sync::Mutex::new(Vec::new());
+    let done: std::sync::Mutex<Vec<(SectionKind, Built)>> = std::sync::Mutex::new(Vec::new());
     let work = || loop {
         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let Some(&kind) = early.get(i) else { break };
