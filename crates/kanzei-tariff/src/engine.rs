@@ -109,8 +109,24 @@ struct ProxyLine {
     weight: f64,
     mfn_pct: f64,
     code_idx: u32,
-    /// Measures (scenario order) that cover the line, with the share of its value each covers.
+    /// The range of [`ProxyMix::measures`] holding the measures (scenario order) that cover
+    /// the line, with the share of its value each covers.
+    measures: (u32, u32),
+}
+
+/// The lines of one (proxy, chapter) mix and, in one list, the measures covering each (a
+/// list per line was ~100k small allocations per compile).
+#[derive(Clone, Debug, Default)]
+struct ProxyMix {
+    lines: Vec<ProxyLine>,
     measures: Vec<(u32, f64)>,
+}
+
+impl ProxyMix {
+    /// The measures covering `line`, with their shares.
+    fn measures_of(&self, line: &ProxyLine) -> &[(u32, f64)] {
+        &self.measures[line.measures.0 as usize..line.measures.1 as usize]
+    }
 }
 
 /// A scenario matched against a cell set. The tables that do not depend on measures' rates
@@ -139,7 +155,7 @@ pub struct Compiled {
     /// Per cell: the rules for missing data its base rate used.
     base_assumptions: Arc<Vec<AssumptionSet>>,
     /// Per (proxy, chapter): the mix's lines and the measures covering each.
-    proxy_lines: Arc<FastMap<(Proxy, u8), Vec<ProxyLine>>>,
+    proxy_lines: Arc<FastMap<(Proxy, u8), ProxyMix>>,
     /// Per (proxy, chapter): the MFN average over the mix.
     proxy_mfn: Arc<FastMap<(Proxy, u8), f64>>,
     /// Per measure: the first date each code is excluded (dated exclusions), by code index.
@@ -649,7 +665,7 @@ struct ProxyTables {
     share: FastMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>>,
     /// Per (proxy, chapter) and measure: the share of the mix excluded from each date.
     cuts: FastMap<(Proxy, u8, u32), BTreeMap<Date, f64>>,
-    lines: FastMap<(Proxy, u8), Vec<ProxyLine>>,
+    lines: FastMap<(Proxy, u8), ProxyMix>,
 }
 
 /// A proxy mix of a cell set: its (proxy, chapter) and its lines with their weights.
@@ -705,17 +721,17 @@ impl ProxyTables {
         let no_exporter = AreaCode::new("XXX").expect("valid");
         let mut acc: Vec<(f64, AssumptionSet)> = vec![(0.0, AssumptionSet::EMPTY); scenario.measures.len()];
         let mut touched: Vec<u32> = Vec::new();
-        let mut line_rows = Vec::with_capacity(lines.len());
+        let mut mix = ProxyMix { lines: Vec::with_capacity(lines.len()), measures: Vec::new() };
         for (code, w) in lines {
             let ci = cov.code_idx[code];
             let line_mfn = facts[ci].mfn_pct;
             let context = LineContext { metal: facts[ci].metal, listed: listed[ci] };
-            let mut line_measures = Vec::new();
+            let first = mix.measures.len() as u32;
             for &mi in &cov.covering[ci] {
                 let m = &scenario.measures[mi as usize];
                 let (share, used) = applies_share(m.applies_to, no_exporter, *code, inputs, &scenario.base, context);
                 if share * m.value_share > 0.0 {
-                    line_measures.push((mi, share * m.value_share));
+                    mix.measures.push((mi, share * m.value_share));
                     let e = &mut acc[mi as usize];
                     if e.0 == 0.0 && e.1 == AssumptionSet::EMPTY {
                         touched.push(mi);
@@ -727,17 +743,18 @@ impl ProxyTables {
                     }
                 }
             }
-            line_rows.push(ProxyLine { weight: *w, mfn_pct: line_mfn, code_idx: ci as u32, measures: line_measures });
+            let measures = (first, mix.measures.len() as u32);
+            mix.lines.push(ProxyLine { weight: *w, mfn_pct: line_mfn, code_idx: ci as u32, measures });
         }
         touched.sort_unstable();
         touched.dedup();
         self.share.insert((proxy, chapter), touched.iter().map(|&mi| (mi, acc[mi as usize].0, acc[mi as usize].1)).filter(|(_, s, _)| *s > 0.0).collect());
-        self.lines.insert((proxy, chapter), line_rows);
+        self.lines.insert((proxy, chapter), mix);
     }
 }
 
-/// The per-cell part of a compiled scenario (stage 4), built for a run of cells; runs are
-/// built on separate threads and appended in order.
+/// The per-cell part of a compiled scenario (stage 4), built for a chunk of cells; chunks
+/// are built on separate threads and joined in order ([`CellPart::concat`]).
 #[derive(Default)]
 struct CellPart {
     start: Vec<u32>,
@@ -747,23 +764,33 @@ struct CellPart {
 }
 
 impl CellPart {
-    /// Appends `other`, shifting its entry, extra and cut offsets.
-    fn append(&mut self, other: CellPart) {
-        let (entries0, extras0, cuts0) = (self.entries.len() as u32, self.extras.len() as u32, self.share_cuts.len() as u32);
-        self.start.extend(other.start.into_iter().map(|s| s + entries0));
-        self.entries.extend(other.entries.into_iter().map(|mut e| {
-            if e.extra != 0 {
-                e.extra += extras0;
-            }
-            e
-        }));
-        self.extras.extend(other.extras.into_iter().map(|mut x| {
-            x.cuts = (x.cuts.0 + cuts0, x.cuts.1 + cuts0);
-            x
-        }));
-        self.share_cuts.extend(other.share_cuts);
+    /// The parts one after the other, each one's entry, extra and cut offsets shifted, in
+    /// lists of the exact total size (each element copied once), with the closing `start`.
+    fn concat(parts: &[CellPart]) -> CellPart {
+        let total = |f: fn(&CellPart) -> usize| parts.iter().map(f).sum::<usize>();
+        let mut out = CellPart {
+            start: Vec::with_capacity(total(|p| p.start.len()) + 1),
+            entries: Vec::with_capacity(total(|p| p.entries.len())),
+            extras: Vec::with_capacity(total(|p| p.extras.len())),
+            share_cuts: Vec::with_capacity(total(|p| p.share_cuts.len())),
+        };
+        for part in parts {
+            let (entries0, extras0, cuts0) = (out.entries.len() as u32, out.extras.len() as u32, out.share_cuts.len() as u32);
+            out.start.extend(part.start.iter().map(|s| s + entries0));
+            out.entries.extend(part.entries.iter().map(|&e| Entry { extra: if e.extra == 0 { 0 } else { e.extra + extras0 }, ..e }));
+            out.extras.extend(part.extras.iter().map(|&x| EntryExtra { cuts: (x.cuts.0 + cuts0, x.cuts.1 + cuts0), ..x }));
+            out.share_cuts.extend_from_slice(&part.share_cuts);
+        }
+        out.start.push(out.entries.len() as u32);
+        out
     }
 }
+
+/// Cells per chunk of the cell stage. A chunk's entry list is sized from the entries per
+/// cell of the chunk before, and the chunks are copied once into the final lists: one list of
+/// a million entries grown by doubling was copied again and again into fresh pages (realloc
+/// and first-touch page faults were a sixth of a one-shot `tariff rates`).
+const CELL_CHUNK: usize = 16_384;
 
 /// The MFN sources in the order of their discriminants (`MfnSource as usize`).
 const MFN_SOURCES: [crate::schedule::MfnSource; 4] = [
@@ -908,7 +935,9 @@ impl NarrowCovering {
 /// measures that can reach its exporter: a file of thousands of measures on one partner's
 /// goods does not make every other partner's cells of those goods scan them.
 fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates], exporters: usize) -> (Vec<Vec<u32>>, NarrowCovering) {
-    let mut narrow: Vec<(u32, u32, u32)> = Vec::new();
+    // Counted first: us-2025 has ~600k triples, and a list grown by doubling copied them again and again.
+    let n_narrow = covering.iter().flatten().map(|&mi| if let ExporterRates::Sparse(rates) = &rate_for[mi as usize] { rates.len() } else { 0 }).sum();
+    let mut narrow: Vec<(u32, u32, u32)> = Vec::with_capacity(n_narrow);
     let broad = covering
         .iter()
         .enumerate()
@@ -948,14 +977,23 @@ fn split_by_exporter(covering: &[Vec<u32>], rate_for: &[ExporterRates], exporter
 }
 
 impl CellStage<'_> {
-    /// The cells `range`, in order.
-    fn run(&self, range: std::ops::Range<usize>) -> CellPart {
-        let mut part = CellPart::default();
+    /// The cells `range`, in order, in chunks of [`CELL_CHUNK`] cells.
+    fn run(&self, range: std::ops::Range<usize>) -> Vec<CellPart> {
         let (mut candidates, mut covering) = (Vec::new(), Vec::new());
-        for c in range {
-            self.cell(c, &mut part, &mut candidates, &mut covering);
+        let mut parts = Vec::with_capacity(range.len().div_ceil(CELL_CHUNK));
+        // Entries per cell: a first guess (us-2025 has about five), then the last chunk's.
+        let mut per_cell = 8.0;
+        for lo in range.clone().step_by(CELL_CHUNK) {
+            let hi = (lo + CELL_CHUNK).min(range.end);
+            let expected = ((hi - lo) as f64 * per_cell * 1.25) as usize + 16;
+            let mut part = CellPart { start: Vec::with_capacity(hi - lo), entries: Vec::with_capacity(expected), ..CellPart::default() };
+            for c in lo..hi {
+                self.cell(c, &mut part, &mut candidates, &mut covering);
+            }
+            per_cell = part.entries.len() as f64 / (hi - lo) as f64;
+            parts.push(part);
         }
-        part
+        parts
     }
 
     /// The measures covering code `ci` that can reach exporter `ex`, in scenario order: the
@@ -1147,14 +1185,13 @@ impl Compiled {
             narrow,
         };
         let n = cells.cells.len();
-        let mut part = std::thread::scope(|scope| {
+        let part = std::thread::scope(|scope| {
             let stage = &stage;
             let second = scope.spawn(move || stage.run(n / 2..n));
-            let mut first = stage.run(0..n / 2);
-            first.append(second.join().expect("the cell stage does not panic"));
-            first
+            let mut parts = stage.run(0..n / 2);
+            parts.extend(second.join().expect("the cell stage does not panic"));
+            CellPart::concat(&parts)
         });
-        part.start.push(part.entries.len() as u32);
         Compiled {
             scenario: scenario.clone(),
             measures,
@@ -1420,7 +1457,7 @@ impl Compiled {
             (Granularity::Hs2Proxy, Some(proxy)) => self.proxy_lines.get(&(proxy, c.code.chapter_number())),
             _ => None,
         };
-        let Some(lines) = lines else {
+        let Some(mix) = lines else {
             let mut any = false;
             for (s, slot) in per_slot.iter_mut().enumerate().skip(1) {
                 if eval.by_slot[cell][s] > 1e-12 {
@@ -1435,12 +1472,12 @@ impl Compiled {
         let chapter_mfn = self.proxy_mfn.get(&(c.proxy.expect("proxy cell"), c.code.chapter_number())).copied().unwrap_or(0.0);
         let preference_factor = if chapter_mfn > 0.0 { self.base_pct[cell] / chapter_mfn } else { 1.0 };
         let mut any_hit = 0.0;
-        for line in lines {
+        for line in &mix.lines {
             // The share of the line's value each authority covers, as in `evaluate` for an
             // HS10 cell: `not_with` leaves the uncovered share, `excluded_by` blocks the line.
             let mut covered = [0.0f64; N_SLOTS];
             for pass_late in [false, true] {
-                for &(mi, line_share) in &line.measures {
+                for &(mi, line_share) in mix.measures_of(line) {
                     let m = &self.measures[mi as usize];
                     if m.late != pass_late || m.effective > date || m.expires.is_some_and(|e| date >= e) {
                         continue;
