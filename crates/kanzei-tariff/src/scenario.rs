@@ -317,6 +317,25 @@ impl Scenario {
             .max()
     }
 
+    /// The scenario with only the measures in force on `date`, in the same order: all a
+    /// one-date evaluation needs, with less to compile. On `date` its rates equal the whole
+    /// scenario's bit for bit: a cell's rate adds the contributions of the measures in force,
+    /// in scenario order, and skips the others (MODELS.md §1); each measure's coverage and
+    /// shares depend on that measure alone. On any other date its rates are not the scenario's.
+    pub fn in_force_on(&self, date: Date) -> Scenario {
+        Scenario {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            importer: self.importer,
+            lineage: self.lineage.clone(),
+            base: self.base.clone(),
+            measures: self.measures.iter().filter(|m| m.in_force(date)).cloned().collect(),
+            exemptions: self.exemptions.clone(),
+            events: self.events.clone(),
+        }
+    }
+
     /// A warning when `date` is before [`FIRST_DAY`] (the law before 2024 is not modelled:
     /// the rates shown are the 2024 regime's) or after [`Scenario::coverage_end`] (the rates
     /// are those of the last known day, and any later action is missing). `None` in between.

@@ -326,6 +326,14 @@ impl<'d> Prepared<'d> {
         Prepared { scenario, cells: std::borrow::Cow::Owned(cells), compiled }
     }
 
+    /// [`Prepared::new`] for evaluating one date only: the compile holds only the measures in
+    /// force on `date` ([`Scenario::in_force_on`]; the same rates on that date, for less
+    /// work), `scenario` the whole scenario.
+    pub fn on_date(data: &'d TariffData, scenario: Scenario, date: Date) -> Prepared<'d> {
+        let Prepared { cells, compiled, .. } = Prepared::new(data, scenario.in_force_on(date));
+        Prepared { scenario, cells, compiled }
+    }
+
     /// A baseline compiled against this scenario's cells (as `tariff rates` does).
     pub fn baseline(&self, data: &TariffData, baseline: &Scenario) -> kanzei_tariff::engine::Compiled {
         data.compile_on(baseline, &self.cells)
@@ -344,15 +352,18 @@ pub fn rates_baseline(data: &TariffData, scenario: &Scenario, baseline: &str) ->
 /// `tariff rates`.
 pub fn rates(data: &TariffData, store: &Store, args: &RatesArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
-    rates_date(args, &scenario)?;
+    let date = rates_date(args, &scenario)?;
     // Load (and so check) the baseline before the slow compile.
     let baseline_scenario = rates_baseline(data, &scenario, &args.baseline)?;
+    // One date is evaluated: only the measures in force on it are compiled (the same rates,
+    // `Scenario::in_force_on`); `Prepared` keeps the whole scenario for the date's warnings.
+    let baseline_scenario = baseline_scenario.map(|b| b.in_force_on(date));
     // A baseline exists only for a U.S. scenario, so both compile on the data's U.S. cells (as
     // `Prepared::baseline` does): the baseline on a second thread, beside the scenario's
     // single-threaded stages.
     let (prepared, baseline) = std::thread::scope(|scope| {
         let baseline = baseline_scenario.as_ref().map(|b| scope.spawn(move || data.compile_on(b, &data.us_cells)));
-        let prepared = Prepared::new(data, scenario);
+        let prepared = Prepared::on_date(data, scenario, date);
         (prepared, baseline.map(|h| h.join().expect("compiling does not panic")))
     });
     rates_prepared(data, store, args, &prepared, baseline.as_ref())
@@ -581,9 +592,9 @@ pub fn rates_prepared(
 /// `tariff exposure`.
 pub fn exposure(data: &TariffData, store: &Store, args: &ExposureArgs) -> anyhow::Result<Report> {
     let scenario = load_scenario(&args.scenario, data)?;
-    parse_date(&args.date, "date")?;
+    let date = parse_date(&args.date, "date")?;
     resolve(data, &args.partner)?;
-    exposure_prepared(data, store, args, &Prepared::new(data, scenario))
+    exposure_prepared(data, store, args, &Prepared::on_date(data, scenario, date))
 }
 
 /// `tariff exposure` on a compiled scenario (see [`Prepared`]); `args.scenario` is not read.
