@@ -22,44 +22,79 @@ use faer::Mat;
 /// Anderson mixing state.
 pub(crate) struct Anderson {
     memory: usize,
+    /// The residual f and image g(x) of the last step.
     previous: Option<(Vec<f64>, Vec<f64>)>,
     delta_f: VecDeque<Vec<f64>>,
     delta_g: VecDeque<Vec<f64>>,
+    /// `dots[a][b]` = ΔF_a · ΔF_b for b ≤ a, kept while the columns stay: a step computes
+    /// only the new column's products (m of them) where recomputing the Gram matrix took
+    /// m(m+1)/2 passes over the vectors. Each product is the one the full computation
+    /// would make, so the results are the same to the bit.
+    dots: VecDeque<Vec<f64>>,
+    /// Buffers of dropped columns, reused.
+    spare: Vec<Vec<f64>>,
 }
 
 impl Anderson {
     /// A new accelerator remembering `memory` differences (0 turns acceleration off).
     pub(crate) fn new(memory: usize) -> Anderson {
-        Anderson { memory, previous: None, delta_f: VecDeque::new(), delta_g: VecDeque::new() }
+        Anderson { memory, previous: None, delta_f: VecDeque::new(), delta_g: VecDeque::new(), dots: VecDeque::new(), spare: Vec::new() }
     }
 
     /// Forgets the history (after a rejected step).
     pub(crate) fn reset(&mut self) {
-        self.previous = None;
-        self.delta_f.clear();
-        self.delta_g.clear();
+        if let Some((f, g)) = self.previous.take() {
+            self.spare.extend([f, g]);
+        }
+        self.spare.extend(self.delta_f.drain(..).chain(self.delta_g.drain(..)));
+        self.dots.clear();
+    }
+
+    /// A buffer holding `values`.
+    fn buffer(&mut self, values: impl Iterator<Item = f64>) -> Vec<f64> {
+        let mut v = self.spare.pop().unwrap_or_default();
+        v.clear();
+        v.extend(values);
+        v
     }
 
     /// Given the current iterate `x` and its image `gx = g(x)`, writes the next iterate.
     pub(crate) fn step(&mut self, x: &[f64], gx: &[f64], next: &mut [f64]) {
-        let f: Vec<f64> = gx.iter().zip(x).map(|(g, x)| g - x).collect();
-        if let Some((f_prev, g_prev)) = self.previous.take() {
-            self.delta_f.push_back(f.iter().zip(&f_prev).map(|(a, b)| a - b).collect());
-            self.delta_g.push_back(gx.iter().zip(&g_prev).map(|(a, b)| a - b).collect());
+        let f = self.buffer(gx.iter().zip(x).map(|(g, x)| g - x));
+        if let Some((mut f_prev, mut g_prev)) = self.previous.take() {
+            // The differences f − f_prev and g − g_prev, written over the previous values.
+            for (d, v) in f_prev.iter_mut().zip(&f) {
+                *d = v - *d;
+            }
+            for (d, v) in g_prev.iter_mut().zip(gx) {
+                *d = v - *d;
+            }
+            let row: Vec<f64> =
+                self.delta_f.iter().chain(std::iter::once(&f_prev)).map(|c| f_prev.iter().zip(c).map(|(u, v)| u * v).sum::<f64>()).collect();
+            self.delta_f.push_back(f_prev);
+            self.delta_g.push_back(g_prev);
+            self.dots.push_back(row);
             if self.delta_f.len() > self.memory {
-                self.delta_f.pop_front();
-                self.delta_g.pop_front();
+                let (df, dg) = (self.delta_f.pop_front(), self.delta_g.pop_front());
+                self.spare.extend(df.into_iter().chain(dg));
+                self.dots.pop_front();
+                for row in self.dots.iter_mut() {
+                    row.remove(0);
+                }
             }
         }
-        self.previous = Some((f.clone(), gx.to_vec()));
+        let f_copy = self.buffer(f.iter().copied());
+        self.previous = Some((f_copy, self.buffer(gx.iter().copied())));
         next.copy_from_slice(gx);
         let m = self.delta_f.len();
         if m == 0 || self.memory == 0 {
+            self.spare.push(f);
             return;
         }
         // Normal equations (ΔFᵀΔF + λI) γ = ΔFᵀ f on columns scaled to unit norm.
-        let norms: Vec<f64> = self.delta_f.iter().map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
+        let norms: Vec<f64> = (0..m).map(|a| self.dots[a][a].sqrt()).collect();
         if norms.iter().any(|&n| n == 0.0 || !n.is_finite()) {
+            self.spare.push(f);
             self.reset();
             return;
         }
@@ -67,14 +102,14 @@ impl Anderson {
         let mut rhs = Mat::<f64>::zeros(m, 1);
         for a in 0..m {
             for b in 0..=a {
-                let dot: f64 = self.delta_f[a].iter().zip(&self.delta_f[b]).map(|(u, v)| u * v).sum::<f64>()
-                    / (norms[a] * norms[b]);
+                let dot = self.dots[a][b] / (norms[a] * norms[b]);
                 gram[(a, b)] = dot;
                 gram[(b, a)] = dot;
             }
             gram[(a, a)] += 1e-10;
             rhs[(a, 0)] = self.delta_f[a].iter().zip(&f).map(|(u, v)| u * v).sum::<f64>() / norms[a];
         }
+        self.spare.push(f);
         let gamma = gram.partial_piv_lu().solve(&rhs);
         for a in 0..m {
             let weight = gamma[(a, 0)] / norms[a];

@@ -147,6 +147,9 @@ pub(crate) struct State {
     p_next: Vec<f64>,
     x_next: Vec<f64>,
     scratch: Vec<f64>,
+    /// ln P̂ and ln of the price loop's next P̂.
+    log_p: Vec<f64>,
+    log_p_next: Vec<f64>,
 }
 
 /// Solves the model for `shock` relative to `baseline`.
@@ -224,6 +227,8 @@ fn solve_problem_from(
         p_next: vec![0.0; d.country_sector_len()],
         x_next: vec![0.0; d.country_sector_len()],
         scratch: vec![0.0; d.country_sector_len()],
+        log_p: vec![0.0; d.country_sector_len()],
+        log_p_next: vec![0.0; d.country_sector_len()],
     };
     if let Some((w, p, x)) = start {
         let positive = |v: &f64| v.is_finite() && *v > 0.0;
@@ -360,21 +365,18 @@ fn normalize(problem: &Problem<'_>, numeraire: Option<usize>, w_hat: &mut [f64])
 fn evaluate(problem: &Problem<'_>, config: &SolverConfig, state: &mut State, report: &mut SolveReport) -> Result<(), GeError> {
     // Inner loop: P̂ ← (11)((10)(ŵ, P̂)), optionally Anderson-accelerated in logs.
     let mut iterations = 0;
-    let mut accel = (config.price_acceleration > 0).then(|| (Anderson::new(config.price_acceleration), vec![0.0; state.p_hat.len()], vec![0.0; state.p_hat.len()], vec![0.0; state.p_hat.len()]));
+    let mut accel = (config.price_acceleration > 0).then(|| (Anderson::new(config.price_acceleration), vec![0.0; state.p_hat.len()]));
     loop {
         problem.input_costs(&state.w_hat, &state.p_hat, &mut state.c_hat);
         problem.price_indices_with(&state.c_hat, &mut state.p_next, &mut state.cost_power);
-        let change = state
-            .p_hat
-            .iter()
-            .zip(&state.p_next)
-            .map(|(a, b)| (a.ln() - b.ln()).abs())
-            .fold(0.0, f64::max);
-        if let Some((anderson, x, g, next)) = accel.as_mut().filter(|_| change > config.price_tolerance && change.is_finite()) {
-            for k in 0..x.len() {
-                x[k] = state.p_hat[k].ln();
-                g[k] = state.p_next[k].ln();
-            }
+        // ln P̂ before and after the step, once each: for the change and for the acceleration.
+        let (x, g) = (&mut state.log_p, &mut state.log_p_next);
+        for k in 0..x.len() {
+            x[k] = state.p_hat[k].ln();
+            g[k] = state.p_next[k].ln();
+        }
+        let change = x.iter().zip(g.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        if let Some((anderson, next)) = accel.as_mut().filter(|_| change > config.price_tolerance && change.is_finite()) {
             anderson.step(x, g, next);
             if next.iter().all(|v| v.is_finite()) {
                 for (p, v) in state.p_next.iter_mut().zip(next.iter()) {
