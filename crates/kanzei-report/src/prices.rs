@@ -345,11 +345,12 @@ pub fn scenario_tariffs_on(io: &UsIo, data: &TariffData, scenario: &Scenario, ba
     }
     // Both on the data's own U.S. cells, so the two compiles share their code table; the
     // baseline (and its evaluation) on a second thread beside the scenario's single-threaded
-    // stages.
+    // stages. One date: only the measures in force on it are compiled (the same rates,
+    // `Scenario::in_force_on`).
     let cells = &data.us_cells;
     let (new, old) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| data.compile_on(baseline, cells).evaluate(date).total_pct);
-        let new = data.compile_on(scenario, cells).evaluate(date).total_pct;
+        let old = scope.spawn(|| data.compile_on(&baseline.in_force_on(date), cells).evaluate(date).total_pct);
+        let new = data.compile_on(&scenario.in_force_on(date), cells).evaluate(date).total_pct;
         (new, old.join().expect("compiling does not panic"))
     });
     let members = partner.map(|p| kanzei_tariff::analysis::members_of(p, data.registry));
