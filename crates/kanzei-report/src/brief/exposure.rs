@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use kanzei_core::{HsCode, HsVintage};
-use kanzei_tariff::analysis;
 use kanzei_tariff::cells::Granularity;
 use serde_json::json;
 
@@ -25,7 +24,7 @@ pub(crate) struct ChapterRow {
 
 /// The partner's 2024 U.S. imports by chapter, largest first, with the scenario's rate.
 pub(crate) fn chapters(ctx: &Ctx<'_, '_>) -> Vec<ChapterRow> {
-    let exp = analysis::exposure_in(ctx.compiled(), ctx.engine.evaluation(), ctx.engine.cells(), ctx.partner.code, ctx.registry(), ctx.chapter_names());
+    let exp = ctx.engine.exposure(ctx.partner.code, false);
     let mut duty: BTreeMap<HsCode, f64> = BTreeMap::new();
     for c in ctx.cells.cells.iter().filter(|c| c.exporter == ctx.partner.code) {
         *duty.entry(c.code.chapter().with_vintage(HsVintage::Hs2022)).or_default() += c.duty_usd.unwrap_or(0.0);

@@ -36,7 +36,7 @@ use std::time::Instant;
 use kanzei_core::{AreaCode, AreaKind, HsCode};
 use kanzei_data::{DataError, Store};
 use kanzei_ge::caliendo_parro::SolverConfig;
-use kanzei_tariff::analysis::TariffData;
+use kanzei_tariff::analysis::{Exposure, TariffData};
 use kanzei_tariff::cells::CellSet;
 use kanzei_tariff::date::Date;
 use kanzei_tariff::engine::Compiled;
@@ -155,6 +155,8 @@ pub struct Engine<'s> {
     sectors: OnceLock<Result<SectorTariffs, String>>,
     /// The scenario's and the baseline's evaluations on the brief's date ([`Engine::evaluation`]).
     evaluations: [OnceLock<kanzei_tariff::engine::Evaluation>; 2],
+    /// Exposures on the brief's date by (baseline?, partner) ([`Engine::exposure`]).
+    exposures: std::sync::Mutex<BTreeMap<(bool, AreaCode), ExposureCell>>,
     chapter_names: BTreeMap<HsCode, String>,
     va_model: OnceLock<Result<kanzei_mrio::ValueAddedModel, String>>,
     ge: OnceLock<Result<GeRuns, String>>,
@@ -162,6 +164,9 @@ pub struct Engine<'s> {
     /// Monte Carlo draws for the model bands (0: none) and their seed.
     draws: (usize, u64),
 }
+
+/// An exposure computed once, shared by the sections that read it.
+type ExposureCell = Arc<OnceLock<Arc<Exposure>>>;
 
 /// The last date a scenario says anything about ([`Scenario::coverage_end`]): a brief's
 /// default date, after which it warns.
@@ -231,6 +236,7 @@ impl<'s> Engine<'s> {
             base_compiled,
             sectors: OnceLock::new(),
             evaluations: Default::default(),
+            exposures: Default::default(),
             chapter_names,
             va_model: OnceLock::new(),
             ge: OnceLock::new(),
@@ -319,6 +325,19 @@ impl<'s> Engine<'s> {
     /// The baseline evaluated on the brief's date, once.
     pub(crate) fn base_evaluation(&self) -> &kanzei_tariff::engine::Evaluation {
         self.evaluations[1].get_or_init(|| self.base_compiled.evaluate(self.date))
+    }
+
+    /// A partner's exposure on the brief's date under the scenario (or, `baseline`, the
+    /// baseline), computed once: several sections read the same one, and for a group of
+    /// partners evaluated on HS2 proxies (EU27) each took tens of milliseconds of hit shares.
+    /// A section asking for one being computed waits for it.
+    pub(crate) fn exposure(&self, partner: AreaCode, baseline: bool) -> Arc<Exposure> {
+        let cell = Arc::clone(self.exposures.lock().unwrap_or_else(|e| e.into_inner()).entry((baseline, partner)).or_default());
+        let exposure = cell.get_or_init(|| {
+            let (compiled, eval) = if baseline { (&self.base_compiled, self.base_evaluation()) } else { (&self.compiled, self.evaluation()) };
+            Arc::new(kanzei_tariff::analysis::exposure_in(compiled, eval, self.cells(), partner, self.data.registry, &self.chapter_names))
+        });
+        Arc::clone(exposure)
     }
 
     pub(crate) fn va_model(&self) -> Result<&kanzei_mrio::ValueAddedModel, BriefError> {
@@ -414,9 +433,6 @@ impl Ctx<'_, '_> {
     }
     pub(crate) fn compiled(&self) -> &Compiled {
         &self.engine.compiled
-    }
-    pub(crate) fn base_compiled(&self) -> &Compiled {
-        &self.engine.base_compiled
     }
     pub(crate) fn chapter_names(&self) -> &BTreeMap<HsCode, String> {
         &self.engine.chapter_names

@@ -91,8 +91,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     let mut lines = analysis::timelines(ctx.compiled(), &ctx.cells, from, to, &[Some(p.code), None]);
     let all_line = lines.pop().unwrap_or_default();
     let line = lines.pop().unwrap_or_default();
-    let exp = analysis::exposure_in(ctx.compiled(), ctx.engine.evaluation(), ctx.engine.cells(), p.code, ctx.registry(), ctx.chapter_names());
-    let base = analysis::exposure_in(ctx.base_compiled(), ctx.engine.base_evaluation(), ctx.engine.cells(), p.code, ctx.registry(), ctx.chapter_names());
+    let exp = ctx.engine.exposure(p.code, false);
+    let base = ctx.engine.exposure(p.code, true);
     out.set("etr_pct", exp.etr_pct);
     out.set("baseline_etr_pct", base.etr_pct);
     out.set("duties_usd", exp.revenue_usd);
@@ -202,7 +202,7 @@ fn authority_chart(ctx: &Ctx<'_, '_>, exp: &Exposure, peer_codes: &[AreaCode]) -
     let date = ctx.date;
     let mut exps: Vec<(String, Exposure)> = vec![(ctx.partner.short.clone(), exp.clone())];
     for c in peer_codes {
-        exps.push((super::fmt::short_name(ctx.registry(), c.as_str()), analysis::exposure_in(ctx.compiled(), ctx.engine.evaluation(), ctx.engine.cells(), *c, ctx.registry(), ctx.chapter_names())));
+        exps.push((super::fmt::short_name(ctx.registry(), c.as_str()), Exposure::clone(&ctx.engine.exposure(*c, false))));
     }
     let mut by_auth: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (i, (_, e)) in exps.iter().enumerate() {
