@@ -28,8 +28,11 @@ fn bench(c: &mut Criterion) {
     // sweeps): the code table is built once and kept by `TariffData`.
     data.compile_on(&scenario, &data.us_cells);
     group.bench_function("compile/us2025_shared_code_table", |b| b.iter(|| data.compile_on(&scenario, &data.us_cells).len()));
-    let compiled = Compiled::new(&scenario, &cells, &data.schedule, &data.inputs);
     let date = "2025-11-17".parse().unwrap();
+    // One date's compile (`tariff rates`, `tariff exposure`, `prices`): the measures in force.
+    let on_date = scenario.in_force_on(date);
+    group.bench_function("compile/us2025_in_force_2025_11_17", |b| b.iter(|| data.compile_on(&on_date, &data.us_cells).len()));
+    let compiled = Compiled::new(&scenario, &cells, &data.schedule, &data.inputs);
     group.bench_function("evaluate/us2025_one_date", |b| b.iter(|| compiled.evaluate(date).total_pct.len()));
     let (from, to) = ("2025-01-01".parse().unwrap(), "2026-12-31".parse().unwrap());
     group.bench_function("timeline/us2025_daily_2025_2026", |b| b.iter(|| timeline(&compiled, &cells, from, to, None).len()));
