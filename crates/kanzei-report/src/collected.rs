@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use kanzei_data::us_io::{Month, NaicsMonthly};
-use kanzei_tariff::analysis::{timeline, TariffData};
+use kanzei_tariff::analysis::{timeline, TariffData, TimelinePoint};
 use kanzei_tariff::cells::CellSet;
 use kanzei_tariff::engine::Compiled;
 use kanzei_tariff::date::Date;
@@ -163,13 +163,29 @@ pub fn add_statutory(report: &mut CollectedReport, data: &TariffData, scenario: 
 
 /// [`add_statutory`] for a scenario already compiled on the U.S. import cells.
 pub fn add_statutory_compiled(report: &mut CollectedReport, compiled: &Compiled, cells: &CellSet, scenario_id: &str) -> Result<(), RunError> {
+    let (start, end) = statutory_days(report)?;
+    let days = timeline(compiled, cells, start, end, None);
+    add_statutory_days(report, &days, scenario_id)
+}
+
+/// The first and last day of the report's months.
+pub fn statutory_days(report: &CollectedReport) -> Result<(Date, Date), RunError> {
     let first = Month::parse(&report.from).map_err(RunError::Invalid)?;
     let last = Month::parse(&report.to).map_err(RunError::Invalid)?;
-    let start = month_day(first, 1)?;
-    let end = month_day(last, last.days())?;
-    let days = timeline(compiled, cells, start, end, None);
+    Ok((month_day(first, 1)?, month_day(last, last.days())?))
+}
+
+/// [`add_statutory`] from the scenario's daily rate over all partners, already computed
+/// (`days` must hold every day of the report's months, [`statutory_days`]; the days outside
+/// them are not read).
+pub fn add_statutory_days(report: &mut CollectedReport, days: &[TimelinePoint], scenario_id: &str) -> Result<(), RunError> {
+    let (start, end) = statutory_days(report)?;
+    if !covers(days, start, end) {
+        let span = days.first().zip(days.last()).map_or_else(|| "no days".to_string(), |(a, b)| format!("{} to {}", a.date, b.date));
+        return Err(RunError::Invalid(format!("the daily rates given run {span}; the report's months need {start} to {end}")));
+    }
     let mut by_month: BTreeMap<String, (f64, u32)> = BTreeMap::new();
-    for p in &days {
+    for p in days.iter().filter(|p| p.date >= start && p.date <= end) {
         let e = by_month.entry(format!("{:04}-{:02}", p.date.year(), p.date.month())).or_insert((0.0, 0));
         e.0 += p.etr_pct;
         e.1 += 1;
@@ -183,6 +199,11 @@ pub fn add_statutory_compiled(report: &mut CollectedReport, compiled: &Compiled,
     }
     report.scenario = Some(scenario_id.to_string());
     Ok(())
+}
+
+/// Whether a daily timeline holds every day from `start` to `end` (its points are consecutive days).
+pub fn covers(days: &[TimelinePoint], start: Date, end: Date) -> bool {
+    days.first().is_some_and(|p| p.date <= start) && days.last().is_some_and(|p| p.date >= end)
 }
 
 fn month_day(m: Month, day: u8) -> Result<Date, RunError> {

@@ -194,6 +194,19 @@ fn statutory_beside_collected_for_2025() {
     // A grouping by code has no month to compare with.
     let mut by_code = collected::collected(&monthly, m("2025-01"), m("2025-12"), CollectedBy::Naics2).unwrap();
     assert!(collected::add_statutory(&mut by_code, data(), &scenario).is_err());
+    // The brief reads the statutory path off a longer daily series (2024-01-01 to 2026-12-31,
+    // shared with its tariff timeline): the same months to the bit as a pass over the months.
+    let compiled = data().compile_on(&scenario, &data().us_cells);
+    let longer = kanzei_tariff::analysis::timeline(&compiled, &data().us_cells, "2024-01-01".parse().unwrap(), "2026-12-31".parse().unwrap(), None);
+    let mut from_longer = collected::collected(&monthly, m("2025-01"), m("2025-12"), CollectedBy::Month).unwrap();
+    collected::add_statutory_days(&mut from_longer, &longer, &scenario.id).unwrap();
+    for (a, b) in r.rows.iter().zip(&from_longer.rows) {
+        assert_eq!(a.statutory_pct.map(f64::to_bits), b.statutory_pct.map(f64::to_bits), "{}", a.key);
+    }
+    // A series that misses days of the months is refused, not averaged over fewer days.
+    let short: Vec<_> = longer.iter().filter(|p| p.date >= "2025-03-01".parse().unwrap()).cloned().collect();
+    let err = collected::add_statutory_days(&mut from_longer, &short, &scenario.id).unwrap_err().to_string();
+    assert!(err.contains("2025-01-01"), "{err}");
 }
 
 #[test]

@@ -36,7 +36,7 @@ use std::time::Instant;
 use kanzei_core::{AreaCode, AreaKind, HsCode};
 use kanzei_data::{DataError, Store};
 use kanzei_ge::caliendo_parro::SolverConfig;
-use kanzei_tariff::analysis::{Exposure, TariffData};
+use kanzei_tariff::analysis::{Exposure, TariffData, TimelinePoint};
 use kanzei_tariff::cells::CellSet;
 use kanzei_tariff::date::Date;
 use kanzei_tariff::engine::Compiled;
@@ -155,6 +155,9 @@ pub struct Engine<'s> {
     sectors: OnceLock<Result<SectorTariffs, String>>,
     /// The scenario's and the baseline's evaluations on the brief's date ([`Engine::evaluation`]).
     evaluations: [OnceLock<kanzei_tariff::engine::Evaluation>; 2],
+    /// All partners' daily rate over [`TIMELINE_START`]..[`Engine::timeline_end`]
+    /// ([`Engine::all_timeline`]).
+    all_timeline: OnceLock<Vec<TimelinePoint>>,
     /// Exposures on the brief's date by (baseline?, partner) ([`Engine::exposure`]).
     exposures: std::sync::Mutex<BTreeMap<(bool, AreaCode), ExposureCell>>,
     chapter_names: BTreeMap<HsCode, String>,
@@ -164,6 +167,12 @@ pub struct Engine<'s> {
     /// Monte Carlo draws for the model bands (0: none) and their seed.
     draws: (usize, u64),
 }
+
+/// The first day of the brief's daily timelines (the collected duties start in January 2024).
+pub(crate) const TIMELINE_START: Date = match Date::new(2024, 1, 1) {
+    Some(d) => d,
+    None => panic!("2024-01-01 is a date"),
+};
 
 /// An exposure computed once, shared by the sections that read it.
 type ExposureCell = Arc<OnceLock<Arc<Exposure>>>;
@@ -236,6 +245,7 @@ impl<'s> Engine<'s> {
             base_compiled,
             sectors: OnceLock::new(),
             evaluations: Default::default(),
+            all_timeline: OnceLock::new(),
             exposures: Default::default(),
             chapter_names,
             va_model: OnceLock::new(),
@@ -325,6 +335,37 @@ impl<'s> Engine<'s> {
     /// The baseline evaluated on the brief's date, once.
     pub(crate) fn base_evaluation(&self) -> &kanzei_tariff::engine::Evaluation {
         self.evaluations[1].get_or_init(|| self.base_compiled.evaluate(self.date))
+    }
+
+    /// The last day of the brief's timelines: 31 December of the year of the later of the
+    /// brief's date and the scenario's last event, and not before the end of 2025.
+    pub(crate) fn timeline_end(&self) -> Date {
+        let last = last_event_date(&self.scenario).unwrap_or(self.date).max(self.date);
+        Date::new(last.year().max(2025), 12, 31).expect("31 December is a date")
+    }
+
+    /// All partners' daily rate under the scenario from [`TIMELINE_START`] to
+    /// [`Engine::timeline_end`], computed once: the tariff timeline and the collected-vs-statutory
+    /// path both read it (each made its own pass over the schedule, ~8% of a brief's CPU). A
+    /// day's rate does not depend on where the pass started (`Compiled::advance` equals a fresh
+    /// evaluation exactly), so a slice of it is what a pass over the slice gives.
+    pub(crate) fn all_timeline(&self) -> &[TimelinePoint] {
+        self.all_timeline.get_or_init(|| kanzei_tariff::analysis::timeline(&self.compiled, self.cells(), TIMELINE_START, self.timeline_end(), None))
+    }
+
+    /// A partner's daily rate over the days of [`Engine::all_timeline`] (on `cells`, where a
+    /// group's members are labelled as the group), and all partners': in one pass when the
+    /// latter is not computed yet.
+    pub(crate) fn partner_timeline(&self, partner: AreaCode, cells: &CellSet) -> (Vec<TimelinePoint>, &[TimelinePoint]) {
+        let mut own = None;
+        let all = self.all_timeline.get_or_init(|| {
+            let mut lines = kanzei_tariff::analysis::timelines(&self.compiled, cells, TIMELINE_START, self.timeline_end(), &[Some(partner), None]);
+            let all = lines.pop().unwrap_or_default();
+            own = lines.pop();
+            all
+        });
+        let own = own.unwrap_or_else(|| kanzei_tariff::analysis::timeline(&self.compiled, cells, TIMELINE_START, self.timeline_end(), Some(partner)));
+        (own, all)
     }
 
     /// A partner's exposure on the brief's date under the scenario (or, `baseline`, the

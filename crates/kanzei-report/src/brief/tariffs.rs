@@ -20,10 +20,14 @@ use crate::svg::{palette, ChartDate, ChartText, EventMarker, LineChart, LineSeri
 const AUTHORITY_ORDER: [&str; 9] = ["base", "s232", "ieepa-reciprocal", "ieepa-fentanyl", "s301", "s122", "s338", "s201", "ieepa-other"];
 
 /// The timeline's window: 2025 to the end of the year of the later of the brief's date and
-/// the scenario's last event.
+/// the scenario's last event ([`super::Engine::timeline_end`]).
 fn window(ctx: &Ctx<'_, '_>) -> (Date, Date) {
-    let last = super::last_event_date(ctx.scenario()).unwrap_or(ctx.date).max(ctx.date);
-    (Date::new(2025, 1, 1).expect("valid"), Date::new(last.year().max(2025), 12, 31).expect("valid"))
+    (Date::new(2025, 1, 1).expect("valid"), ctx.engine.timeline_end())
+}
+
+/// The points of a daily timeline from `from` to `to`.
+fn days_in(line: &[TimelinePoint], (from, to): (Date, Date)) -> Vec<TimelinePoint> {
+    line.iter().filter(|p| p.date >= from && p.date <= to).cloned().collect()
 }
 
 /// The partner's five largest rivals in U.S. imports of its three largest chapters, unless
@@ -88,9 +92,8 @@ pub(crate) fn section(ctx: &Ctx<'_, '_>, out: &mut Out) -> Result<Section, Brief
     let date = ctx.date;
     out.footnote(scenario_footnote(ctx));
     let (from, to) = window(ctx);
-    let mut lines = analysis::timelines(ctx.compiled(), &ctx.cells, from, to, &[Some(p.code), None]);
-    let all_line = lines.pop().unwrap_or_default();
-    let line = lines.pop().unwrap_or_default();
+    let (line, all_line) = ctx.engine.partner_timeline(p.code, &ctx.cells);
+    let (line, all_line) = (days_in(&line, (from, to)), days_in(all_line, (from, to)));
     let exp = ctx.engine.exposure(p.code, false);
     let base = ctx.engine.exposure(p.code, true);
     out.set("etr_pct", exp.etr_pct);

@@ -33,7 +33,15 @@ fn collected_path(ctx: &Ctx<'_, '_>) -> Result<CollectedReport, BriefError> {
     let (_, last) = monthly.span().ok_or_else(|| RunError::Invalid("no collected duties".into()))?;
     let first = Month { year: 2024, month: 1 };
     let mut report = collected::collected(&monthly, first, last, CollectedBy::Month)?;
-    collected::add_statutory_compiled(&mut report, ctx.compiled(), ctx.engine.cells(), &ctx.scenario().id)?;
+    // The statutory path from the engine's daily rates (shared with the tariff timeline) when
+    // they span the collected months, else computed for them.
+    let (start, end) = collected::statutory_days(&report)?;
+    let all = ctx.engine.all_timeline();
+    if collected::covers(all, start, end) {
+        collected::add_statutory_days(&mut report, all, &ctx.scenario().id)?;
+    } else {
+        collected::add_statutory_compiled(&mut report, ctx.compiled(), ctx.engine.cells(), &ctx.scenario().id)?;
+    }
     Ok(report)
 }
 
