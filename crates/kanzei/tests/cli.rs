@@ -245,8 +245,8 @@ fn issue_10_rules_for_missing_data_and_groups_in_the_tariff_commands() {
     let x = json(&["tariff", "exposure", "EU27", "--format", "json"]);
     assert!(x["imports_usd"].as_f64().unwrap() > 500e9, "{}", x["imports_usd"]);
     // A group as importer evaluates; an aggregate is rejected naming the key.
-    let dir = std::env::temp_dir().join(format!("kanzei-cli-issue10-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("issue10");
+    let dir = &scratch.0;
     let eu = dir.join("eu.toml");
     let text = std::fs::read_to_string("../../scenarios/retaliation/canada-2025.toml").unwrap().replace("importer = \"CAN\"", "importer = \"EU27\"");
     std::fs::write(&eu, text).unwrap();
@@ -311,9 +311,8 @@ fn tariff_compare_tradewartracker_gives_the_gap_per_partner() {
 
 #[test]
 fn tariff_check_reports_a_typo_with_file_line_and_key() {
-    let dir = std::env::temp_dir().join(format!("kanzei-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bad.toml");
+    let scratch = Scratch::new("typo");
+    let file = scratch.0.join("bad.toml");
     std::fs::write(&file, "schema = 1\nid = \"bad\"\nextends = \"us-2025\"\n\n[[measure]]\nid = \"x\"\nauthority = \"s232\"\nexporters = [\"JPN\"]\nproducts = \"8703\"\nrate_pct = 25\nstacking = \"stack\"\neffective = \"2025-01-01\"\n").unwrap();
     let out = kanzei(&["tariff", "check", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -324,13 +323,29 @@ fn tariff_check_reports_a_typo_with_file_line_and_key() {
     );
 }
 
-/// Writes a scenario file for a test and returns its path.
-fn scenario_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("kanzei-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(name);
-    std::fs::write(&file, text).unwrap();
-    file.display().to_string()
+/// A folder for one test's files in the system's temporary folder, removed when dropped
+/// (also when the test fails and unwinds), so runs leave nothing behind.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("kanzei-cli-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes a file into the folder and returns its path.
+    fn file(&self, name: &str, text: &str) -> String {
+        let file = self.0.join(name);
+        std::fs::write(&file, text).unwrap();
+        file.display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A child of us-2025 with one measure for Japan whose rate is `rate`.
@@ -361,7 +376,8 @@ fn issue_12_three_errors_in_a_file_are_all_reported() {
     let text = "schema = 1\nid = \"t\"\nextends = \"us-2025\"\nremove = [\"s232-autos-japan-dael\"]\n\n\
                 [[measure]]\nid = \"a\"\nauthority = \"other\"\nexporters = [\"JPN\"]\nproducts = \"8703\"\nrate_pct = \"two\"\neffective = \"2025-01-01\"\n\n\
                 [[measure]]\nid = \"b\"\nauthority = \"other\"\nexporters = [\"Japn\"]\nproducts = \"8703\"\nrate_pct = 10\neffective = \"2025-01-01\"\n";
-    let file = scenario_file("three-errors.toml", text);
+    let scratch = Scratch::new("three-errors");
+    let file = scratch.file("three-errors.toml", text);
     let out = kanzei(&["tariff", "check", &file]);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<String> = stderr(&out).lines().map(String::from).collect();
@@ -378,11 +394,12 @@ fn issue_12_three_errors_in_a_file_are_all_reported() {
 // See: issue 12, part 4. `rate_pct = "35%"` is a rate; other text says what a rate may be.
 #[test]
 fn issue_12_rates_with_a_percent_sign_and_bad_rates() {
+    let scratch = Scratch::new("rates");
     for rate in ["\"35%\"", "\" 35 % \"", "{ default = \"35%\", KOR = 10 }"] {
-        let out = kanzei(&["tariff", "check", &scenario_file("rate-ok.toml", &japan_measure(rate))]);
+        let out = kanzei(&["tariff", "check", &scratch.file("rate-ok.toml", &japan_measure(rate))]);
         assert!(out.status.success() && stdout(&out).contains("The scenario is valid."), "{rate}: {}", stderr(&out));
     }
-    let out = kanzei(&["tariff", "check", &scenario_file("rate-bad.toml", &japan_measure("\"35 percent\""))]);
+    let out = kanzei(&["tariff", "check", &scratch.file("rate-bad.toml", &japan_measure("\"35 percent\""))]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("rate-bad.toml` line 10, key `measure[0].rate_pct`: expected a number of percent such as 25 or \"25%\", or a rate table such as { table = \"reciprocal-2025-08-07\", default = 10, JPN = 15 }; got \"35 percent\""),
