@@ -208,16 +208,10 @@ impl ListedMetals {
     pub fn of<'a>(kinds: impl Iterator<Item = &'a AppliesTo>) -> ListedMetals {
         let mut out = ListedMetals::default();
         for k in kinds {
-            match k {
-                AppliesTo::SteelContent => out.steel = true,
-                AppliesTo::AluminumContent => out.aluminum = true,
-                AppliesTo::CopperContent => out.copper = true,
-                AppliesTo::MetalContent | AppliesTo::NonMetalContent => {
-                    out.steel = true;
-                    out.aluminum = true;
-                }
-                _ => {}
-            }
+            let [steel, aluminum, copper] = k.metals();
+            out.steel |= steel;
+            out.aluminum |= aluminum;
+            out.copper |= copper;
         }
         out
     }

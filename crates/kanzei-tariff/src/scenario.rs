@@ -134,6 +134,26 @@ pub enum AppliesTo {
     UsmcaNonUsContent,
 }
 
+impl AppliesTo {
+    /// The metals (steel, aluminum, copper) whose content lists a measure of this kind puts a
+    /// line on: a line without a metal-content estimate splits its flat share between them
+    /// (`engine::ListedMetals`).
+    pub fn metals(self) -> [bool; 3] {
+        match self {
+            AppliesTo::SteelContent => [true, false, false],
+            AppliesTo::AluminumContent => [false, true, false],
+            AppliesTo::CopperContent => [false, false, true],
+            AppliesTo::MetalContent | AppliesTo::NonMetalContent => [true, true, false],
+            AppliesTo::All | AppliesTo::NonUsmca | AppliesTo::UsmcaNonUsContent => [false; 3],
+        }
+    }
+
+    /// Whether a measure of this kind lists lines under a metal ([`AppliesTo::metals`]).
+    pub fn names_metal(self) -> bool {
+        self.metals().contains(&true)
+    }
+}
+
 const APPLIES_TO: &[(&str, AppliesTo)] = &[
     ("all", AppliesTo::All),
     ("steel-content", AppliesTo::SteelContent),
@@ -317,11 +337,15 @@ impl Scenario {
             .max()
     }
 
-    /// The scenario with only the measures in force on `date`, in the same order: all a
-    /// one-date evaluation needs, with less to compile. On `date` its rates equal the whole
-    /// scenario's bit for bit: a cell's rate adds the contributions of the measures in force,
-    /// in scenario order, and skips the others (MODELS.md §1); each measure's coverage and
-    /// shares depend on that measure alone. On any other date its rates are not the scenario's.
+    /// The scenario with only the measures in force on `date`, in the same order, and the
+    /// metal-content measures of any date: all a one-date evaluation needs, with less to
+    /// compile. On `date` its rates equal the whole scenario's bit for bit: a cell's rate adds
+    /// the contributions of the measures in force, in scenario order, and skips the others
+    /// (MODELS.md §1); a measure's coverage and share depend on that measure alone, except
+    /// that a line without a metal-content estimate splits its flat share between the metals
+    /// whose content measures list it (`engine::ListedMetals`), in force or not — so those
+    /// measures are kept (inactive on `date`). On any other date its rates are not the
+    /// scenario's.
     pub fn in_force_on(&self, date: Date) -> Scenario {
         Scenario {
             id: self.id.clone(),
@@ -330,7 +354,7 @@ impl Scenario {
             importer: self.importer,
             lineage: self.lineage.clone(),
             base: self.base.clone(),
-            measures: self.measures.iter().filter(|m| m.in_force(date)).cloned().collect(),
+            measures: self.measures.iter().filter(|m| m.in_force(date) || m.applies_to.names_metal()).cloned().collect(),
             exemptions: self.exemptions.clone(),
             events: self.events.clone(),
         }

@@ -146,7 +146,7 @@ fn compiling_only_the_measures_in_force_gives_the_same_rates_on_that_date() {
         for date in dates {
             let date = date.parse().unwrap();
             let part = scenario.in_force_on(date);
-            assert!(part.measures.iter().all(|m| m.in_force(date)));
+            assert!(part.measures.iter().all(|m| m.in_force(date) || m.applies_to.names_metal()));
             let (_, dated) = data.compile(&part);
             let (a, b) = (whole.evaluate(date), dated.evaluate(date));
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -164,4 +164,38 @@ fn compiling_only_the_measures_in_force_gives_the_same_rates_on_that_date() {
             assert!(on < scenario.measures.len(), "{on} of {}", scenario.measures.len());
         }
     }
+}
+
+/// A line without a metal-content estimate (here U.S. exports of chapter 84 to Canada, an HS2
+/// cell) splits its flat share between the metals whose content measures list it, in force or
+/// not. A one-date compile keeps those measures: dropping an aluminum-content measure that
+/// expired before the date would double the steel-content measure's share of the chapter.
+#[test]
+fn a_one_date_compile_keeps_the_metal_lists_that_split_a_flat_share() {
+    let data = common::data();
+    let measure = |id: &str, kind: &str, expires: &str| {
+        format!(
+            "\n[[measure]]\nid = \"{id}\"\nauthority = \"retaliation\"\nexporters = [\"USA\"]\nproducts = \"84\"\nrate_pct = 25\n\
+             applies_to = \"{kind}\"\neffective = \"2025-01-01\"\n{expires}"
+        )
+    };
+    let text = format!(
+        "schema = 1\nid = \"t\"\nimporter = \"CAN\"\ntitle = \"t\"\n\n[base]\nmfn = false\npreferences = false\n{}{}",
+        measure("steel", "steel-content", ""),
+        measure("aluminum", "aluminum-content", "expires = \"2025-03-01\"\n")
+    );
+    let scenario = common::scenario_text(&text);
+    let date = "2025-06-01".parse().unwrap();
+    let (_, whole) = data.compile(&scenario);
+    let kept = scenario.in_force_on(date);
+    assert_eq!(kept.measures.len(), 2, "the expired aluminum-content measure is kept");
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let (a, b) = (whole.evaluate(date), data.compile(&kept).1.evaluate(date));
+    assert_eq!(bits(&a.total_pct), bits(&b.total_pct));
+    assert!(a.total_pct.iter().any(|r| *r > 0.0), "the steel-content measure adds duty");
+    // Not vacuous: with only the measures in force, the steel share of the chapter doubles.
+    let mut naive = scenario.clone();
+    naive.measures.retain(|m| m.in_force(date));
+    let c = data.compile(&naive).1.evaluate(date);
+    assert_ne!(bits(&a.total_pct), bits(&c.total_pct));
 }
