@@ -321,7 +321,8 @@ pub fn smart_us_with(
 
 /// The scenario's and baseline's rates on `date` for SMART's cells (all HS10): from `known`
 /// where it has the same exporter and line, the rest compiled (scenario and baseline on the
-/// same cells, one code table for both).
+/// same cells, one code table for both; one date, so only the measures in force on it,
+/// `Scenario::in_force_on`).
 fn smart_rates(
     cells: &kanzei_tariff::cells::CellSet,
     data: &TariffData,
@@ -330,10 +331,11 @@ fn smart_rates(
     date: Date,
     known: Option<KnownRates<'_>>,
 ) -> (Vec<f64>, Vec<f64>) {
+    let (scenario, baseline) = (scenario.in_force_on(date), baseline.in_force_on(date));
     let compile = |cells: &kanzei_tariff::cells::CellSet| {
         let codes = kanzei_tariff::engine::CodeTable::new(cells, &data.schedule, &data.inputs);
-        let new = Compiled::with_codes(scenario, cells, &data.inputs, &codes).evaluate(date).total_pct;
-        let old = Compiled::with_codes(baseline, cells, &data.inputs, &codes).evaluate(date).total_pct;
+        let new = Compiled::with_codes(&scenario, cells, &data.inputs, &codes).evaluate(date).total_pct;
+        let old = Compiled::with_codes(&baseline, cells, &data.inputs, &codes).evaluate(date).total_pct;
         (new, old)
     };
     let Some(known) = known else { return compile(cells) };

@@ -652,8 +652,9 @@ fn partial_chapter<'s>(m: &'s Measure, covers: &mut dyn FnMut(&'s ProductItem, b
 }
 
 /// HS2 proxy cells (stage 2): each measure's coverage depends only on the proxy and the
-/// chapter (their MFN average is the base table's, [`BaseTable`]) (the partner-specific USMCA shares concern Canada and Mexico, which
-/// have HS10 cells), so they are computed once per (proxy, chapter).
+/// chapter (the partner-specific USMCA shares concern Canada and Mexico, which have HS10
+/// cells), so it is computed once per (proxy, chapter); the mix's MFN average is the base
+/// table's ([`BaseTable`]).
 #[derive(Default)]
 struct ProxyTables {
     share: FastMap<(Proxy, u8), Vec<(u32, f64, AssumptionSet)>>,
@@ -1447,11 +1448,11 @@ impl Compiled {
         let c = &cells.cells[cell];
         let mut per_slot = [0.0; N_SLOTS];
         per_slot[BASE_SLOT] = if eval.by_slot[cell][BASE_SLOT].abs() > 1e-12 { 1.0 } else { 0.0 };
-        let lines = match (c.granularity, c.proxy) {
+        let mix = match (c.granularity, c.proxy) {
             (Granularity::Hs2Proxy, Some(proxy)) => self.proxy_lines.get(&(proxy, c.code.chapter_number())),
             _ => None,
         };
-        let Some(mix) = lines else {
+        let Some(mix) = mix else {
             let mut any = false;
             for (s, slot) in per_slot.iter_mut().enumerate().skip(1) {
                 if eval.by_slot[cell][s] > 1e-12 {
